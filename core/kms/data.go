@@ -1,0 +1,309 @@
+package kms
+
+import (
+	"strings"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pocketkms/pocketkms/core/blob"
+	"github.com/pocketkms/pocketkms/core/ids"
+	"github.com/pocketkms/pocketkms/core/kmserr"
+	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/core/modes"
+)
+
+// MaxPlaintext bounds what one call encrypts: a request body is at most
+// 3 MB, and the product recommends at most 6 KB (envelope encryption beyond).
+const MaxPlaintext = 3 << 20
+
+// cryptoKey resolves a key for a data operation: it must exist, be
+// symmetric and be usable.
+func (c *call) cryptoKey(name string) (*keyRecord, error) {
+	k, err := c.resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	if !k.symmetric() {
+		return nil, kmserr.OnlySymmetric(k.KeyId)
+	}
+	if err := usable(k); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// algorithm picks the algorithm for k: the requested one if it fits the key
+// spec, else the key's default (AES_GCM or SM4_GCM).
+func algorithm(k *keyRecord, requested string) (modes.Spec, error) {
+	family := "AES"
+	if k.KeySpec == SpecSM4 {
+		family = "SM4"
+	}
+	if requested == "" {
+		requested = family + "_GCM"
+	}
+	s, ok := modes.Lookup(requested)
+	if !ok {
+		return modes.Spec{}, kmserr.InvalidParameter("Algorithm %q is not supported: use one of %s", requested, strings.Join(modes.Algorithms(), ", "))
+	}
+	if s.Cipher != family {
+		return modes.Spec{}, kmserr.InvalidParameter("Algorithm %s does not fit the key %s, which is %s", requested, k.KeyId, k.KeySpec)
+	}
+	return s, nil
+}
+
+// sealed is the outcome of one encryption.
+type sealed struct {
+	spec       modes.Spec
+	iv         []byte
+	padding    string // effective padding, "" for GCM
+	ciphertext []byte
+}
+
+func (c *call) seal(k *keyRecord, v *versionRecord, alg, padding string, iv, aad, plaintext []byte) (*sealed, error) {
+	spec, err := algorithm(k, alg)
+	if err != nil {
+		return nil, err
+	}
+	if len(plaintext) > MaxPlaintext {
+		return nil, kmserr.InvalidParameter("Plaintext is %d bytes, at most %d are allowed", len(plaintext), MaxPlaintext)
+	}
+	if len(iv) == 0 && spec.IVSize() > 0 {
+		if iv, err = c.random(spec.IVSize()); err != nil {
+			return nil, err
+		}
+	}
+	if spec.Padded() && padding == "" {
+		padding = modes.PKCS7
+	}
+	ct, err := spec.Seal(modes.Params{Key: v.Material, IV: iv, Aad: aad, Padding: padding}, plaintext)
+	if err != nil {
+		return nil, err
+	}
+	return &sealed{spec: spec, iv: iv, padding: padding, ciphertext: ct}, nil
+}
+
+func (c *call) open(k *keyRecord, v *versionRecord, alg, padding string, iv, aad, ct []byte) (modes.Spec, string, []byte, error) {
+	spec, err := algorithm(k, alg)
+	if err != nil {
+		return spec, "", nil, err
+	}
+	if spec.Padded() && padding == "" {
+		padding = modes.PKCS7
+	}
+	pt, err := spec.Open(modes.Params{Key: v.Material, IV: iv, Aad: aad, Padding: padding}, ct)
+	return spec, padding, pt, err
+}
+
+func (c *call) advanceSeal(keyID, alg, padding string, iv, aad, plaintext []byte) (*keyRecord, *versionRecord, *sealed, []byte, error) {
+	k, err := c.cryptoKey(keyID)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	v := k.primary()
+	s, err := c.seal(k, v, alg, padding, iv, aad, plaintext)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	out, err := (&blob.Blob{Algorithm: s.spec.Name, Padding: s.padding, KeyVersionID: v.KeyVersionId, IV: s.iv, Ciphertext: s.ciphertext}).Marshal()
+	if err != nil {
+		return nil, nil, nil, nil, kmserr.Internal("%v", err)
+	}
+	return k, v, s, out, nil
+}
+
+func (e *Engine) advanceEncrypt(r *pb.AdvanceEncryptRequest) (proto.Message, error) {
+	return e.run(func(c *call) (proto.Message, error) {
+		k, v, s, out, err := c.advanceSeal(r.KeyId, r.Algorithm, r.PaddingMode, r.Iv, r.Aad, r.Plaintext)
+		if err != nil {
+			return nil, err
+		}
+		return &pb.AdvanceEncryptResponse{KeyId: k.KeyId, CiphertextBlob: out, Iv: s.iv, Algorithm: s.spec.Name,
+			PaddingMode: s.padding, KeyVersionId: v.KeyVersionId}, nil
+	})
+}
+
+func (e *Engine) encrypt(r *pb.EncryptRequest) (proto.Message, error) {
+	return e.run(func(c *call) (proto.Message, error) {
+		k, err := c.resolve(r.KeyId)
+		if err != nil {
+			return nil, err
+		}
+		if !k.symmetric() {
+			return nil, kmserr.New(400, kmserr.CodeUnsupportedOperation, "The key %s is %s: asymmetric encryption is not supported yet.", k.KeyId, k.KeySpec)
+		}
+		if err := usable(k); err != nil {
+			return nil, err
+		}
+		s, err := c.seal(k, k.initial(), r.Algorithm, r.PaddingMode, r.Iv, r.Aad, r.Plaintext)
+		if err != nil {
+			return nil, err
+		}
+		return &pb.EncryptResponse{KeyId: k.KeyId, CiphertextBlob: s.ciphertext, Iv: s.iv, Algorithm: s.spec.Name, PaddingMode: s.padding}, nil
+	})
+}
+
+// rawDecrypt opens an Encrypt/GenerateDataKey ciphertext with the key's
+// initial version and the parameters the caller kept.
+func (c *call) rawDecrypt(keyID, alg, padding string, iv, aad, ct []byte) (*keyRecord, *versionRecord, modes.Spec, string, []byte, error) {
+	k, err := c.cryptoKey(keyID)
+	if err != nil {
+		return nil, nil, modes.Spec{}, "", nil, err
+	}
+	v := k.initial()
+	spec, padding, pt, err := c.open(k, v, alg, padding, iv, aad, ct)
+	return k, v, spec, padding, pt, err
+}
+
+func (e *Engine) decrypt(r *pb.DecryptRequest) (proto.Message, error) {
+	return e.run(func(c *call) (proto.Message, error) {
+		if len(r.CiphertextBlob) == 0 {
+			return nil, kmserr.New(400, kmserr.CodeMissingParameter, "CiphertextBlob is required")
+		}
+		k, _, spec, padding, pt, err := c.rawDecrypt(r.KeyId, r.Algorithm, r.PaddingMode, r.Iv, r.Aad, r.CiphertextBlob)
+		if err != nil {
+			return nil, err
+		}
+		return &pb.DecryptResponse{KeyId: k.KeyId, Plaintext: pt, Algorithm: spec.Name, PaddingMode: padding}, nil
+	})
+}
+
+func (e *Engine) advanceDecrypt(r *pb.AdvanceDecryptRequest) (proto.Message, error) {
+	return e.run(func(c *call) (proto.Message, error) {
+		if len(r.CiphertextBlob) == 0 {
+			return nil, kmserr.New(400, kmserr.CodeMissingParameter, "CiphertextBlob is required")
+		}
+		b, perr := blob.Parse(r.CiphertextBlob)
+		if perr == nil {
+			k, err := c.loadKey(ids.KeyIDOfVersion(b.KeyVersionID))
+			if err != nil {
+				return nil, err
+			}
+			if k != nil {
+				return c.openAdvance(r, b, k)
+			}
+			if r.KeyId == "" {
+				return nil, kmserr.KeyNotFound(ids.KeyIDOfVersion(b.KeyVersionID))
+			}
+		}
+		if r.KeyId == "" {
+			return nil, kmserr.InvalidParameter("CiphertextBlob is %v; to open an Encrypt ciphertext give KeyId, Algorithm and Iv too", perr)
+		}
+		k, v, spec, padding, pt, err := c.rawDecrypt(r.KeyId, r.Algorithm, r.PaddingMode, r.Iv, r.Aad, r.CiphertextBlob)
+		if err != nil {
+			return nil, err
+		}
+		return &pb.AdvanceDecryptResponse{KeyId: k.KeyId, Plaintext: pt, Algorithm: spec.Name, PaddingMode: padding, KeyVersionId: v.KeyVersionId}, nil
+	})
+}
+
+// openAdvance opens a self-describing blob. Redundant request fields are
+// tolerated when they agree with the blob and refused when they contradict it.
+func (c *call) openAdvance(r *pb.AdvanceDecryptRequest, b *blob.Blob, k *keyRecord) (proto.Message, error) {
+	if r.KeyId != "" {
+		named, err := c.resolve(r.KeyId)
+		if err != nil {
+			return nil, err
+		}
+		if named.KeyId != k.KeyId {
+			return nil, kmserr.InvalidParameter("the CiphertextBlob was made with key %s, not with %s", k.KeyId, r.KeyId)
+		}
+	}
+	if r.Algorithm != "" && r.Algorithm != b.Algorithm {
+		return nil, kmserr.InvalidParameter("the CiphertextBlob was made with %s, not %s", b.Algorithm, r.Algorithm)
+	}
+	if !k.symmetric() {
+		return nil, kmserr.OnlySymmetric(k.KeyId)
+	}
+	if err := usable(k); err != nil {
+		return nil, err
+	}
+	v := k.version(b.KeyVersionID)
+	if v == nil {
+		return nil, kmserr.New(404, "Forbidden.KeyVersionNotFound", "The key version %s named by the CiphertextBlob is not found.", b.KeyVersionID)
+	}
+	spec, padding, pt, err := c.open(k, v, b.Algorithm, b.Padding, b.IV, r.Aad, b.Ciphertext)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.AdvanceDecryptResponse{KeyId: k.KeyId, Plaintext: pt, Algorithm: spec.Name, PaddingMode: padding, KeyVersionId: v.KeyVersionId}, nil
+}
+
+func dataKeySize(n int32) (int, error) {
+	if n == 0 {
+		return 32, nil
+	}
+	if n < 1 || n > 1024 {
+		return 0, kmserr.InvalidParameter("NumberOfBytes must be 1 to 1024, got %d", n)
+	}
+	return int(n), nil
+}
+
+// gcmOnly checks the Algorithm of GenerateDataKey: data keys are always
+// sealed with the key's GCM algorithm.
+func gcmOnly(k *keyRecord, alg string) (string, error) {
+	s, err := algorithm(k, alg)
+	if err != nil {
+		return "", err
+	}
+	if s.Mode != modes.GCM {
+		return "", kmserr.InvalidParameter("data keys are sealed with GCM, Algorithm %s is not allowed", alg)
+	}
+	return s.Name, nil
+}
+
+func (e *Engine) generateDataKey(r *pb.GenerateDataKeyRequest) (proto.Message, error) {
+	return e.run(func(c *call) (proto.Message, error) {
+		n, err := dataKeySize(r.NumberOfBytes)
+		if err != nil {
+			return nil, err
+		}
+		k, err := c.cryptoKey(r.KeyId)
+		if err != nil {
+			return nil, err
+		}
+		alg, err := gcmOnly(k, r.Algorithm)
+		if err != nil {
+			return nil, err
+		}
+		dk, err := c.random(n)
+		if err != nil {
+			return nil, err
+		}
+		s, err := c.seal(k, k.initial(), alg, "", nil, r.Aad, dk)
+		if err != nil {
+			return nil, err
+		}
+		return &pb.GenerateDataKeyResponse{KeyId: k.KeyId, Iv: s.iv, Plaintext: dk, CiphertextBlob: s.ciphertext, Algorithm: alg}, nil
+	})
+}
+
+func (e *Engine) advanceGenerateDataKey(r *pb.AdvanceGenerateDataKeyRequest) (proto.Message, error) {
+	return e.run(func(c *call) (proto.Message, error) {
+		n, err := dataKeySize(r.NumberOfBytes)
+		if err != nil {
+			return nil, err
+		}
+		dk, err := c.random(n)
+		if err != nil {
+			return nil, err
+		}
+		k, v, s, out, err := c.advanceSeal(r.KeyId, "", "", nil, r.Aad, dk)
+		if err != nil {
+			return nil, err
+		}
+		return &pb.AdvanceGenerateDataKeyResponse{KeyId: k.KeyId, Iv: s.iv, Plaintext: dk, CiphertextBlob: out,
+			Algorithm: s.spec.Name, KeyVersionId: v.KeyVersionId}, nil
+	})
+}
+
+func (e *Engine) generateRandom(r *pb.GenerateRandomRequest) (proto.Message, error) {
+	if r.Length < 1 || r.Length > 64 {
+		return nil, kmserr.InvalidParameter("Length must be 1 to 64, got %d", r.Length)
+	}
+	b, err := (&call{e: e}).random(int(r.Length))
+	if err != nil {
+		return nil, err
+	}
+	return &pb.GenerateRandomResponse{Random: b}, nil
+}

@@ -1,0 +1,232 @@
+package kms
+
+import (
+	"fmt"
+	"sort"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/pocketkms/pocketkms/core/blob"
+	"github.com/pocketkms/pocketkms/core/ids"
+	"github.com/pocketkms/pocketkms/core/kmserr"
+	pb "github.com/pocketkms/pocketkms/core/kmspb"
+)
+
+// operation is one entry of the dispatch table: how to make its request
+// message and how to run it.
+type operation struct {
+	newRequest func() proto.Message
+	run        func(e *Engine, req proto.Message) (proto.Message, error)
+	data       bool // part of the dkms-gcs-0.2 instance API
+}
+
+func op[Req proto.Message](data bool, newReq func() Req, run func(*Engine, Req) (proto.Message, error)) operation {
+	return operation{
+		newRequest: func() proto.Message { return newReq() },
+		run:        func(e *Engine, m proto.Message) (proto.Message, error) { return run(e, m.(Req)) },
+		data:       data,
+	}
+}
+
+var operations = map[string]operation{
+	// dkms-gcs-0.2 data operations.
+	"Encrypt":                op(true, func() *pb.EncryptRequest { return &pb.EncryptRequest{} }, (*Engine).encrypt),
+	"Decrypt":                op(true, func() *pb.DecryptRequest { return &pb.DecryptRequest{} }, (*Engine).decrypt),
+	"AdvanceEncrypt":         op(true, func() *pb.AdvanceEncryptRequest { return &pb.AdvanceEncryptRequest{} }, (*Engine).advanceEncrypt),
+	"AdvanceDecrypt":         op(true, func() *pb.AdvanceDecryptRequest { return &pb.AdvanceDecryptRequest{} }, (*Engine).advanceDecrypt),
+	"GenerateDataKey":        op(true, func() *pb.GenerateDataKeyRequest { return &pb.GenerateDataKeyRequest{} }, (*Engine).generateDataKey),
+	"AdvanceGenerateDataKey": op(true, func() *pb.AdvanceGenerateDataKeyRequest { return &pb.AdvanceGenerateDataKeyRequest{} }, (*Engine).advanceGenerateDataKey),
+	"GenerateRandom":         op(true, func() *pb.GenerateRandomRequest { return &pb.GenerateRandomRequest{} }, (*Engine).generateRandom),
+
+	// Key management.
+	"CreateKey":            op(false, func() *pb.CreateKeyRequest { return &pb.CreateKeyRequest{} }, (*Engine).createKey),
+	"ImportKey":            op(false, func() *pb.ImportKeyRequest { return &pb.ImportKeyRequest{} }, (*Engine).importKey),
+	"DescribeKey":          op(false, newKeyID, (*Engine).describeKey),
+	"ListKeys":             op(false, func() *pb.ListKeysRequest { return &pb.ListKeysRequest{} }, (*Engine).listKeys),
+	"CreateKeyVersion":     op(false, newKeyID, (*Engine).createKeyVersion),
+	"ListKeyVersions":      op(false, newKeyID, (*Engine).listKeyVersions),
+	"DescribeKeyVersion":   op(false, func() *pb.DescribeKeyVersionRequest { return &pb.DescribeKeyVersionRequest{} }, (*Engine).describeKeyVersion),
+	"UpdateRotationPolicy": op(false, func() *pb.UpdateRotationPolicyRequest { return &pb.UpdateRotationPolicyRequest{} }, (*Engine).updateRotationPolicy),
+	"EnableKey":            op(false, newKeyID, (*Engine).enableKey),
+	"DisableKey":           op(false, newKeyID, (*Engine).disableKey),
+	"ScheduleKeyDeletion":  op(false, func() *pb.ScheduleKeyDeletionRequest { return &pb.ScheduleKeyDeletionRequest{} }, (*Engine).scheduleKeyDeletion),
+	"CancelKeyDeletion":    op(false, newKeyID, (*Engine).cancelKeyDeletion),
+	"CreateAlias":          op(false, newAlias, func(e *Engine, r *pb.AliasRequest) (proto.Message, error) { return e.createAlias(r, false) }),
+	"UpdateAlias":          op(false, newAlias, func(e *Engine, r *pb.AliasRequest) (proto.Message, error) { return e.createAlias(r, true) }),
+	"DeleteAlias":          op(false, newAlias, (*Engine).deleteAlias),
+	"ListAliases":          op(false, newListAliases, func(e *Engine, r *pb.ListAliasesRequest) (proto.Message, error) { return e.listAliases(r, false) }),
+	"ListAliasesByKeyId":   op(false, newListAliases, func(e *Engine, r *pb.ListAliasesRequest) (proto.Message, error) { return e.listAliases(r, true) }),
+	"InspectBlob":          op(false, func() *pb.InspectBlobRequest { return &pb.InspectBlobRequest{} }, (*Engine).inspectBlob),
+}
+
+// unbuilt are instance API operations the SDK has that pocketkms does not
+// implement yet: they get a clear error, never a crash or a retry.
+var unbuilt = map[string]bool{
+	"Sign": true, "Verify": true, "GetPublicKey": true, "GetSecretValue": true,
+	"GenerateDataKeyPair": true, "GenerateDataKeyPairWithoutPlaintext": true,
+	"AdvanceGenerateDataKeyPair": true, "AdvanceGenerateDataKeyPairWithoutPlaintext": true,
+	"GetHealthStatus": true,
+}
+
+func newKeyID() *pb.KeyIdRequest             { return &pb.KeyIdRequest{} }
+func newAlias() *pb.AliasRequest             { return &pb.AliasRequest{} }
+func newListAliases() *pb.ListAliasesRequest { return &pb.ListAliasesRequest{} }
+
+// Operations lists every operation name the engine answers, sorted.
+func Operations() []string {
+	var out []string
+	for n := range operations {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// IsDataOperation reports whether api is one of the dkms-gcs-0.2 data
+// operations that the instance endpoint serves.
+func IsDataOperation(api string) bool { return operations[api].data }
+
+// lookup finds an operation or says why there is none.
+func lookup(api string) (operation, error) {
+	o, ok := operations[api]
+	if ok {
+		return o, nil
+	}
+	if unbuilt[api] {
+		return o, kmserr.New(400, kmserr.CodeUnsupportedOperation, "The API %s is not supported by pocketkms yet.", api)
+	}
+	return o, kmserr.New(400, kmserr.CodeInvalidApiName, "The API name %q is not valid.", api)
+}
+
+// NewRequest returns an empty request message for api.
+func NewRequest(api string) (proto.Message, error) {
+	o, err := lookup(api)
+	if err != nil {
+		return nil, err
+	}
+	return o.newRequest(), nil
+}
+
+// Call runs api with a request message and returns its response message,
+// with RequestId set, or a *kmserr.Error.
+func (e *Engine) Call(api string, req proto.Message) (proto.Message, error) {
+	o, err := lookup(api)
+	if err != nil {
+		return nil, err
+	}
+	if req == nil || req.ProtoReflect().Descriptor() != o.newRequest().ProtoReflect().Descriptor() {
+		return nil, kmserr.Internal("%s called with a %T request", api, req)
+	}
+	resp, err := o.run(e, req)
+	if err != nil {
+		return nil, kmserr.As(err)
+	}
+	setRequestID(resp, e.RequestID())
+	return resp, nil
+}
+
+// CallProto runs api on a binary protobuf request: the instance API's form.
+func (e *Engine) CallProto(api string, body []byte) ([]byte, error) {
+	req, err := NewRequest(api)
+	if err != nil {
+		return nil, err
+	}
+	if err := proto.Unmarshal(body, req); err != nil {
+		return nil, kmserr.InvalidParameter("the %s request body is not a valid protobuf message: %v", api, err)
+	}
+	resp, err := e.Call(api, req)
+	if err != nil {
+		return nil, err
+	}
+	out, err := proto.Marshal(resp)
+	if err != nil {
+		return nil, kmserr.Internal("encode response: %v", err)
+	}
+	return out, nil
+}
+
+// JSON is the JSON form used by scripts, the CLI and the playground: field
+// names as the product spells them, bytes as standard base64.
+var (
+	jsonIn  = protojson.UnmarshalOptions{DiscardUnknown: false}
+	jsonOut = protojson.MarshalOptions{UseProtoNames: true}
+)
+
+// CallJSON runs api on a JSON request (protojson, PascalCase field names).
+func (e *Engine) CallJSON(api string, body []byte) ([]byte, error) {
+	req, err := NewRequest(api)
+	if err != nil {
+		return nil, err
+	}
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	if err := jsonIn.Unmarshal(body, req); err != nil {
+		return nil, kmserr.InvalidParameter("the %s request is not valid JSON for it: %v", api, err)
+	}
+	resp, err := e.Call(api, req)
+	if err != nil {
+		return nil, err
+	}
+	out, err := jsonOut.Marshal(resp)
+	if err != nil {
+		return nil, kmserr.Internal("encode response: %v", err)
+	}
+	return out, nil
+}
+
+// ErrorMessage turns any error into the protobuf Error body of spec §4.
+func ErrorMessage(err error, requestID string) *pb.Error {
+	ke := kmserr.As(err)
+	return &pb.Error{StatusCode: int32(ke.Status), ErrorCode: ke.Code, ErrorMessage: ke.Message, RequestId: requestID}
+}
+
+func setRequestID(m proto.Message, id string) {
+	r := m.ProtoReflect()
+	if f := r.Descriptor().Fields().ByName("RequestId"); f != nil && f.Kind() == protoreflect.StringKind {
+		r.Set(f, protoreflect.ValueOfString(id))
+	}
+}
+
+func (e *Engine) inspectBlob(r *pb.InspectBlobRequest) (proto.Message, error) {
+	b, err := blob.Parse(r.CiphertextBlob)
+	if err != nil {
+		return &pb.InspectBlobResponse{Valid: false, Problem: err.Error()}, nil
+	}
+	resp := &pb.InspectBlobResponse{Valid: true, Algorithm: b.Algorithm, PaddingMode: b.Padding,
+		KeyVersionId: b.KeyVersionID, KeyId: ids.KeyIDOfVersion(b.KeyVersionID), Iv: b.IV}
+	raw := r.CiphertextBlob
+	for _, f := range b.Layout() {
+		part := raw[f.Offset : f.Offset+f.Length]
+		v := fmt.Sprintf("%x", part)
+		switch f.Name {
+		case "Magic":
+			v = fmt.Sprintf("0x%02x '$'", part[0])
+		case "VersionAndPadding":
+			v = fmt.Sprintf("0x%02x: cipher version %d, padding %d (%s)", part[0], part[0]>>4, part[0]&0x0f, paddingLabel(b.Padding))
+		case "Algorithm":
+			v = fmt.Sprintf("0x%02x: %s", part[0], b.Algorithm)
+		case "KeyVersionId":
+			v = string(part)
+		case "Ciphertext":
+			resp.Ciphertext = part
+		case "Tag":
+			resp.Tag = part
+		}
+		resp.Fields = append(resp.Fields, &pb.BlobField{Name: f.Name, Offset: int32(f.Offset), Length: int32(f.Length), Value: v})
+	}
+	if b.Algorithm != "" && resp.Tag == nil {
+		resp.Ciphertext = b.Ciphertext
+	}
+	resp.CipherVersion = int32(raw[1] >> 4)
+	return resp, nil
+}
+
+func paddingLabel(p string) string {
+	if p == "" {
+		return "none, GCM"
+	}
+	return p
+}

@@ -1,0 +1,216 @@
+package kms
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/pocketkms/pocketkms/core/ids"
+	"github.com/pocketkms/pocketkms/core/kmserr"
+)
+
+// Storage layout (docs/storage.md): one JSON record per key under
+// "keys/<KeyId>" holding its metadata and every version's material, and one
+// record per alias under "aliases/<AliasName>". Hosts that persist to disk
+// seal every "keys/" value (store.Sealed) because it holds key material.
+const (
+	keyPrefix   = "keys/"
+	aliasPrefix = "aliases/"
+)
+
+// Key states.
+const (
+	StateEnabled         = "Enabled"
+	StateDisabled        = "Disabled"
+	StatePendingDeletion = "PendingDeletion"
+)
+
+// keyRecord is what is stored for a key. Material is reachable only through
+// the record's versions inside this package.
+type keyRecord struct {
+	KeyId            string
+	KeySpec          string
+	KeyUsage         string
+	Description      string `json:",omitempty"`
+	Origin           string `json:",omitempty"`
+	KeyState         string
+	CreationDate     time.Time
+	DeleteDate       *time.Time      `json:",omitempty"`
+	RotationInterval string          `json:",omitempty"` // as given; "" when off
+	RotationSeconds  int64           `json:",omitempty"`
+	LastRotationDate *time.Time      `json:",omitempty"`
+	Versions         []versionRecord // oldest first; last is primary
+	PrivateKey       []byte          `json:",omitempty"` // asymmetric keys, PKCS#8
+}
+
+type versionRecord struct {
+	KeyVersionId string
+	CreationDate time.Time
+	Material     []byte `json:",omitempty"`
+}
+
+type aliasRecord struct {
+	AliasName    string
+	KeyId        string
+	CreationDate time.Time
+}
+
+func (k *keyRecord) initial() *versionRecord { return &k.Versions[0] }
+func (k *keyRecord) primary() *versionRecord { return &k.Versions[len(k.Versions)-1] }
+
+func (k *keyRecord) version(id string) *versionRecord {
+	for i := range k.Versions {
+		if k.Versions[i].KeyVersionId == id {
+			return &k.Versions[i]
+		}
+	}
+	return nil
+}
+
+func (k *keyRecord) symmetric() bool { return strings.HasPrefix(k.KeySpec, "Aliyun_") }
+
+// gone reports whether a key scheduled for deletion has passed its date: from
+// then on it is treated as absent and purged at the next write.
+func (k *keyRecord) gone(now time.Time) bool {
+	return k.KeyState == StatePendingDeletion && k.DeleteDate != nil && !now.Before(*k.DeleteDate)
+}
+
+// loadKey reads a key record by real key id; nil when absent or gone.
+func (c *call) loadKey(id string) (*keyRecord, error) {
+	raw, err := c.tx.Get(keyPrefix + id)
+	if err != nil {
+		return nil, kmserr.Internal("store read failed: %v", err)
+	}
+	if raw == nil {
+		return nil, nil
+	}
+	var k keyRecord
+	if err := json.Unmarshal(raw, &k); err != nil || len(k.Versions) == 0 {
+		return nil, kmserr.Internal("key record %s is corrupt", id)
+	}
+	if k.gone(c.now) {
+		return nil, nil
+	}
+	return &k, nil
+}
+
+func (c *call) saveKey(k *keyRecord) error {
+	raw, err := json.Marshal(k)
+	if err != nil {
+		return kmserr.Internal("encode key record: %v", err)
+	}
+	c.tx.Put(keyPrefix+k.KeyId, raw)
+	return nil
+}
+
+func (c *call) loadAlias(name string) (*aliasRecord, error) {
+	raw, err := c.tx.Get(aliasPrefix + name)
+	if err != nil {
+		return nil, kmserr.Internal("store read failed: %v", err)
+	}
+	if raw == nil {
+		return nil, nil
+	}
+	var a aliasRecord
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return nil, kmserr.Internal("alias record %s is corrupt", name)
+	}
+	return &a, nil
+}
+
+func (c *call) saveAlias(a *aliasRecord) error {
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return kmserr.Internal("encode alias record: %v", err)
+	}
+	c.tx.Put(aliasPrefix+a.AliasName, raw)
+	return nil
+}
+
+// resolve finds the key named by a key id or an alias, applying automatic
+// rotation that has fallen due. Unknown names are 404 Forbidden.KeyNotFound.
+func (c *call) resolve(name string) (*keyRecord, error) {
+	if name == "" {
+		return nil, kmserr.New(400, kmserr.CodeMissingParameter, "KeyId is required")
+	}
+	id := name
+	if ids.IsAlias(name) {
+		a, err := c.loadAlias(name)
+		if err != nil {
+			return nil, err
+		}
+		if a == nil {
+			return nil, kmserr.KeyNotFound(name)
+		}
+		id = a.KeyId
+	}
+	k, err := c.loadKey(id)
+	if err != nil {
+		return nil, err
+	}
+	if k == nil {
+		return nil, kmserr.KeyNotFound(name)
+	}
+	if err := c.rotateIfDue(k); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// usable checks that a key's state allows cryptographic use.
+func usable(k *keyRecord) error {
+	switch k.KeyState {
+	case StateDisabled:
+		return kmserr.New(409, kmserr.CodeDisabled, "The key %s is Disabled and cannot be used.", k.KeyId)
+	case StatePendingDeletion:
+		return kmserr.New(409, kmserr.CodePendingDeletion, "The key %s is PendingDeletion and cannot be used.", k.KeyId)
+	}
+	return nil
+}
+
+// aliasesOf lists the alias names bound to a key.
+func (c *call) aliasesOf(keyID string) ([]*aliasRecord, error) {
+	names, err := c.tx.List(aliasPrefix)
+	if err != nil {
+		return nil, kmserr.Internal("store list failed: %v", err)
+	}
+	var out []*aliasRecord
+	for _, n := range names {
+		a, err := c.loadAlias(strings.TrimPrefix(n, aliasPrefix))
+		if err != nil {
+			return nil, err
+		}
+		if a != nil && (keyID == "" || a.KeyId == keyID) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// purge deletes keys past their deletion date and their aliases. It runs in
+// operations that write anyway, so material does not outlive its key long.
+func (c *call) purge() error {
+	names, err := c.tx.List(keyPrefix)
+	if err != nil {
+		return kmserr.Internal("store list failed: %v", err)
+	}
+	for _, n := range names {
+		raw, err := c.tx.Get(n)
+		if err != nil {
+			return kmserr.Internal("store read failed: %v", err)
+		}
+		var k keyRecord
+		if json.Unmarshal(raw, &k) != nil || !k.gone(c.now) {
+			continue
+		}
+		c.tx.Delete(n)
+		as, err := c.aliasesOf(k.KeyId)
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			c.tx.Delete(aliasPrefix + a.AliasName)
+		}
+	}
+	return nil
+}
