@@ -8,6 +8,7 @@ require (
 )
 
 require (
+	github.com/syumai/workers v0.33.0 // indirect
 	golang.org/x/crypto v0.48.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 )

@@ -1,0 +1,12 @@
+module github.com/pocketkms/pocketkms/tests
+
+go 1.26.0
+
+require github.com/pocketkms/pocketkms v0.0.0
+
+require (
+	github.com/aliyun/alibabacloud-dkms-gcs-go-sdk v0.5.1 // indirect
+	github.com/c2sp/wycheproof v0.0.0-20260105152342-fca0d3ba9f12 // indirect
+)
+
+replace github.com/pocketkms/pocketkms => ../
