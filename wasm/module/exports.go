@@ -1,0 +1,187 @@
+//go:build wasip1
+
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"unsafe"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pocketkms/pocketkms/core/kms"
+	"github.com/pocketkms/pocketkms/core/kmserr"
+	"github.com/pocketkms/pocketkms/core/modes"
+)
+
+// abiVersion changes when an export, an import or an encoding changes.
+const abiVersion = 1
+
+// Request formats of pkms_call.
+const (
+	formatProto = 0
+	formatJSON  = 1
+)
+
+// maxAlloc bounds one pkms_alloc: a request is at most a few MB (3 MiB of
+// plaintext, as base64 in JSON), so anything far larger is a host bug, and
+// refusing it (ptr 0) beats the Go runtime's fatal out-of-memory.
+const maxAlloc = 64 << 20
+
+// allocs keeps every buffer handed to the host reachable, so the garbage
+// collector neither frees nor reuses it before pkms_free. It is the module's
+// only state between calls. Go's collector does not move objects, so the
+// address stays valid.
+var allocs = map[uint32][]byte{}
+
+func keep(b []byte) uint32 {
+	if len(b) == 0 {
+		b = make([]byte, 1) // a unique, non-zero address even for 0 bytes
+	}
+	p := uint32(uintptr(unsafe.Pointer(&b[0])))
+	allocs[p] = b
+	return p
+}
+
+// pkmsAlloc returns a buffer of size bytes that stays valid until pkms_free,
+// or 0 if size is beyond maxAlloc.
+//
+//go:wasmexport pkms_alloc
+func pkmsAlloc(size uint32) (p uint32) {
+	defer func() {
+		if recover() != nil {
+			p = 0
+		}
+	}()
+	if size > maxAlloc {
+		return 0
+	}
+	return keep(make([]byte, size))
+}
+
+// pkmsFree releases a buffer from pkms_alloc, pkms_call or pkms_info.
+// Unknown addresses (including 0 and double frees) are ignored.
+//
+//go:wasmexport pkms_free
+func pkmsFree(p uint32) {
+	defer func() { recover() }()
+	delete(allocs, p)
+}
+
+// region returns the n bytes at p if they lie inside one live allocation:
+// the module never trusts a host address it did not hand out, since reading
+// outside memory would trap and kill the instance.
+func region(p, n uint32) ([]byte, bool) {
+	if n == 0 {
+		return nil, true
+	}
+	for base, b := range allocs {
+		if p >= base && uint64(p)+uint64(n) <= uint64(base)+uint64(len(b)) {
+			off := p - base
+			return b[off : off+n : off+n], true
+		}
+	}
+	return nil, false
+}
+
+// pack returns a result buffer as (ptr<<32 | len), kept until pkms_free.
+func pack(b []byte) uint64 {
+	return uint64(keep(b))<<32 | uint64(len(b))
+}
+
+// pkmsCall runs one operation in one store transaction. The result's first
+// byte is 0 (the response follows, in the request's format) or 1 (an Error
+// message follows, in that format; in JSON if the format itself is unknown).
+//
+//go:wasmexport pkms_call
+func pkmsCall(apiPtr, apiLen, reqPtr, reqLen uint32, format int32) (res uint64) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = pack(errorResult(format, panicError(r)))
+		}
+	}()
+	apiBytes, ok1 := region(apiPtr, apiLen)
+	body, ok2 := region(reqPtr, reqLen)
+	if !ok1 || !ok2 {
+		return pack(errorResult(format, kmserr.Internal("pkms_call: the api or request range is not inside a buffer from pkms_alloc")))
+	}
+	api := string(apiBytes)
+	// The engine may keep slices of the request in its response; copy it
+	// so that the host freeing or reusing its buffer cannot change them.
+	body = append([]byte(nil), body...)
+
+	e := kms.New(hostBackend{}, kms.NewConfig())
+	var out []byte
+	var err error
+	switch format {
+	case formatProto:
+		out, err = e.CallProto(api, body)
+	case formatJSON:
+		out, err = e.CallJSON(api, body)
+	default:
+		err = kmserr.Internal("pkms_call: format %d is not 0 (protobuf) or 1 (JSON)", format)
+	}
+	if err != nil {
+		return pack(errorResult(format, err))
+	}
+	return pack(append([]byte{0}, out...))
+}
+
+// errorResult encodes err as the product's Error message, prefixed with 1.
+func errorResult(format int32, err error) []byte {
+	msg := kms.ErrorMessage(err, kms.New(hostBackend{}, kms.NewConfig()).RequestID())
+	var b []byte
+	var merr error
+	if format == formatProto {
+		b, merr = proto.Marshal(msg)
+	} else {
+		b, merr = protojson.MarshalOptions{UseProtoNames: true}.Marshal(msg)
+	}
+	if merr != nil {
+		b = []byte(`{"StatusCode":500,"ErrorCode":"InternalFailure","ErrorMessage":"cannot encode the error"}`)
+	}
+	return append([]byte{1}, b...)
+}
+
+// panicError reports a recovered panic without echoing arbitrary values,
+// which could hold request data: runtime errors are safe to name.
+func panicError(r any) error {
+	if re, ok := r.(runtime.Error); ok {
+		return kmserr.Internal("the module recovered from a panic: %v", re)
+	}
+	return kmserr.Internal("the module recovered from a panic (%T)", r)
+}
+
+// info is pkms_info's answer.
+type info struct {
+	Name       string   `json:"name"`
+	Version    string   `json:"version"`
+	ABI        int      `json:"abi"`
+	Operations []string `json:"operations"`
+	Algorithms []string `json:"algorithms"`
+}
+
+// pkmsInfo describes the module: name, build version, ABI version and what
+// it can do, as JSON; release the buffer with pkms_free.
+//
+//go:wasmexport pkms_info
+func pkmsInfo() (res uint64) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = pack([]byte(fmt.Sprintf(`{"name":"pocketkms","abi":%d,"error":"panic"}`, abiVersion)))
+		}
+	}()
+	version := "devel"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		version = bi.Main.Version
+	}
+	b, err := json.Marshal(info{Name: "pocketkms", Version: version, ABI: abiVersion,
+		Operations: kms.Operations(), Algorithms: modes.Algorithms()})
+	if err != nil {
+		panic(err)
+	}
+	return pack(b)
+}
