@@ -154,8 +154,8 @@ func (s Spec) Seal(p Params, plaintext []byte) ([]byte, error) {
 	}
 	var buf []byte
 	if p.Padding == NoPad {
-		if len(plaintext)%b.BlockSize() != 0 {
-			return nil, kmserr.InvalidParameter("with %s the Plaintext length must be a multiple of %d, got %d bytes", NoPad, b.BlockSize(), len(plaintext))
+		if len(plaintext) == 0 || len(plaintext)%b.BlockSize() != 0 {
+			return nil, kmserr.InvalidParameter("with %s the Plaintext length must be a positive multiple of %d, got %d bytes", NoPad, b.BlockSize(), len(plaintext))
 		}
 		buf = append([]byte(nil), plaintext...)
 	} else {
@@ -195,9 +195,6 @@ func (s Spec) Open(p Params, ciphertext []byte) ([]byte, error) {
 	}
 	bs := b.BlockSize()
 	if len(ciphertext) == 0 || len(ciphertext)%bs != 0 {
-		if len(ciphertext) == 0 && p.Padding == NoPad {
-			return []byte{}, nil
-		}
 		return nil, kmserr.InvalidParameter("%s ciphertext length must be a positive multiple of %d, got %d bytes", s.Name, bs, len(ciphertext))
 	}
 	buf := append([]byte(nil), ciphertext...)
