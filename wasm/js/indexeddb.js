@@ -1,0 +1,143 @@
+// IndexedDBStore: the browser's persistent store.
+//
+// The module calls the store synchronously but IndexedDB is asynchronous, so
+// open() loads every record into memory and flush() writes the records
+// changed since the last flush in one IndexedDB transaction (write-behind;
+// PocketKMS awaits flush() after every call that committed, so once a call's
+// promise resolves its writes are on disk).
+//
+// Sealed at rest: "keys/" records are stored AES-256-GCM sealed under a root
+// key that WebCrypto generated as non-extractable and that lives in the same
+// database as a CryptoKey object: script can use it but never read its
+// bytes, and the database files hold no key material in the clear.
+//
+// One writer at a time: two tabs on the same database each keep their own
+// copy in memory and the last flush wins. Open it from one tab (or worker).
+
+import { MemoryStore } from './memory.js';
+import { generateRootKey, isSealedKey, SealCache, unseal } from './seal.js';
+
+const DB_VERSION = 1;
+const RECORDS = 'records';
+const META = 'meta';
+const ROOT_KEY = 'rootKey';
+
+const done = (req) => new Promise((resolve, reject) => {
+  req.onsuccess = () => resolve(req.result);
+  req.onerror = () => reject(req.error);
+});
+
+const committed = (tx) => new Promise((resolve, reject) => {
+  tx.oncomplete = () => resolve();
+  tx.onerror = () => reject(tx.error);
+  tx.onabort = () => reject(tx.error ?? new Error('pocketkms: IndexedDB transaction aborted'));
+});
+
+export class IndexedDBStore extends MemoryStore {
+  /**
+   * Opens (creating if needed) the database `name` and loads it.
+   * options.indexedDB: the IDBFactory to use (default globalThis.indexedDB).
+   */
+  static async open(name = 'pocketkms', { indexedDB = globalThis.indexedDB } = {}) {
+    if (!indexedDB) throw new Error('pocketkms: IndexedDB is not available here; use MemoryStore');
+    const openReq = indexedDB.open(name, DB_VERSION);
+    openReq.onupgradeneeded = () => {
+      openReq.result.createObjectStore(RECORDS);
+      openReq.result.createObjectStore(META);
+    };
+    const db = await done(openReq);
+    const rootKey = await loadRootKey(db);
+    const store = new IndexedDBStore(db, rootKey);
+    await store._load();
+    return store;
+  }
+
+  /** Deletes the database `name` (close any open store on it first). */
+  static deleteDatabase(name = 'pocketkms', { indexedDB = globalThis.indexedDB } = {}) {
+    return done(indexedDB.deleteDatabase(name));
+  }
+
+  constructor(db, rootKey) {
+    super();
+    this._db = db;
+    this._cache = new SealCache(rootKey);
+    this._chain = Promise.resolve();
+  }
+
+  async _load() {
+    const tx = this._db.transaction(RECORDS, 'readonly');
+    const os = tx.objectStore(RECORDS);
+    const [keys, values] = await Promise.all([done(os.getAllKeys()), done(os.getAll())]);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      const rec = values[i];
+      let value = rec.value;
+      if (isSealedKey(key)) {
+        const sealed = new Uint8Array(rec.sealed);
+        value = await unseal(this._cache.rootKey, key, sealed);
+        this._cache.remember(key, rec.rev, sealed);
+      }
+      this._records.set(key, { value, rev: rec.rev });
+      this._rev = Math.max(this._rev, rec.rev);
+    }
+  }
+
+  /** Writes the records changed since the last flush. Flushes run one at a time. */
+  flush() {
+    const run = this._chain.catch(() => {}).then(() => this._flushNow());
+    this._chain = run;
+    return run;
+  }
+
+  async _flushNow() {
+    if (this._dirty.size === 0) return;
+    const keys = [...this._dirty];
+    this._dirty.clear();
+    try {
+      const ops = [];
+      for (const key of keys) {
+        const r = this._records.get(key);
+        if (!r) {
+          this._cache.forget(key);
+          ops.push([key, null]);
+        } else if (isSealedKey(key)) {
+          ops.push([key, { rev: r.rev, sealed: await this._cache.sealed(key, r.rev, r.value) }]);
+        } else {
+          ops.push([key, { rev: r.rev, value: r.value }]);
+        }
+      }
+      // No await between here and the commit: IndexedDB ends a transaction
+      // that has nothing pending when control returns to the event loop.
+      const tx = this._db.transaction(RECORDS, 'readwrite');
+      const os = tx.objectStore(RECORDS);
+      for (const [key, rec] of ops) {
+        if (rec) os.put(rec, key);
+        else os.delete(key);
+      }
+      await committed(tx);
+    } catch (err) {
+      for (const k of keys) this._dirty.add(k); // try again on the next flush
+      throw err;
+    }
+  }
+
+  /** Closes the database connection. */
+  close() { this._db.close(); }
+}
+
+async function loadRootKey(db) {
+  const read = () => done(db.transaction(META, 'readonly').objectStore(META).get(ROOT_KEY));
+  const existing = await read();
+  if (existing) return existing;
+  const key = await generateRootKey(); // non-extractable
+  const tx = db.transaction(META, 'readwrite');
+  tx.objectStore(META).add(key, ROOT_KEY); // add, not put: another tab may have won the race
+  try {
+    await committed(tx);
+    return key;
+  } catch {
+    const winner = await read();
+    if (!winner) throw new Error('pocketkms: cannot store the root key in IndexedDB');
+    return winner;
+  }
+}

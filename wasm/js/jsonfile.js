@@ -1,0 +1,176 @@
+// JsonFileStore: a Node store kept in one JSON file.
+//
+// The whole store lives in memory; flush() writes a complete new file to a
+// temporary name beside the target, fsyncs it and renames it over the
+// target, so a crash leaves either the old file or the new one, never a
+// torn one. PocketKMS awaits flush() after every call that committed.
+//
+// Sealed at rest: "keys/" values are AES-256-GCM sealed (AAD = record key)
+// under a 32-byte root key kept in a separate file, created with mode 0600
+// beside the store as "<file>.key" unless options.rootKeyFile or
+// options.rootKey say otherwise. Keep the two files apart when you back up
+// or share the store: the store alone reveals no key material.
+
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+
+import { fromBase64, toBase64 } from './bytes.js';
+import { MemoryStore } from './memory.js';
+import { importRootKey, isSealedKey, SealCache, unseal } from './seal.js';
+
+const FILE_FORMAT = 'pocketkms-store';
+const KEY_PREFIX = 'pocketkms-root-key-v1:';
+
+export class JsonFileStore extends MemoryStore {
+  /**
+   * Opens the store at path (an absent file is an empty store; it is
+   * created on the first flush). options.rootKeyFile: where the root key
+   * lives (default path + ".key"; created with mode 0600 if absent and the
+   * store holds no sealed records yet). options.rootKey: the 32 root key
+   * bytes themselves, instead of a file.
+   */
+  static async open(path, { rootKeyFile = `${path}.key`, rootKey } = {}) {
+    const data = await readStoreFile(path);
+    const raw = rootKey ?? await readOrCreateRootKey(rootKeyFile, data);
+    const store = new JsonFileStore(path, await importRootKey(raw));
+    await store._load(data);
+    return store;
+  }
+
+  constructor(path, rootKey) {
+    super();
+    this.path = path;
+    this._cache = new SealCache(rootKey);
+    this._chain = Promise.resolve();
+  }
+
+  async _load(data) {
+    if (!data) return;
+    for (const [key, rec] of Object.entries(data.records)) {
+      if (!Number.isSafeInteger(rec?.rev) || rec.rev <= 0) throw new Error(`pocketkms: ${this.path}: record ${key} has no valid rev`);
+      let value = rec.value;
+      if (isSealedKey(key)) {
+        if (typeof rec.sealed !== 'string') throw new Error(`pocketkms: ${this.path}: record ${key} must be sealed`);
+        const sealed = fromBase64(rec.sealed);
+        value = await unseal(this._cache.rootKey, key, sealed);
+        this._cache.remember(key, rec.rev, sealed);
+      } else if (typeof value !== 'string') {
+        throw new Error(`pocketkms: ${this.path}: record ${key} has no value`);
+      }
+      this._records.set(key, { value, rev: rec.rev });
+      this._rev = Math.max(this._rev, rec.rev);
+    }
+  }
+
+  /** Writes the file if anything changed since the last flush. Flushes run one at a time. */
+  flush() {
+    const run = this._chain.catch(() => {}).then(() => this._flushNow());
+    this._chain = run;
+    return run;
+  }
+
+  async _flushNow() {
+    if (this._dirty.size === 0) return;
+    const changed = [...this._dirty];
+    this._dirty.clear();
+    try {
+      const records = {};
+      for (const key of this.list('')) {
+        const { value, rev } = this._records.get(key);
+        Object.defineProperty(records, key, {
+          enumerable: true,
+          value: isSealedKey(key) ? { rev, sealed: toBase64(await this._cache.sealed(key, rev, value)) } : { rev, value },
+        });
+      }
+      for (const key of changed) if (!this._records.has(key)) this._cache.forget(key);
+      const text = JSON.stringify({ format: FILE_FORMAT, version: 1, records }, null, 1) + '\n';
+      await writeAtomic(this.path, text);
+    } catch (err) {
+      for (const k of changed) this._dirty.add(k); // try again on the next flush
+      throw err;
+    }
+  }
+}
+
+async function readStoreFile(path) {
+  let text;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  }
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`pocketkms: ${path} is not JSON: ${err.message}`);
+  }
+  if (data?.format !== FILE_FORMAT || data.version !== 1 || typeof data.records !== 'object' || data.records === null) {
+    throw new Error(`pocketkms: ${path} is not a ${FILE_FORMAT} v1 file`);
+  }
+  return data;
+}
+
+async function readOrCreateRootKey(file, data) {
+  let text;
+  try {
+    const fh = await open(file, 'r');
+    try {
+      const { mode } = await fh.stat();
+      if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+        throw new Error(`pocketkms: root key file ${file} is readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`);
+      }
+      text = await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw err;
+    const sealed = data && Object.keys(data.records).some(isSealedKey);
+    if (sealed) throw new Error(`pocketkms: root key file ${file} is missing, and the store holds sealed keys`);
+    return createRootKey(file);
+  }
+  text = text.trim();
+  const raw = text.startsWith(KEY_PREFIX) ? fromBase64(text.slice(KEY_PREFIX.length)) : null;
+  if (!raw || raw.length !== 32) throw new Error(`pocketkms: ${file} is not a pocketkms root key file`);
+  return raw;
+}
+
+async function createRootKey(file) {
+  const raw = new Uint8Array(randomBytes(32));
+  const fh = await open(file, 'wx', 0o600); // wx: never overwrite a key that appeared meanwhile
+  try {
+    await fh.writeFile(`${KEY_PREFIX}${toBase64(raw)}\n`);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  return raw;
+}
+
+async function writeAtomic(path, text) {
+  const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
+  const fh = await open(tmp, 'wx', 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } catch (err) {
+    await fh.close();
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+  await fh.close();
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+  // Make the rename itself durable (best effort: not every platform can fsync a directory).
+  try {
+    const dir = await open(dirname(path), 'r');
+    await dir.sync().finally(() => dir.close());
+  } catch { /* ignore */ }
+}
