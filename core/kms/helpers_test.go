@@ -2,6 +2,7 @@ package kms_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"sync"
 	"testing"
@@ -85,3 +86,5 @@ func (f *fixture) snapshot() map[string]string {
 	}
 	return out
 }
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

@@ -1,0 +1,105 @@
+package kms_test
+
+import (
+	"strings"
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pocketkms/pocketkms/core/internal/require"
+	"github.com/pocketkms/pocketkms/core/kms"
+	pb "github.com/pocketkms/pocketkms/core/kmspb"
+)
+
+// TestErrorRows has one row for each error of spec §4 that the engine
+// itself answers (the HTTP-level rows belong to the server's tests).
+func TestErrorRows(t *testing.T) {
+	f := newFixture(t)
+	f.importKey(keyA, kms.SpecAES256, material(32, 1))
+	sm := "key-sm4sm4sm4sm4sm4sm4sm4"
+	f.importKey(sm, kms.SpecSM4, material(16, 2))
+	blob := f.seal(keyA, "x").CiphertextBlob
+	rows := []struct {
+		name, api string
+		req       proto.Message
+		status    int
+		code      string
+		says      string // a fragment the message must contain
+	}{
+		{"missing key id", "AdvanceEncrypt", &pb.AdvanceEncryptRequest{Plaintext: []byte("x")}, 400, "MissingParameter", "KeyId"},
+		{"unknown key", "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: "key-zzzzzzzzzzzzzzzzzzzzz", Plaintext: []byte("x")}, 404, "Forbidden.KeyNotFound", "key-zzzzzzzzzzzzzzzzzzzzz"},
+		{"unknown alias", "Encrypt", &pb.EncryptRequest{KeyId: "alias/none", Plaintext: []byte("x")}, 404, "Forbidden.KeyNotFound", "alias/none"},
+		{"unknown algorithm", "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: keyA, Plaintext: []byte("x"), Algorithm: "AES_CTR"}, 400, "InvalidParameter", "AES_CTR"},
+		{"algorithm not fitting aes key", "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: keyA, Plaintext: []byte("x"), Algorithm: "SM4_GCM"}, 400, "InvalidParameter", "does not fit"},
+		{"algorithm not fitting sm4 key", "Encrypt", &pb.EncryptRequest{KeyId: sm, Plaintext: []byte("x"), Algorithm: "AES_GCM"}, 400, "InvalidParameter", "does not fit"},
+		{"gcm iv length", "Encrypt", &pb.EncryptRequest{KeyId: keyA, Plaintext: []byte("x"), Iv: make([]byte, 16)}, 400, "InvalidParameter", "12-byte Iv"},
+		{"cbc iv length", "Encrypt", &pb.EncryptRequest{KeyId: keyA, Plaintext: []byte("x"), Algorithm: "AES_CBC", Iv: make([]byte, 12)}, 400, "InvalidParameter", "16-byte Iv"},
+		{"ecb with iv", "Encrypt", &pb.EncryptRequest{KeyId: keyA, Plaintext: []byte("x"), Algorithm: "AES_ECB", Iv: make([]byte, 16)}, 400, "InvalidParameter", "takes no Iv"},
+		{"aad on cbc", "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: keyA, Plaintext: []byte("x"), Algorithm: "AES_CBC", Aad: []byte("a")}, 400, "InvalidParameter", "Aad"},
+		{"aad too long", "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: keyA, Plaintext: []byte("x"), Aad: make([]byte, 8193)}, 400, "InvalidParameter", "8192"},
+		{"no padding not a block", "Encrypt", &pb.EncryptRequest{KeyId: keyA, Plaintext: []byte("x"), Algorithm: "AES_CBC", PaddingMode: "NO_PADDING"}, 400, "InvalidParameter", "multiple of 16"},
+		{"unknown padding", "Encrypt", &pb.EncryptRequest{KeyId: keyA, Plaintext: []byte("x"), Algorithm: "AES_ECB", PaddingMode: "ZERO_PADDING"}, 400, "InvalidParameter", "ZERO_PADDING"},
+		{"padding on gcm", "Encrypt", &pb.EncryptRequest{KeyId: keyA, Plaintext: []byte("x"), PaddingMode: "PKCS7_PADDING"}, 400, "InvalidParameter", "PaddingMode"},
+		{"blob does not open", "AdvanceDecrypt", &pb.AdvanceDecryptRequest{CiphertextBlob: blob, Aad: []byte("wrong")}, 400, "InvalidParameter", "tampered"},
+		{"not a blob", "AdvanceDecrypt", &pb.AdvanceDecryptRequest{CiphertextBlob: []byte("garbage")}, 400, "InvalidParameter", "not a valid ciphertext blob"},
+		{"blob of another key", "AdvanceDecrypt", &pb.AdvanceDecryptRequest{CiphertextBlob: blob, KeyId: sm}, 400, "InvalidParameter", "made with key"},
+		{"raw without iv", "Decrypt", &pb.DecryptRequest{KeyId: keyA, CiphertextBlob: make([]byte, 32)}, 400, "InvalidParameter", "Iv"},
+		{"empty ciphertext", "Decrypt", &pb.DecryptRequest{KeyId: keyA}, 400, "MissingParameter", "CiphertextBlob"},
+		{"data key too big", "GenerateDataKey", &pb.GenerateDataKeyRequest{KeyId: keyA, NumberOfBytes: 1025}, 400, "InvalidParameter", "NumberOfBytes"},
+		{"data key with cbc", "GenerateDataKey", &pb.GenerateDataKeyRequest{KeyId: keyA, Algorithm: "AES_CBC"}, 400, "InvalidParameter", "GCM"},
+		{"random too long", "GenerateRandom", &pb.GenerateRandomRequest{Length: 65}, 400, "InvalidParameter", "Length"},
+		{"random zero", "GenerateRandom", &pb.GenerateRandomRequest{}, 400, "InvalidParameter", "Length"},
+		{"bad key spec", "CreateKey", &pb.CreateKeyRequest{KeySpec: "AES_512"}, 400, "InvalidParameter", "AES_512"},
+		{"rotation without interval", "CreateKey", &pb.CreateKeyRequest{EnableAutomaticRotation: true}, 400, "MissingParameter", "RotationInterval"},
+		{"rotation too short", "CreateKey", &pb.CreateKeyRequest{EnableAutomaticRotation: true, RotationInterval: "1d"}, 400, "InvalidParameter", "7d"},
+		{"import wrong material size", "ImportKey", &pb.ImportKeyRequest{Versions: []*pb.ImportedVersion{{KeyMaterial: make([]byte, 31)}}}, 400, "InvalidParameter", "KeyMaterial"},
+		{"import bad key id", "ImportKey", &pb.ImportKeyRequest{KeyId: "key-UPPER"}, 400, "InvalidParameter", "KeyId"},
+		{"import existing key", "ImportKey", &pb.ImportKeyRequest{KeyId: keyA}, 409, "Forbidden.ResourceAlreadyExists", keyA},
+		{"import foreign version id", "ImportKey", &pb.ImportKeyRequest{KeyId: "key-bbbbbbbbbbbbbbbbbbbbb", Versions: []*pb.ImportedVersion{{KeyVersionId: keyAv}}}, 400, "InvalidParameter", "KeyVersionId"},
+		{"bad alias", "CreateAlias", &pb.AliasRequest{AliasName: "app", KeyId: keyA}, 400, "InvalidParameter", "alias/"},
+		{"unknown version", "DescribeKeyVersion", &pb.DescribeKeyVersionRequest{KeyId: keyA, KeyVersionId: "nope"}, 404, "Forbidden.KeyVersionNotFound", "nope"},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			resp, err := f.e.Call(r.api, r.req)
+			ke := require.KMSError(t, err, r.status, r.code)
+			require.True(t, resp == nil, "no response with an error")
+			require.True(t, strings.Contains(ke.Message, r.says), "message", ke.Message, "should mention", r.says)
+		})
+	}
+}
+
+func TestDispatchErrors(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.e.CallProto("NoSuchApi", nil)
+	require.KMSError(t, err, 400, "InvalidApiName")
+	for _, api := range []string{"Sign", "Verify", "GetPublicKey", "GetSecretValue", "GenerateDataKeyPair", "AdvanceGenerateDataKeyPairWithoutPlaintext"} {
+		_, err := f.e.CallProto(api, nil)
+		require.KMSError(t, err, 400, "UnsupportedOperation", api)
+	}
+	_, err = f.e.CallProto("AdvanceEncrypt", []byte{0xff, 0xff})
+	require.KMSError(t, err, 400, "InvalidParameter")
+	_, err = f.e.CallJSON("AdvanceEncrypt", []byte(`{"KeyID":"x"}`))
+	require.KMSError(t, err, 400, "InvalidParameter")
+	_, err = f.e.Call("AdvanceEncrypt", &pb.EncryptRequest{})
+	require.KMSError(t, err, 500, "InternalFailure")
+}
+
+// TestWireForms: the protobuf and JSON forms reach the same engine and
+// carry a fresh lower-case UUID RequestId.
+func TestWireForms(t *testing.T) {
+	f := newFixture(t)
+	f.importKey(keyA, kms.SpecAES256, material(32, 1))
+	body, _ := proto.Marshal(&pb.AdvanceEncryptRequest{KeyId: keyA, Plaintext: []byte("hello"), Iv: make([]byte, 12)})
+	out, err := f.e.CallProto("AdvanceEncrypt", body)
+	require.NoError(t, err)
+	var resp pb.AdvanceEncryptResponse
+	require.NoError(t, proto.Unmarshal(out, &resp))
+	require.Equal(t, 36, len(resp.RequestId))
+
+	j, err := f.e.CallJSON("AdvanceEncrypt", []byte(`{"KeyId":"`+keyA+`","Plaintext":"aGVsbG8=","Iv":"AAAAAAAAAAAAAAAA"}`))
+	require.NoError(t, err)
+	require.True(t, strings.Contains(string(j), `"KeyVersionId"`), string(j))
+	require.True(t, strings.Contains(strings.ReplaceAll(string(j), " ", ""), `"CiphertextBlob":"`+b64(resp.CiphertextBlob)+`"`), "same blob in both forms")
+	require.True(t, len(kms.Operations()) >= 25 && kms.IsDataOperation("AdvanceEncrypt") && !kms.IsDataOperation("CreateKey"))
+}
