@@ -38,7 +38,7 @@ type Record struct {
 	PublicKey   string    `json:"PublicKey"`             // PEM "PUBLIC KEY" (PKIX)
 	Certificate string    `json:"Certificate,omitempty"` // PEM, when registered from one
 	NotAfter    time.Time `json:"NotAfter,omitzero"`     // informative: signature checks ignore expiry
-	CreatedAt   time.Time `json:"CreatedAt"`
+	CreatedAt   time.Time `json:"CreationDate"`
 	Source      string    `json:"Source"` // "created", "imported" or "certificate"
 }
 
