@@ -3,7 +3,8 @@
 // Why hand-written: the Go runtime imports 16 wasi_snapshot_preview1
 // functions but at run time only uses the clock, randomness, the
 // args/environ sizes, fd_fdstat_*, fd_prestat_get (to find no preopened
-// directories) and fd_write (panic text). Implementing those ~10 calls here
+// directories), fd_write (panic text) and poll_oneoff (clock-only, after
+// every garbage collection). Implementing those calls here
 // keeps the package dependency-free and identical in browsers, Node and
 // workerd (no node: imports). Everything else answers ENOSYS, so a module
 // that starts needing a new capability fails loudly instead of silently.
@@ -18,6 +19,9 @@ const ENOSYS = 52;
 const CLOCK_REALTIME = 0;
 const FILETYPE_CHARACTER_DEVICE = 2;
 const RANDOM_CHUNK = 65536; // getRandomValues' per-call limit
+const EVENTTYPE_CLOCK = 0;
+const SUBSCRIPTION_SIZE = 48;
+const EVENT_SIZE = 32;
 
 /** Thrown by proc_exit to unwind the guest; the instance is then unusable. */
 export class WasiExit extends Error {
@@ -100,6 +104,26 @@ export function wasiImports(module, getMemory, onOutput) {
         pending[fd] = pending[fd].slice(nl + 1);
       }
       v.setUint32(nwrittenPtr, total, true);
+      return ESUCCESS;
+    },
+    // The Go runtime polls with clock subscriptions when the world restarts
+    // after a garbage collection (netpoll with a 0 timeout) and in usleep;
+    // ENOSYS there is a fatal error. A reactor never needs to wait, and JS
+    // cannot block, so every clock subscription fires at once. There are no
+    // file descriptors to wait on: fd subscriptions complete with EBADF.
+    poll_oneoff(inPtr, outPtr, nsubs, neventsPtr) {
+      const v = view();
+      for (let i = 0; i < nsubs; i++) {
+        const sub = inPtr + i * SUBSCRIPTION_SIZE;
+        const evt = outPtr + i * EVENT_SIZE;
+        const type = v.getUint8(sub + 8);
+        v.setBigUint64(evt, v.getBigUint64(sub, true), true); // userdata
+        v.setUint16(evt + 8, type === EVENTTYPE_CLOCK ? ESUCCESS : EBADF, true);
+        v.setUint8(evt + 10, type);
+        v.setBigUint64(evt + 16, 0n, true); // fd_readwrite.nbytes
+        v.setUint16(evt + 24, 0, true); // fd_readwrite.flags
+      }
+      v.setUint32(neventsPtr, nsubs, true);
       return ESUCCESS;
     },
     sched_yield() { return ESUCCESS; },

@@ -1,0 +1,380 @@
+// Type declarations for pocketkms (wasm/js/pocketkms.js). Field names are
+// the product's (PascalCase). Responses follow proto3 JSON: a field whose
+// value is zero, empty or false is absent, hence every response field is
+// optional.
+
+/** Binary input: any view or buffer. Output bytes are always Uint8Array. */
+export type Bytes = Uint8Array | ArrayBufferView | ArrayBuffer;
+/** Plaintext and Aad also accept a string, encoded as UTF-8. */
+export type BytesOrText = Bytes | string;
+
+// ---- Stores ---------------------------------------------------------------
+
+export interface StoreRecord {
+  value: string;
+  /** Positive; changes on every write of the record. */
+  rev: number;
+}
+
+export interface StoreWrite {
+  key: string;
+  /** null deletes the record. */
+  value: string | null;
+}
+
+/**
+ * What the module needs from a store. get/list/commit are synchronous (the
+ * module calls them synchronously); keep the data in memory and persist in
+ * flush(). Record keys the engine uses: "keys/<KeyId>" (key record WITH
+ * material: seal it at rest) and "aliases/<alias/name>".
+ */
+export interface Store {
+  /** The record, or undefined if absent. */
+  get(key: string): StoreRecord | undefined;
+  /** Keys starting with prefix, sorted by code point (UTF-8 byte order). */
+  list(prefix: string): string[];
+  /**
+   * Atomically: if every read [key, rev] still holds (rev 0 = absent), apply
+   * all writes and return true; else apply nothing and return false (the
+   * engine retries the whole operation). Throwing is a store failure (500).
+   */
+  commit(reads: Array<[key: string, rev: number]>, writes: StoreWrite[]): boolean;
+  /** Optional: persist. Awaited after every call that committed. */
+  flush?(): Promise<void>;
+}
+
+/** A plaintext export of a whole store. CONTAINS KEY MATERIAL. */
+export interface RecordsExport {
+  format: 'pocketkms-records';
+  version: 1;
+  records: Record<string, string>;
+}
+
+export interface ImportOptions {
+  /** true (default): the store ends up with exactly these records; false: merge. */
+  replace?: boolean;
+}
+
+/** The default store: in memory only. Also the base of the persistent stores. */
+export class MemoryStore implements Store {
+  constructor();
+  get(key: string): StoreRecord | undefined;
+  list(prefix: string): string[];
+  commit(reads: Array<[string, number]>, writes: StoreWrite[]): boolean;
+  readonly size: number;
+  /** Every record in plaintext, KEY MATERIAL INCLUDED. Guard it like the keys. */
+  exportRecords(): RecordsExport;
+  /** Loads an export, all or nothing; returns the number of writes. */
+  importRecords(data: RecordsExport, options?: ImportOptions): number;
+}
+
+/**
+ * Browser store in IndexedDB: loaded into memory by open(), written behind
+ * on flush(). "keys/" records are sealed with AES-256-GCM under a
+ * non-extractable WebCrypto key kept in the same database. One tab at a time.
+ */
+export class IndexedDBStore extends MemoryStore {
+  static open(name?: string, options?: { indexedDB?: IDBFactory }): Promise<IndexedDBStore>;
+  static deleteDatabase(name?: string, options?: { indexedDB?: IDBFactory }): Promise<void>;
+  flush(): Promise<void>;
+  close(): void;
+}
+
+// ---- Errors ---------------------------------------------------------------
+
+/** A KMS error: HTTP status, the product's ErrorCode, message, RequestId. */
+export class KmsError extends Error {
+  constructor(status: number, code: string, message: string, requestId?: string, options?: ErrorOptions);
+  readonly name: 'KmsError';
+  /** HTTP status, e.g. 404. */
+  status: number;
+  /** The product's ErrorCode, e.g. "Forbidden.KeyNotFound". */
+  code: string;
+  /** The engine's request id; "" when the request never reached the engine. */
+  requestId: string;
+  toJSON(): { StatusCode: number; ErrorCode: string; ErrorMessage: string; RequestId: string };
+}
+
+// ---- Messages -------------------------------------------------------------
+
+export type KeySpec = 'Aliyun_AES_256' | 'Aliyun_AES_192' | 'Aliyun_AES_128' | 'Aliyun_SM4'
+  | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256' | 'EC_SM2' | (string & {});
+export type Algorithm = 'AES_GCM' | 'AES_CBC' | 'AES_ECB' | 'SM4_GCM' | 'SM4_CBC' | 'SM4_ECB' | (string & {});
+export type PaddingMode = 'PKCS7_PADDING' | 'NO_PADDING' | (string & {});
+
+interface WithRequestId { RequestId?: string }
+
+export interface EncryptRequest {
+  /** Key id or "alias/<name>". */
+  KeyId: string;
+  Plaintext: BytesOrText;
+  Algorithm?: Algorithm;
+  /** GCM only, at most 8192 bytes. */
+  Aad?: BytesOrText;
+  /** GCM: 12 bytes, CBC: 16; random when unset (recommended). */
+  Iv?: Bytes;
+  PaddingMode?: PaddingMode;
+}
+export interface EncryptResponse extends WithRequestId {
+  KeyId?: string;
+  CiphertextBlob?: Uint8Array;
+  Iv?: Uint8Array;
+  Algorithm?: string;
+  PaddingMode?: string;
+}
+export interface AdvanceEncryptResponse extends EncryptResponse { KeyVersionId?: string }
+
+export interface DecryptRequest {
+  CiphertextBlob: Bytes;
+  /** Required for Decrypt and for non-Advance blobs given to AdvanceDecrypt. */
+  KeyId?: string;
+  Algorithm?: Algorithm;
+  Aad?: BytesOrText;
+  Iv?: Bytes;
+  PaddingMode?: PaddingMode;
+}
+export interface DecryptResponse extends WithRequestId {
+  KeyId?: string;
+  Plaintext?: Uint8Array;
+  Algorithm?: string;
+  PaddingMode?: string;
+}
+export interface AdvanceDecryptResponse extends DecryptResponse { KeyVersionId?: string }
+
+export interface GenerateDataKeyRequest {
+  KeyId: string;
+  Algorithm?: Algorithm;
+  /** 1 to 1024, default 32. */
+  NumberOfBytes?: number;
+  Aad?: BytesOrText;
+}
+export interface AdvanceGenerateDataKeyRequest {
+  KeyId: string;
+  NumberOfBytes?: number;
+  Aad?: BytesOrText;
+}
+export interface GenerateDataKeyResponse extends WithRequestId {
+  KeyId?: string;
+  Iv?: Uint8Array;
+  Plaintext?: Uint8Array;
+  CiphertextBlob?: Uint8Array;
+  Algorithm?: string;
+}
+export interface AdvanceGenerateDataKeyResponse extends GenerateDataKeyResponse { KeyVersionId?: string }
+
+export interface GenerateRandomRequest {
+  /** 1 to 64. */
+  Length: number;
+}
+export interface GenerateRandomResponse extends WithRequestId { Random?: Uint8Array }
+
+export interface KeyMetadata {
+  KeyId?: string;
+  KeySpec?: string;
+  KeyUsage?: string;
+  /** Enabled | Disabled | PendingDeletion */
+  KeyState?: string;
+  Description?: string;
+  /** RFC 3339, UTC. */
+  CreationDate?: string;
+  DeleteDate?: string;
+  InitialKeyVersionId?: string;
+  PrimaryKeyVersionId?: string;
+  /** Enabled | Disabled | Suspended */
+  AutomaticRotation?: string;
+  RotationInterval?: string;
+  LastRotationDate?: string;
+  NextRotationDate?: string;
+  /** Aliyun_KMS | EXTERNAL */
+  Origin?: string;
+  Aliases?: string[];
+  VersionCount?: number;
+}
+export interface KeyVersion {
+  KeyId?: string;
+  KeyVersionId?: string;
+  CreationDate?: string;
+  Primary?: boolean;
+  Initial?: boolean;
+}
+export interface Alias {
+  AliasName?: string;
+  KeyId?: string;
+  CreationDate?: string;
+}
+
+export interface CreateKeyRequest {
+  /** Default Aliyun_AES_256. */
+  KeySpec?: KeySpec;
+  /** Default ENCRYPT/DECRYPT. */
+  KeyUsage?: 'ENCRYPT/DECRYPT' | 'SIGN/VERIFY' | (string & {});
+  Description?: string;
+  EnableAutomaticRotation?: boolean;
+  /** "<int><d|h|m|s>", 7 to 730 days; required with EnableAutomaticRotation. */
+  RotationInterval?: string;
+}
+export interface KeyResponse extends WithRequestId { KeyMetadata?: KeyMetadata }
+export interface KeyIdRequest {
+  /** Key id or alias. */
+  KeyId: string;
+}
+export interface ListKeysResponse extends WithRequestId { Keys?: KeyMetadata[] }
+export interface ListKeyVersionsResponse extends WithRequestId { KeyVersions?: KeyVersion[] }
+export interface DescribeKeyVersionRequest { KeyId: string; KeyVersionId: string }
+export interface KeyVersionResponse extends WithRequestId { KeyVersion?: KeyVersion }
+export interface UpdateRotationPolicyRequest {
+  KeyId: string;
+  EnableAutomaticRotation?: boolean;
+  RotationInterval?: string;
+}
+export interface ScheduleKeyDeletionRequest {
+  KeyId: string;
+  /** 7 to 30. */
+  PendingWindowInDays: number;
+}
+export interface AliasRequest {
+  /** "alias/<name>". */
+  AliasName: string;
+  /** CreateAlias and UpdateAlias. */
+  KeyId?: string;
+}
+export interface AliasResponse extends WithRequestId { Alias?: Alias }
+export interface ListAliasesRequest {
+  /** ListAliasesByKeyId only. */
+  KeyId?: string;
+}
+export interface ListAliasesResponse extends WithRequestId { Aliases?: Alias[] }
+export interface EmptyResponse extends WithRequestId {}
+
+export interface ImportedVersion {
+  /** Generated when empty. */
+  KeyVersionId?: string;
+  /** Generated when empty. */
+  KeyMaterial?: Bytes;
+  /** RFC 3339; now when empty. */
+  CreationDate?: string;
+}
+export interface ImportKeyRequest {
+  /** Generated when empty. */
+  KeyId?: string;
+  KeySpec?: KeySpec;
+  KeyUsage?: string;
+  Description?: string;
+  Aliases?: string[];
+  /** Enables automatic rotation when set. */
+  RotationInterval?: string;
+  /** Enabled (default) | Disabled */
+  KeyState?: string;
+  /** Oldest first; the last is primary. */
+  Versions?: ImportedVersion[];
+}
+
+export interface InspectBlobRequest { CiphertextBlob: Bytes }
+export interface BlobField {
+  Name?: string;
+  /** Absent for 0. */
+  Offset?: number;
+  Length?: number;
+  Value?: string;
+}
+export interface InspectBlobResponse extends WithRequestId {
+  /** Absent (false) when the blob does not parse; Problem then says why. */
+  Valid?: boolean;
+  Problem?: string;
+  CipherVersion?: number;
+  Algorithm?: string;
+  PaddingMode?: string;
+  KeyVersionId?: string;
+  KeyId?: string;
+  Iv?: Uint8Array;
+  Ciphertext?: Uint8Array;
+  Tag?: Uint8Array;
+  Fields?: BlobField[];
+}
+
+export interface ModuleInfo {
+  name: string;
+  version: string;
+  abi: number;
+  operations: string[];
+  algorithms: string[];
+}
+
+// ---- The engine -----------------------------------------------------------
+
+/** A WebAssembly.Module, a URL, a Response, bytes, or a Promise of one. */
+export type WasmSource = WebAssembly.Module | URL | string | Response | ArrayBuffer | ArrayBufferView
+  | Promise<WebAssembly.Module | URL | string | Response | ArrayBuffer | ArrayBufferView>;
+
+export interface LoadOptions {
+  /** Default: a new MemoryStore. */
+  store?: Store;
+  /** Default: the package's build/pocketkms.wasm (fetched beside the loader; read from disk in Node). */
+  wasm?: WasmSource;
+  /** Receives what the module prints (panics only, in practice). Default: console.error. */
+  onOutput?: (fd: number, line: string) => void;
+}
+
+/** The operations the engine answers. */
+export const OPERATIONS: readonly string[];
+
+/** The default module location: build/pocketkms.wasm beside the package. */
+export function defaultWasmURL(): URL;
+
+export class PocketKMS {
+  /** Compiles the module once, for any number of instances (pass the result as `wasm`). */
+  static compile(wasm?: WasmSource): Promise<WebAssembly.Module>;
+  /** Compiles (unless given a Module), instantiates and initialises the module over a store. */
+  static load(options?: LoadOptions): Promise<PocketKMS>;
+  protected constructor(module: WebAssembly.Module, store: Store, onOutput?: LoadOptions['onOutput']);
+
+  readonly store: Store;
+  readonly module: WebAssembly.Module;
+  /** How long load() took, in milliseconds. */
+  timings: { compileMs: number; instantiateMs: number };
+
+  /** Module name, version, ABI version, operations and algorithms. */
+  info(): ModuleInfo;
+
+  /** Any operation by name, with a request object; bytes as Uint8Array both ways. */
+  call(api: string, request?: object): Promise<any>;
+  /** Any operation in the JSON form: request and response as JSON text, bytes as base64. */
+  callJSON(api: string, json?: string): Promise<string>;
+  /** Any operation in the protobuf form of the instance API (dkms-gcs-0.2 messages). */
+  callProto(api: string, body?: Uint8Array): Promise<Uint8Array>;
+
+  /** Every store record in plaintext, KEY MATERIAL INCLUDED. */
+  exportRecords(): RecordsExport;
+  /** Replaces (or merges) the store's records from an export, then flushes. */
+  importRecords(data: RecordsExport, options?: ImportOptions): Promise<number>;
+
+  // Data operations (dkms-gcs-0.2).
+  encrypt(request: EncryptRequest): Promise<EncryptResponse>;
+  decrypt(request: DecryptRequest): Promise<DecryptResponse>;
+  advanceEncrypt(request: EncryptRequest): Promise<AdvanceEncryptResponse>;
+  advanceDecrypt(request: DecryptRequest): Promise<AdvanceDecryptResponse>;
+  generateDataKey(request: GenerateDataKeyRequest): Promise<GenerateDataKeyResponse>;
+  advanceGenerateDataKey(request: AdvanceGenerateDataKeyRequest): Promise<AdvanceGenerateDataKeyResponse>;
+  generateRandom(request: GenerateRandomRequest): Promise<GenerateRandomResponse>;
+
+  // Key management.
+  createKey(request?: CreateKeyRequest): Promise<KeyResponse>;
+  importKey(request: ImportKeyRequest): Promise<KeyResponse>;
+  describeKey(request: KeyIdRequest): Promise<KeyResponse>;
+  listKeys(request?: {}): Promise<ListKeysResponse>;
+  /** Rotates: the new version is KeyMetadata.PrimaryKeyVersionId. */
+  createKeyVersion(request: KeyIdRequest): Promise<KeyResponse>;
+  listKeyVersions(request: KeyIdRequest): Promise<ListKeyVersionsResponse>;
+  describeKeyVersion(request: DescribeKeyVersionRequest): Promise<KeyVersionResponse>;
+  updateRotationPolicy(request: UpdateRotationPolicyRequest): Promise<KeyResponse>;
+  enableKey(request: KeyIdRequest): Promise<KeyResponse>;
+  disableKey(request: KeyIdRequest): Promise<KeyResponse>;
+  scheduleKeyDeletion(request: ScheduleKeyDeletionRequest): Promise<KeyResponse>;
+  cancelKeyDeletion(request: KeyIdRequest): Promise<KeyResponse>;
+  createAlias(request: AliasRequest): Promise<AliasResponse>;
+  updateAlias(request: AliasRequest): Promise<AliasResponse>;
+  deleteAlias(request: AliasRequest): Promise<EmptyResponse>;
+  listAliases(request?: ListAliasesRequest): Promise<ListAliasesResponse>;
+  listAliasesByKeyId(request: ListAliasesRequest & { KeyId: string }): Promise<ListAliasesResponse>;
+  inspectBlob(request: InspectBlobRequest): Promise<InspectBlobResponse>;
+}
