@@ -1,0 +1,137 @@
+// The browser path for real: Debian's Chromium (driven by playwright-core)
+// loads wasm/js/pocketkms.js over HTTP from a loopback server, compiles the
+// module while streaming it from the default URL, and keeps keys in
+// IndexedDBStore across a browser restart, sealed at rest.
+import assert from 'node:assert/strict';
+import { readdir, readFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+const MATERIAL_HEX = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let server;
+let origin;
+let profile;
+
+before(async () => {
+  await stat(CHROMIUM); // fails clearly when Chromium is not installed (apt-get install chromium)
+  server = createServer(async (req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    if (path === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>pocketkms</title>');
+    const file = normalize(join(ROOT, path));
+    if (!(path.startsWith('/wasm/js/') || path === '/build/pocketkms.wasm') || !file.startsWith(ROOT)) return res.writeHead(404).end();
+    try {
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(await readFile(file));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${server.address().port}`;
+  profile = await mkdtemp(join(tmpdir(), 'pocketkms-chromium-'));
+});
+
+after(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+/** Runs fn(page) in a browser on the persistent profile, then closes the browser. */
+async function withBrowser(fn) {
+  const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+  try {
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${origin}/`);
+    const out = await fn(page);
+    assert.deepEqual(errors, []);
+    return out;
+  } finally {
+    await ctx.close();
+  }
+}
+
+test('IndexedDBStore in Chromium: keys survive a browser restart, sealed at rest', async () => {
+  const first = await withBrowser((page) => page.evaluate(async (materialHex) => {
+    Math.random = () => { throw new Error('Math.random used'); };
+    const { IndexedDBStore, PocketKMS, KmsError } = await import('/wasm/js/pocketkms.js');
+    const store = await IndexedDBStore.open('browser-test');
+    const kms = await PocketKMS.load({ store }); // default URL: /build/pocketkms.wasm, streamed
+    const material = Uint8Array.from(materialHex.match(/../g), (h) => parseInt(h, 16));
+    const { KeyMetadata: k } = await kms.importKey({ Versions: [{ KeyMaterial: material }], Aliases: ['alias/browser'] });
+    const e = await kms.advanceEncrypt({ KeyId: 'alias/browser', Plaintext: 'from the browser', Aad: 'tab' });
+    let error;
+    try { await kms.describeKey({ KeyId: 'alias/nope' }); } catch (err) { error = err instanceof KmsError && `${err.status} ${err.code}`; }
+
+    // What IndexedDB holds: the key record only sealed, and a root key that script cannot export.
+    const db = store._db;
+    const read = (name, key) => new Promise((resolve, reject) => {
+      const r = db.transaction(name).objectStore(name).get(key);
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const rec = await read('records', `keys/${k.KeyId}`);
+    const alias = await read('records', 'aliases/alias/browser');
+    const rootKey = await read('meta', 'rootKey');
+    const sealedHex = Array.from(new Uint8Array(rec.sealed), (b) => b.toString(16).padStart(2, '0')).join('');
+    let exportable = true;
+    try { await crypto.subtle.exportKey('raw', rootKey); } catch { exportable = false; }
+    store.close();
+    return {
+      keyId: k.KeyId, blob: Array.from(e.CiphertextBlob), error, hasValue: 'value' in rec, sealedHex,
+      aliasValue: typeof alias.value, rootKeyType: rootKey.constructor.name, extractable: rootKey.extractable, exportable,
+      exported: JSON.stringify(kms.exportRecords()), compileStreaming: kms.timings.compileMs > 0,
+    };
+  }, MATERIAL_HEX));
+
+  assert.equal(first.error, '404 Forbidden.KeyNotFound');
+  assert.equal(first.hasValue, false);
+  assert.ok(!first.sealedHex.includes(MATERIAL_HEX.slice(0, 16)));
+  assert.equal(first.aliasValue, 'string');
+  assert.equal(first.rootKeyType, 'CryptoKey');
+  assert.equal(first.extractable, false);
+  assert.equal(first.exportable, false);
+  assert.ok(first.exported.includes(Buffer.from(MATERIAL_HEX, 'hex').toString('base64')), 'the export is plaintext, by design');
+
+  // Nothing in the profile's files holds the material in any plain form.
+  const forms = [Buffer.from(MATERIAL_HEX, 'hex'), Buffer.from(MATERIAL_HEX), Buffer.from(Buffer.from(MATERIAL_HEX, 'hex').toString('base64'))];
+  for (const file of await walk(join(profile, 'Default', 'IndexedDB'))) {
+    const bytes = await readFile(file);
+    for (const f of forms) assert.equal(bytes.indexOf(f), -1, `${file} holds the key material`);
+  }
+
+  // A new browser process on the same profile opens the old blob.
+  const second = await withBrowser((page) => page.evaluate(async ({ blob, keyId }) => {
+    const { IndexedDBStore, PocketKMS } = await import('/wasm/js/pocketkms.js');
+    const store = await IndexedDBStore.open('browser-test');
+    const kms = await PocketKMS.load({ store });
+    const d = await kms.advanceDecrypt({ CiphertextBlob: new Uint8Array(blob), Aad: 'tab' });
+    const { KeyMetadata } = await kms.describeKey({ KeyId: 'alias/browser' });
+    await kms.createKeyVersion({ KeyId: keyId });
+    store.close();
+    await IndexedDBStore.deleteDatabase('browser-test');
+    return { text: new TextDecoder().decode(d.Plaintext), keyId: KeyMetadata.KeyId };
+  }, { blob: first.blob, keyId: first.keyId }));
+  assert.deepEqual(second, { text: 'from the browser', keyId: first.keyId });
+});
+
+async function walk(dir) {
+  const out = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...await walk(p));
+    else out.push(p);
+  }
+  return out;
+}
