@@ -1,3 +1,9 @@
+//go:build !js
+
+// (Not for GOOS=js: modernc.org/sqlite does not build there. The Worker
+// imports this package for its SQL plan and migrations only: statements.go
+// and migrate.go, which need no SQLite driver.)
+
 // Package sqlstore is the server's store.Backend: one SQLite file through
 // database/sql and the pure-Go driver modernc.org/sqlite, no cgo.
 //
@@ -39,6 +45,7 @@ const BusyTimeoutMillis = 10000
 // Store is a store.Backend over one SQLite file, safe for concurrent use.
 type Store struct {
 	db      *sql.DB
+	get     *sql.Stmt // prepared once: Get is the hot path of every request
 	writeMu sync.Mutex
 }
 
@@ -74,6 +81,10 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if s.get, err = db.Prepare(GetSQL); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlstore: %s: %w", abs, err)
+	}
 	return s, nil
 }
 
@@ -96,13 +107,16 @@ func (s *Store) check() error {
 }
 
 // Close closes the database. The Store must not be used afterwards.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.get.Close()
+	return s.db.Close()
+}
 
 // Get returns a record's value and rev, or (nil, 0, nil) when absent.
 func (s *Store) Get(key string) ([]byte, int64, error) {
 	var v []byte
 	var rev int64
-	err := s.db.QueryRow(GetSQL, key).Scan(&v, &rev)
+	err := s.get.QueryRow(key).Scan(&v, &rev)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, nil
 	}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds the Cloudflare Worker into build/worker/ (git-ignored):
+#   worker.mjs, wasm_exec.js  the JavaScript entry and Go's JS glue
+#   app.wasm                  host/worker for GOOS=js GOARCH=wasm
+#   public/                   the playground, repo-root layout (served as static assets)
+# and makes host/worker/.dev.vars with a fresh random root key if there is none.
+# Prints the bundle size raw and gzip. Run from anywhere.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=build/worker
+
+# Local secret for `wrangler dev`: git-ignored, never printed.
+vars=host/worker/.dev.vars
+if [ ! -f "$vars" ]; then
+	(umask 077 && printf 'POCKETKMS_ROOT_KEY=%s\n' "$(head -c 32 /dev/urandom | base64 -w0)" >"$vars")
+	echo "made $vars with a fresh random POCKETKMS_ROOT_KEY (keep it: local D1 data is sealed with it)"
+fi
+
+# Go's wasm_exec.js as syumai/workers patches it (it adds the runtime
+# context). The generator empties $out first.
+go run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o "$out"
+rm -f "$out/worker.mjs" "$out/runtime.mjs" # replaced by ours
+cp host/worker/worker.mjs "$out/worker.mjs"
+
+# -s -w: no symbol table or DWARF (not used at run time; saves size).
+GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$out/app.wasm" ./host/worker
+
+# The playground, as pocketkms serve and any static server see it.
+[ -f build/pocketkms.wasm ] || bash wasm/build.sh
+mkdir -p "$out/public/wasm" "$out/public/build"
+cp index.html "$out/public/"
+cp -r web "$out/public/web"
+cp -r wasm/js "$out/public/wasm/js"
+cp build/pocketkms.wasm "$out/public/build/"
+
+raw=$(cat "$out/app.wasm" "$out/worker.mjs" "$out/wasm_exec.js" | wc -c)
+gz=$(tar -C "$out" -cf - app.wasm worker.mjs wasm_exec.js | gzip -9 | wc -c)
+echo "worker bundle (app.wasm + worker.mjs + wasm_exec.js): ${raw} bytes raw, ${gz} bytes gzip -9"
+echo "  Cloudflare limits: 3 MiB gzip (free plan), 10 MiB gzip (paid); \`npm run worker:deploy -- --dry-run\` prints wrangler's own figure"

@@ -1,0 +1,183 @@
+//go:build js && wasm
+
+// Package d1store is the Worker's store.Backend: the records table of
+// host/sqlstore's schema in a Cloudflare D1 database, reached from Go
+// through syumai/workers.
+//
+// Reads go through syumai/workers' database/sql D1 driver. That driver has
+// no transactions (D1 has no interactive ones: BeginTx is an error), so
+// Commit does not use it: it sends sqlstore.CommitStmts, the same plan the
+// SQLite server runs inside BEGIN IMMEDIATE, as one D1 batch() call.
+//
+// How atomic Commit is. D1 runs a batch as one SQL transaction, on the
+// single primary that owns the database, one batch or query at a time: a
+// failing statement rolls the whole batch back. The plan starts with one
+// guard per record the operation read, which writes "is the rev still the
+// one I read" into commit_guard.ok; a stale read makes that 0, violates the
+// pocketkms_conflict CHECK, and aborts the batch before any write. So the
+// check and the writes are one atomic compare-and-swap across every isolate
+// and every colo: when a rotation falls due and many isolates see it at
+// once, each builds its own new version, exactly one batch commits, the
+// others get ErrConflict, and the engine re-runs them on the rotated key
+// (which is no longer due), so the key gains one version, not many.
+// What is not atomic: a read and the batch that follows it (optimistic by
+// design: the guard catches any write in between), and D1 read replicas,
+// which this package never uses (no Sessions API), so reads see the primary.
+package d1store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"syscall/js"
+
+	"github.com/syumai/workers/cloudflare"
+	"github.com/syumai/workers/cloudflare/d1"
+
+	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/host/sqlstore"
+)
+
+// Store is a store.Backend over one D1 binding. It holds no cache: every
+// Get reads the database, so a change made by another isolate, the seed or
+// `wrangler d1 execute` is seen at the next read.
+type Store struct {
+	db  *sql.DB  // reads, through the database/sql driver
+	raw js.Value // the D1Database binding, for batch()
+}
+
+var _ store.Backend = (*Store)(nil)
+
+// Open returns the store on the D1 binding named binding (wrangler.toml's
+// d1_databases.binding). It fails when the binding is missing or when the
+// schema has not been migrated (`wrangler d1 migrations apply`), so a
+// misconfigured Worker says so instead of answering "key not found".
+func Open(ctx context.Context, binding string) (*Store, error) {
+	raw := cloudflare.GetBinding(binding)
+	if raw.IsUndefined() || raw.IsNull() {
+		return nil, fmt.Errorf("d1store: the Worker has no D1 binding %q (wrangler.toml [[d1_databases]])", binding)
+	}
+	c, err := d1.OpenConnector(binding)
+	if err != nil {
+		return nil, fmt.Errorf("d1store: %s: %w", binding, err)
+	}
+	s := &Store{db: sql.OpenDB(c), raw: raw}
+	ms, err := sqlstore.Migrations()
+	if err != nil {
+		return nil, err
+	}
+	v, err := sqlstore.SchemaVersion(ctx, s.db)
+	if err != nil {
+		return nil, fmt.Errorf("d1store: reading the schema version of %s: %w", binding, err)
+	}
+	if v != len(ms) {
+		return nil, fmt.Errorf("d1store: D1 database %s has schema version %d, this Worker needs %d: run `wrangler d1 migrations apply` (see host/worker/README.md)", binding, v, len(ms))
+	}
+	return s, nil
+}
+
+// Get returns a record's value and rev, or (nil, 0, nil) when absent.
+func (s *Store) Get(key string) ([]byte, int64, error) {
+	var v []byte
+	var rev int64
+	err := s.db.QueryRow(sqlstore.GetSQL, key).Scan(&v, &rev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("d1store: get %s: %w", key, err)
+	}
+	if v == nil {
+		v = []byte{}
+	}
+	return v, rev, nil
+}
+
+// List returns the keys starting with prefix, sorted.
+func (s *Store) List(prefix string) ([]string, error) {
+	st := sqlstore.ListStmt(prefix)
+	rows, err := s.db.Query(st.SQL, st.Args...)
+	if err != nil {
+		return nil, fmt.Errorf("d1store: list %s: %w", prefix, err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("d1store: list %s: %w", prefix, err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("d1store: list %s: %w", prefix, err)
+	}
+	return keys, nil
+}
+
+// Commit sends the commit plan as one D1 batch (see the package comment for
+// why that is atomic); a stale read comes back as store.ErrConflict.
+func (s *Store) Commit(reads map[string]int64, writes []store.Write) error {
+	plan := sqlstore.CommitStmts(reads, writes)
+	if len(plan) == 0 {
+		return nil
+	}
+	stmts := make([]any, len(plan))
+	for i, st := range plan {
+		args := make([]any, len(st.Args))
+		for j, a := range st.Args {
+			switch a := a.(type) {
+			case []byte:
+				u := js.Global().Get("Uint8Array").New(len(a))
+				js.CopyBytesToJS(u, a)
+				args[j] = u
+			case string, int64:
+				args[j] = a
+			default:
+				return fmt.Errorf("d1store: commit plan argument of type %T", a)
+			}
+		}
+		stmts[i] = s.raw.Call("prepare", st.SQL).Call("bind", args...)
+	}
+	_, err := await(s.raw.Call("batch", js.ValueOf(stmts)))
+	if sqlstore.IsConflict(err) {
+		return store.ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("d1store: commit: %w", err)
+	}
+	return nil
+}
+
+// await blocks the calling goroutine until p settles; the Go runtime keeps
+// serving other goroutines (and JS keeps its event loop) meanwhile.
+func await(p js.Value) (js.Value, error) {
+	type result struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	var onOK, onErr js.Func
+	onOK = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- result{v: args[0]}
+		return nil
+	})
+	onErr = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		msg := "unknown error"
+		if len(args) > 0 {
+			msg = args[0].Call("toString").String()
+			// D1 puts the SQLite message in the cause.
+			if c := args[0].Get("cause"); c.Type() == js.TypeObject {
+				msg += ": " + c.Call("toString").String()
+			}
+		}
+		ch <- result{err: errors.New(msg)}
+		return nil
+	})
+	defer onOK.Release()
+	defer onErr.Release()
+	p.Call("then", onOK, onErr)
+	r := <-ch
+	return r.v, r.err
+}

@@ -1,0 +1,125 @@
+//go:build js && wasm
+
+// Command worker is pocketkms as a Cloudflare Worker (GOOS=js GOARCH=wasm,
+// built with github.com/syumai/workers): POST / is the instance API, served
+// by host/server's handler, the very one `pocketkms serve` runs, over keys
+// and ClientKeys in D1 (host/worker/d1store), sealed with the root key from
+// the Worker secret POCKETKMS_ROOT_KEY. GET requests for the playground are
+// answered by Cloudflare's static assets before this code runs
+// (wrangler.toml [assets]); whatever GET reaches it gets the handler's
+// protobuf 404.
+//
+// One Go runtime serves many requests: worker.mjs starts it once per
+// isolate and calls into it for every request (see host/worker/README.md
+// for why and what it costs). Nothing request-specific is kept in Go memory
+// between requests: the handler reads D1 at every request.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/syumai/workers"
+	"github.com/syumai/workers/cloudflare"
+
+	"github.com/pocketkms/pocketkms/core/ids"
+	"github.com/pocketkms/pocketkms/core/kms"
+	"github.com/pocketkms/pocketkms/core/kmserr"
+	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/host/engine"
+	"github.com/pocketkms/pocketkms/host/server"
+	"github.com/pocketkms/pocketkms/host/worker/d1store"
+)
+
+// Binding and secret names, as wrangler.toml and `wrangler secret put` give them.
+const (
+	dbBinding     = "DB"
+	rootKeySecret = "POCKETKMS_ROOT_KEY"
+)
+
+func main() {
+	if cloudflare.Getenv("POCKETKMS_GO_RUNTIME") == "per-request" {
+		workers.Serve(http.HandlerFunc(serve)) // returns after one response
+		return
+	}
+	workers.ServeNonBlock(http.HandlerFunc(serve))
+	workers.Ready()
+	select {} // keep the runtime for the next request; worker.mjs replaces it if it ever exits
+}
+
+var (
+	mu      sync.Mutex
+	handler http.Handler
+)
+
+// serve builds the handler at the first request (bindings and secrets are
+// only reachable then) and hands every request to it. A configuration
+// error (no secret, no D1, unmigrated schema) is answered as a protobuf 500
+// naming the problem, never with a key-less fallback, and is not
+// remembered: the next request tries again, so migrating the database
+// fixes a running Worker.
+func serve(w http.ResponseWriter, r *http.Request) {
+	mu.Lock()
+	h := handler
+	if h == nil {
+		var err error
+		if h, err = setup(r.Context()); err != nil {
+			mu.Unlock()
+			fmt.Printf("pocketkms worker misconfigured: %v\n", err)
+			writeError(w, kmserr.Internal("pocketkms Worker misconfigured: %v", err))
+			return
+		}
+		handler = h
+	}
+	mu.Unlock()
+	h.ServeHTTP(w, r)
+}
+
+func setup(ctx context.Context) (http.Handler, error) {
+	rootKey, err := parseRootKey(cloudflare.Getenv(rootKeySecret))
+	if err != nil {
+		return nil, err
+	}
+	d1, err := d1store.Open(ctx, dbBinding)
+	if err != nil {
+		return nil, err
+	}
+	backend, err := store.Sealed(d1, rootKey)
+	if err != nil {
+		return nil, err
+	}
+	eng := engine.Native(kms.New(backend, kms.NewConfig()))
+	cfg := server.NewConfig().
+		WithHealth(map[string]string{"host": "cloudflare-worker", "store": "d1"}).
+		WithLogf(func(format string, args ...any) { fmt.Printf(format+"\n", args...) })
+	return server.New(eng, backend, cfg), nil
+}
+
+// parseRootKey reads the secret: standard base64 of exactly 32 bytes.
+func parseRootKey(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, fmt.Errorf("the Worker secret %s is not set: `wrangler secret put %s` (base64 of 32 random bytes; locally host/worker/.dev.vars)", rootKeySecret, rootKeySecret)
+	}
+	k, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(k) != 32 {
+		return nil, fmt.Errorf("the Worker secret %s must be standard base64 of 32 bytes", rootKeySecret)
+	}
+	return k, nil
+}
+
+// writeError answers in the protobuf Error form the SDKs understand (a
+// text body would make them retry four times).
+func writeError(w http.ResponseWriter, e *kmserr.Error) {
+	body, _ := proto.Marshal(kms.ErrorMessage(e, ids.NewRequestID(rand.Reader)))
+	w.Header().Set("Content-Type", server.ContentType)
+	w.WriteHeader(e.Status)
+	w.Write(body)
+}
