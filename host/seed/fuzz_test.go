@@ -1,0 +1,82 @@
+package seed
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+)
+
+// FuzzParse checks that Parse never panics, that it either returns a File
+// or a *seed.Error, and that a File it accepts survives a round trip.
+// The corpus is testdata/*.json plus testdata/fuzz/FuzzParse.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.json")
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := Parse("fuzz.json", data)
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("Parse returned a %T: %v", err, err)
+			}
+			return
+		}
+		again, err := Parse("again.json", encode(t, file))
+		if err != nil {
+			t.Fatalf("a file Parse accepted does not parse again: %v", err)
+		}
+		if len(again.Keys) != len(file.Keys) || len(again.ClientKeys) != len(file.ClientKeys) {
+			t.Fatal("round trip changed the number of entries")
+		}
+		for i := range file.Keys {
+			if !proto.Equal(file.Keys[i], again.Keys[i]) {
+				t.Fatalf("Keys[%d] changed in a round trip", i)
+			}
+		}
+	})
+}
+
+// encode writes a File back as seed JSON.
+func encode(t *testing.T, f *File) []byte {
+	var buf bytes.Buffer
+	buf.WriteString(`{"ClientKeys": [`)
+	for i, e := range f.ClientKeys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		m := map[string]string{"KeyId": e.KeyId}
+		if e.Certificate != "" {
+			m["Certificate"] = e.Certificate
+		} else {
+			m["ClientKeyContent"], m["Password"] = e.ClientKeyContent, e.Password
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf.Write(b)
+	}
+	buf.WriteString(`], "Keys": [`)
+	for i, k := range f.Keys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		b, err := protojson.Marshal(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf.Write(b)
+	}
+	buf.WriteString(`]}`)
+	return buf.Bytes()
+}
