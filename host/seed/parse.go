@@ -18,6 +18,7 @@ import (
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/host/clientkeys"
 )
 
 // materialSize is the key length of each spec that ImportKey accepts. It
@@ -431,12 +432,18 @@ func (p *parser) clientKey(path string, raw []byte) (ClientKeyEntry, error) {
 		if e.Password != "" {
 			return e, p.errf(path+".Password", "only goes with ClientKeyContent; a Certificate entry holds no secret")
 		}
-		block, _ := pem.Decode([]byte(e.Certificate))
+		if err := clientkeys.CheckID(e.KeyId); err != nil {
+			return e, p.errf(path+".KeyId", "%v", err)
+		}
+		block, rest := pem.Decode([]byte(e.Certificate))
 		if block == nil {
 			return e, p.errf(path+".Certificate", "holds no PEM block: expected -----BEGIN CERTIFICATE-----")
 		}
-		if block.Type != "CERTIFICATE" {
-			return e, p.errf(path+".Certificate", "holds a PEM %q block, expected CERTIFICATE", block.Type)
+		if block.Type != "CERTIFICATE" && block.Type != "PUBLIC KEY" {
+			return e, p.errf(path+".Certificate", "holds a PEM %q block, expected CERTIFICATE (or PUBLIC KEY)", block.Type)
+		}
+		if len(bytes.TrimSpace(rest)) != 0 {
+			return e, p.errf(path+".Certificate", "must hold exactly one PEM block, the ClientKey's own certificate")
 		}
 	case e.ClientKeyContent != "":
 		var ck struct{ KeyId, PrivateKeyData string }
@@ -445,6 +452,9 @@ func (p *parser) clientKey(path string, raw []byte) (ClientKeyEntry, error) {
 		}
 		if ck.KeyId == "" {
 			return e, p.errf(path+".ClientKeyContent", "is not a ClientKey file: it has no KeyId")
+		}
+		if err := clientkeys.CheckID(ck.KeyId); err != nil {
+			return e, p.errf(path+".ClientKeyContent", "KeyId: %v", err)
 		}
 		if _, err := base64.StdEncoding.DecodeString(ck.PrivateKeyData); err != nil || ck.PrivateKeyData == "" {
 			return e, p.errf(path+".ClientKeyContent", "is not a ClientKey file: PrivateKeyData must be the base64 of a PKCS#12 file")
