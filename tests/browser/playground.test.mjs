@@ -1,0 +1,512 @@
+// End-to-end tests of the playground (index.html) in Debian's Chromium,
+// driven by playwright-core through the page's real controls: the module,
+// the JS package and IndexedDB are the real ones. Run: bash tests/browser/run.sh
+//
+// The tests share one browser profile and run in order: later ones use the
+// keys earlier ones made, as a person would.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createCipheriv } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+import { ROOT, serve } from './server.mjs';
+
+const SHOTS = join(ROOT, 'tests/artifacts/screenshots');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let server;
+let context;
+let page;
+let profile;
+const problems = []; // console errors and uncaught page errors, checked last
+
+function watch(p) {
+  p.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`); });
+  p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  p.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+}
+
+async function open(p, hash = '') {
+  const url = `${server.url}index.html${hash}`;
+  // goto to the same document with another hash is only a hash change: reload then.
+  if (p.url().split('#')[0] === url.split('#')[0]) {
+    await p.evaluate((h) => { history.replaceState(null, '', h || '#'); }, hash);
+    await p.reload();
+  } else {
+    await p.goto(url);
+  }
+  await p.waitForSelector('body[data-ready], body[data-boot-error]', { timeout: 60_000 });
+  const err = await p.getAttribute('body', 'data-boot-error');
+  assert.equal(err, null, `the page did not boot: ${err}`);
+  return Number(await p.getAttribute('body', 'data-ready'));
+}
+
+async function shot(name, p = page) {
+  await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+const tab = (name) => page.click(`#tab-${name}`);
+const card = (id) => page.locator(`article.key[data-key-id="${id}"]`);
+const field = (id, name) => card(id).locator(`[data-field="${name}"]`).innerText();
+
+/** Picks an operation, fills fields {Name: value or [value, encoding]}, sends, returns the result box. */
+async function runOp(op, fields = {}) {
+  await tab('ops');
+  await page.check(`#op-choices input[value="${op}"]`);
+  for (const [name, v] of Object.entries(fields)) {
+    const [value, enc] = Array.isArray(v) ? v : [v];
+    if (enc) await page.selectOption(`#op-${name}-enc`, enc);
+    const el = page.locator(`#op-${name}`);
+    if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(value);
+    else await el.fill(String(value));
+  }
+  await page.evaluate(() => document.getElementById('op-result').replaceChildren());
+  await page.click('#op-send');
+  const box = page.locator('#op-result > *');
+  await box.waitFor();
+  return box;
+}
+
+/** Reads a response field as shown, optionally switching its display encoding first. */
+async function respField(name, enc) {
+  const row = page.locator(`#op-result tr[data-field="${name}"]`);
+  if (enc) await row.locator('select').selectOption(enc);
+  return (await row.locator('td').nth(1).innerText()).trim();
+}
+
+async function expectOk(box, op) {
+  const cls = await box.getAttribute('class');
+  if (cls !== 'resp') assert.fail(`${op} failed on the page: ${await box.innerText()}`);
+}
+
+async function createKey({ description, alias, spec } = {}) {
+  await tab('keys');
+  const ids = () => page.locator('article.key').evaluateAll((as) => as.map((a) => a.dataset.keyId));
+  const before = await ids();
+  if (spec) await page.selectOption('#ck-spec', spec);
+  await page.fill('#ck-desc', description ?? '');
+  await page.fill('#ck-alias', alias ?? '');
+  await page.click('#create-key button[type=submit]');
+  await page.waitForFunction((n) => document.querySelectorAll('article.key').length > n, before.length);
+  if (alias) await page.locator('.alias', { hasText: alias }).waitFor();
+  const made = (await ids()).filter((id) => !before.includes(id));
+  assert.equal(made.length, 1);
+  return made[0];
+}
+
+async function inspect(blobBase64) {
+  await tab('inspect');
+  await page.evaluate(() => document.getElementById('inspect-out').replaceChildren());
+  await page.fill('#inspect-input', blobBase64);
+  await page.selectOption('#inspect-enc', 'auto');
+  await page.click('#inspect-go');
+  await page.locator('#inspect-out > *').first().waitFor();
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = await serve();
+  profile = mkdtempSync(join(tmpdir(), 'pocketkms-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 },
+    colorScheme: 'light', acceptDownloads: true,
+  });
+  page = context.pages()[0] ?? await context.newPage();
+  watch(page);
+  const ms = await open(page);
+  console.log(`# page usable after ${ms} ms (first load, empty cache)`);
+});
+
+after(async () => {
+  await context?.close();
+  await server?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+const state = {}; // what later tests reuse
+
+test('rotation: AdvanceEncrypt, rotate, AdvanceEncrypt; the two blobs name different versions', async () => {
+  const id = await createKey({ description: 'browser test key', alias: 'alias/browser-test' });
+  state.keyId = id;
+  assert.match(id, /^key-[a-z0-9]{21}$/);
+  const v1 = await field(id, 'PrimaryKeyVersionId');
+  assert.equal(await field(id, 'InitialKeyVersionId'), v1);
+  await shot('keys-light');
+
+  // "Use in operations" fills KeyId in the forms.
+  await card(id).getByRole('button', { name: `Use ${id} in the operations` }).click();
+  assert.equal(await page.inputValue('#op-KeyId'), id);
+  let box = await runOp('AdvanceEncrypt', { Plaintext: 'hello from the browser' });
+  await expectOk(box, 'AdvanceEncrypt');
+  assert.equal(await respField('KeyVersionId'), v1);
+  const blob1 = await respField('CiphertextBlob', 'base64');
+  await shot('ops-light');
+
+  await tab('keys');
+  await card(id).getByRole('button', { name: `Rotate ${id} now` }).click();
+  await page.waitForFunction(([k, v]) => document.querySelector(`article.key[data-key-id="${k}"] [data-field="PrimaryKeyVersionId"]`)?.textContent !== v, [id, v1]);
+  const v2 = await field(id, 'PrimaryKeyVersionId');
+  assert.notEqual(v2, v1);
+  assert.equal(await field(id, 'InitialKeyVersionId'), v1, 'rotation keeps the initial version');
+  assert.equal(await card(id).locator('tbody tr').count(), 2);
+
+  box = await runOp('AdvanceEncrypt', { KeyId: 'alias/browser-test', Plaintext: 'hello from the browser' });
+  await expectOk(box, 'AdvanceEncrypt');
+  assert.equal(await respField('KeyId'), id, 'the response names the key, not the alias');
+  assert.equal(await respField('KeyVersionId'), v2);
+  const blob2 = await respField('CiphertextBlob', 'base64');
+
+  // One click sends the new blob to AdvanceDecrypt.
+  await page.getByRole('button', { name: 'Decrypt this blob (AdvanceDecrypt)' }).click();
+  assert.equal(await page.inputValue('#op-CiphertextBlob'), blob2);
+  box = await runOp('AdvanceDecrypt');
+  await expectOk(box, 'AdvanceDecrypt');
+  assert.equal(await respField('Plaintext', 'text'), 'hello from the browser');
+  assert.equal(await respField('KeyVersionId'), v2);
+  // The old blob still opens, with the version it names.
+  box = await runOp('AdvanceDecrypt', { CiphertextBlob: [blob1, 'base64'] });
+  await expectOk(box, 'AdvanceDecrypt');
+  assert.equal(await respField('KeyVersionId'), v1);
+  assert.equal(await respField('Plaintext', 'text'), 'hello from the browser');
+
+  // The inspector reads the version out of each blob.
+  await inspect(blob1);
+  const iv1 = await page.locator('#inspect-out dd[data-field="KeyVersionId"]').innerText();
+  await inspect(blob2);
+  const iv2 = await page.locator('#inspect-out dd[data-field="KeyVersionId"]').innerText();
+  assert.ok(iv1.startsWith(v1), iv1);
+  assert.ok(iv2.startsWith(v2), iv2);
+  assert.notEqual(iv1.slice(0, 36), iv2.slice(0, 36));
+  state.blob1 = blob1;
+  state.v1 = v1;
+});
+
+test('the inspector lays a blob out field by field and links to the key', async () => {
+  await inspect(state.blob1);
+  const raw = Buffer.from(state.blob1, 'base64');
+  const rows = page.locator('#inspect-out table.fields tbody tr');
+  const names = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.field));
+  assert.deepEqual(names, ['Magic', 'VersionAndPadding', 'Algorithm', 'KeyVersionId', 'Iv', 'Ciphertext', 'Tag']);
+  const cell = (name, i) => page.locator(`#inspect-out tr[data-field="${name}"] td`).nth(i).innerText();
+  assert.equal(await cell('Magic', 3), "0x24 '$'");
+  assert.equal(await cell('Algorithm', 3), '0x02: AES_GCM');
+  assert.equal(await cell('KeyVersionId', 3), state.v1);
+  assert.equal(await cell('Iv', 2), '12');
+  assert.equal(await cell('Iv', 3), raw.subarray(39, 51).toString('hex'));
+  assert.equal(await cell('Ciphertext', 2), String('hello from the browser'.length));
+  assert.equal(await cell('Tag', 2), '16');
+  assert.equal(await cell('Tag', 3), raw.subarray(raw.length - 16).toString('hex'));
+  // Every byte is drawn, coloured by its part.
+  const spans = page.locator('#inspect-out .bytes span');
+  assert.equal(await spans.count(), raw.length);
+  assert.equal(await spans.nth(0).getAttribute('class'), 'f-Magic');
+  assert.equal(await spans.nth(3).getAttribute('class'), 'f-KeyVersionId');
+  assert.equal(await spans.nth(raw.length - 1).getAttribute('class'), 'f-Tag');
+  assert.match(await page.locator('#inspect-out .key-link').innerText(), new RegExp(`${state.keyId}, version 1 of 2`));
+  await shot('inspector-light');
+
+  // The link goes to the key list, to the version's row.
+  await page.locator('#inspect-out .key-link').click();
+  await page.waitForFunction(() => !document.getElementById('view-keys').hidden);
+  assert.match(page.url(), new RegExp(`#keys/${state.keyId}/${state.v1}$`));
+  await page.locator(`tr[data-version-id="${state.v1}"]`).waitFor();
+
+  // Wrong and truncated input is explained with the engine's Problem text.
+  await inspect(raw.subarray(0, 20).toString('hex'));
+  assert.match(await page.locator('#inspect-out .problem-text').innerText(), /truncated: 20 bytes, a blob has at least 39/);
+  const wrong = Buffer.from(raw);
+  wrong[0] = 0x25;
+  await inspect(wrong.toString('base64'));
+  assert.match(await page.locator('#inspect-out .problem-text').innerText(), /starts with 0x25, not '\$'/);
+  assert.equal(await page.locator('#inspect-out .bytes span.bad').count(), 1);
+  await inspect('not base64 at all!');
+  assert.match(await page.locator('#inspect-out .problem').innerText(), /not valid base64/);
+});
+
+test('Encrypt then Decrypt with AES_CBC and PKCS7 padding', async () => {
+  const text = 'twenty-three bytes long';
+  let box = await runOp('Encrypt', {
+    KeyId: 'alias/browser-test', Plaintext: text, Algorithm: 'AES_CBC', PaddingMode: 'PKCS7_PADDING', Iv: '', Aad: '',
+  });
+  await expectOk(box, 'Encrypt');
+  assert.equal(await respField('Algorithm'), 'AES_CBC');
+  assert.equal(await respField('PaddingMode'), 'PKCS7_PADDING');
+  assert.equal((await respField('Iv', 'hex')).length, 32, 'a 16-byte random IV');
+  assert.equal((await respField('CiphertextBlob', 'hex')).length, 64, '23 bytes pad to 32');
+  await page.getByRole('button', { name: 'Decrypt this ciphertext (Decrypt)' }).click();
+  assert.equal(await page.inputValue('#op-Algorithm'), 'AES_CBC');
+  assert.equal(await page.inputValue('#op-PaddingMode'), 'PKCS7_PADDING');
+  box = await runOp('Decrypt');
+  await expectOk(box, 'Decrypt');
+  assert.equal(await respField('Plaintext', 'text'), text);
+  assert.equal(await respField('KeyId'), state.keyId);
+  assert.equal(await respField('PaddingMode'), 'PKCS7_PADDING');
+});
+
+test('an imported key gives known-answer AES-GCM ciphertexts (Encrypt: initial version, AdvanceEncrypt: primary)', async () => {
+  const keyId = 'key-kat0browser0test00000';
+  const m1 = Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex');
+  const m2 = Buffer.from('ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100', 'hex');
+  const vid1 = `${keyId}-ver0000001`;
+  const vid2 = `${keyId}-ver0000002`;
+  await tab('keys');
+  await page.fill('#ik-keyid', keyId);
+  await page.fill('#ik-alias', 'alias/kat');
+  await page.fill('#ik-desc', 'known answer');
+  await page.click('#ik-add-version');
+  const rows = page.locator('#ik-versions li');
+  await rows.nth(0).locator('.ik-material').fill(m1.toString('hex'));
+  await rows.nth(0).locator('.ik-vid').fill(vid1);
+  await rows.nth(1).locator('.ik-enc').selectOption('base64');
+  await rows.nth(1).locator('.ik-material').fill(m2.toString('base64'));
+  await rows.nth(1).locator('.ik-vid').fill(vid2);
+  await page.click('#import-key button[type=submit]');
+  await card(keyId).waitFor();
+  assert.equal(await field(keyId, 'InitialKeyVersionId'), vid1);
+  assert.equal(await field(keyId, 'PrimaryKeyVersionId'), vid2);
+
+  const iv = Buffer.from('cafebabefacedbaddecaf888', 'hex');
+  const plaintext = 'known answer test';
+  const aad = 'context';
+  const gcm = (key) => {
+    const c = createCipheriv('aes-256-gcm', key, iv);
+    c.setAAD(Buffer.from(aad));
+    return Buffer.concat([c.update(plaintext, 'utf8'), c.final(), c.getAuthTag()]);
+  };
+
+  let box = await runOp('Encrypt', { KeyId: 'alias/kat', Plaintext: plaintext, Algorithm: 'AES_GCM', PaddingMode: '', Iv: [iv.toString('hex'), 'hex'], Aad: [aad, 'text'] });
+  await expectOk(box, 'Encrypt');
+  assert.equal(await respField('CiphertextBlob', 'hex'), gcm(m1).toString('hex'), 'Encrypt uses the initial version');
+  assert.equal(await respField('Iv', 'hex'), iv.toString('hex'));
+
+  box = await runOp('AdvanceEncrypt', { KeyId: 'alias/kat', Plaintext: plaintext, Algorithm: '', PaddingMode: '', Iv: [iv.toString('hex'), 'hex'], Aad: [aad, 'text'] });
+  await expectOk(box, 'AdvanceEncrypt');
+  const want = Buffer.concat([Buffer.from([0x24, 0x00, 0x02]), Buffer.from(vid2), iv, gcm(m2)]);
+  assert.equal(await respField('CiphertextBlob', 'hex'), want.toString('hex'), 'AdvanceEncrypt: the documented blob around the primary version');
+});
+
+test('errors show the HTTP status, ErrorCode and message a server returns', async () => {
+  const expectErr = async (box, status, code, message) => {
+    assert.equal(await box.getAttribute('class'), 'err', await box.innerText());
+    assert.equal(await box.getAttribute('data-status'), String(status));
+    assert.equal(await box.getAttribute('data-code'), code);
+    assert.equal(await box.locator('.http-status').innerText(), `HTTP ${status}`);
+    assert.equal(await box.locator('.error-code').innerText(), code);
+    assert.match(await box.locator('.error-message').innerText(), message);
+    const body = JSON.parse(await box.locator('pre').textContent());
+    assert.equal(body.StatusCode, status);
+    assert.equal(body.ErrorCode, code);
+    assert.match(body.RequestId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  };
+
+  let box = await runOp('AdvanceEncrypt', { KeyId: 'alias/no-such-key', Plaintext: 'x', Iv: '', Aad: '' });
+  await expectErr(box, 404, 'Forbidden.KeyNotFound', /alias\/no-such-key.*not found/);
+  await shot('error-light');
+
+  box = await runOp('GenerateRandom', { Length: '65' });
+  await expectErr(box, 400, 'InvalidParameter', /Length must be 1 to 64, got 65/);
+
+  await tab('keys');
+  await card(state.keyId).getByRole('button', { name: `Disable ${state.keyId}` }).click();
+  await page.waitForFunction((k) => document.querySelector(`article.key[data-key-id="${k}"] [data-field="KeyState"]`)?.textContent === 'Disabled', state.keyId);
+  box = await runOp('AdvanceEncrypt', { KeyId: state.keyId, Plaintext: 'x' });
+  await expectErr(box, 409, 'Rejected.Disabled', new RegExp(state.keyId));
+  await tab('keys');
+  await card(state.keyId).getByRole('button', { name: `Enable ${state.keyId}` }).click();
+  await page.waitForFunction((k) => document.querySelector(`article.key[data-key-id="${k}"] [data-field="KeyState"]`)?.textContent === 'Enabled', state.keyId);
+
+  // Key management errors land on the Keys view the same way.
+  await card(state.keyId).locator('input[id^="rot-"]').fill('3d');
+  await card(state.keyId).getByRole('button', { name: `Set automatic rotation of ${state.keyId}` }).click();
+  const kbox = page.locator('#keys-msg .err');
+  await kbox.waitFor();
+  await expectErr(kbox, 400, 'InvalidParameter', /between 7d and 730d/);
+});
+
+test('every data operation answers with every response field', async () => {
+  const cases = {
+    GenerateDataKey: [{ KeyId: state.keyId, NumberOfBytes: '16' }, ['KeyId', 'Iv', 'Plaintext', 'CiphertextBlob', 'RequestId', 'Algorithm']],
+    AdvanceGenerateDataKey: [{ KeyId: state.keyId, NumberOfBytes: '' }, ['KeyId', 'Iv', 'Plaintext', 'CiphertextBlob', 'RequestId', 'Algorithm', 'KeyVersionId']],
+    GenerateRandom: [{ Length: '64' }, ['Random', 'RequestId']],
+  };
+  for (const [op, [fields, resp]] of Object.entries(cases)) {
+    const box = await runOp(op, fields);
+    await expectOk(box, op);
+    const shown = await page.locator('#op-result tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.field));
+    assert.deepEqual(shown, resp, op);
+    for (const f of resp) assert.notEqual(await respField(f), 'not set', `${op} ${f}`);
+  }
+  assert.equal((await respField('Random', 'hex')).length, 128);
+  // Rotation and automatic rotation controls.
+  await tab('keys');
+  await card(state.keyId).locator('input[id^="rot-"]').fill('30d');
+  await card(state.keyId).getByRole('button', { name: `Set automatic rotation of ${state.keyId}` }).click();
+  await page.waitForFunction((k) => document.querySelector(`article.key[data-key-id="${k}"] [data-field="AutomaticRotation"]`)?.textContent.startsWith('Enabled, every 30d'), state.keyId);
+  await card(state.keyId).getByRole('button', { name: `Clear automatic rotation of ${state.keyId}` }).click();
+  await page.waitForFunction((k) => document.querySelector(`article.key[data-key-id="${k}"] [data-field="AutomaticRotation"]`)?.textContent === 'Disabled', state.keyId);
+});
+
+test('aliases: create, rebind to another key, delete', async () => {
+  const other = await createKey({ description: 'alias target' });
+  const aliasInput = (id) => card(id).locator('input[id^="alias-"]');
+  await aliasInput(state.keyId).fill('moving');
+  await card(state.keyId).getByRole('button', { name: `Create alias for ${state.keyId}` }).click();
+  await card(state.keyId).locator('.alias', { hasText: 'alias/moving' }).waitFor();
+  await aliasInput(other).fill('alias/moving');
+  await card(other).getByRole('button', { name: `Rebind an existing alias to ${other}` }).click();
+  await card(other).locator('.alias', { hasText: 'alias/moving' }).waitFor();
+  assert.equal(await card(state.keyId).locator('.alias', { hasText: 'alias/moving' }).count(), 0);
+  const box = await runOp('AdvanceEncrypt', { KeyId: 'alias/moving', Plaintext: 'x', Algorithm: '', Iv: '', Aad: '' });
+  await expectOk(box, 'AdvanceEncrypt');
+  assert.equal(await respField('KeyId'), other);
+  await tab('keys');
+  await card(other).getByRole('button', { name: 'Delete alias alias/moving' }).click();
+  await page.waitForFunction((k) => !document.querySelector(`article.key[data-key-id="${k}"] .aliases`)?.textContent.includes('alias/moving'), other);
+
+  // Schedule deletion asks first; cancel it again.
+  await card(other).getByRole('button', { name: `Schedule deletion of ${other}` }).click();
+  await page.click('#confirm-ok');
+  await page.waitForFunction((k) => document.querySelector(`article.key[data-key-id="${k}"] [data-field="KeyState"]`)?.textContent === 'PendingDeletion', other);
+  await card(other).getByRole('button', { name: `Cancel deletion of ${other}` }).click();
+  await page.waitForFunction((k) => document.querySelector(`article.key[data-key-id="${k}"] [data-field="KeyState"]`)?.textContent === 'Enabled', other);
+});
+
+test('the rotation story shows old blobs opening with their version and Encrypt staying on the initial one', async () => {
+  await tab('rotation');
+  await page.click('#story-run');
+  await page.waitForSelector('#story-steps[data-done="true"], #story-steps .err', { timeout: 30_000 });
+  assert.equal(await page.locator('#story-steps .err').count(), 0, await page.locator('#story-steps').innerText());
+  assert.equal(await page.locator('#story-steps .bad').count(), 0);
+  assert.ok(await page.locator('#story-steps .ok').count() >= 6);
+  await page.click('#story-reopen');
+  await page.locator('#story-blobs tbody .ok').first().waitFor();
+  assert.equal(await page.locator('#story-blobs tbody .bad').count(), 0);
+  await shot('rotation-light');
+});
+
+test('keys survive a reload (IndexedDB)', async () => {
+  await tab('keys');
+  const before = await page.locator('article.key').evaluateAll((as) => as.map((a) => [a.dataset.keyId, a.querySelector('[data-field="PrimaryKeyVersionId"]').textContent]));
+  assert.ok(before.length >= 4);
+  await page.evaluate(() => { document.body.dataset.beforeReload = 'yes'; });
+  const ms = await open(page, '#keys');
+  assert.equal(await page.getAttribute('body', 'data-before-reload'), null, 'the page really reloaded');
+  console.log(`# page usable after ${ms} ms (reload)`);
+  const afterReload = await page.locator('article.key').evaluateAll((as) => as.map((a) => [a.dataset.keyId, a.querySelector('[data-field="PrimaryKeyVersionId"]').textContent]));
+  assert.deepEqual(afterReload, before);
+  // And they still work: the old blob opens after the reload.
+  const box = await runOp('AdvanceDecrypt', { CiphertextBlob: [state.blob1, 'base64'], KeyId: '', Algorithm: '', Iv: '', Aad: '' });
+  await expectOk(box, 'AdvanceDecrypt');
+  assert.equal(await respField('KeyVersionId'), state.v1);
+});
+
+test('export the store to a file, reset (asks first), import it back', async () => {
+  await tab('store');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#store-export')]);
+  const file = join(profile, 'export.json');
+  await download.saveAs(file);
+  const data = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(data.format, 'pocketkms-records');
+  assert.ok(Object.keys(data.records).some((k) => k === `keys/${state.keyId}`));
+  await shot('store-light');
+
+  await page.click('#store-reset');
+  await page.click('#confirm-cancel');
+  await page.locator('#store-msg', { hasText: 'nothing was deleted' }).waitFor();
+  await tab('keys');
+  assert.ok(await page.locator('article.key').count() >= 4);
+
+  await tab('store');
+  await page.click('#store-reset');
+  await page.click('#confirm-ok');
+  await page.locator('#store-msg', { hasText: 'The store is empty' }).waitFor();
+  await tab('keys');
+  assert.equal(await page.locator('article.key').count(), 0);
+
+  await tab('store');
+  await page.setInputFiles('#store-import', file);
+  await page.click('#confirm-ok');
+  await page.locator('#store-msg', { hasText: 'Imported' }).waitFor();
+  await tab('keys');
+  await card(state.keyId).waitFor();
+  const box = await runOp('AdvanceDecrypt', { CiphertextBlob: [state.blob1, 'base64'] });
+  await expectOk(box, 'AdvanceDecrypt');
+  assert.equal(await respField('KeyVersionId'), state.v1);
+
+  // A file that is not an export is refused and changes nothing.
+  const bad = join(profile, 'bad.json');
+  (await import('node:fs')).writeFileSync(bad, JSON.stringify({ hello: 'world' }));
+  await tab('store');
+  await page.setInputFiles('#store-import', bad);
+  await page.click('#confirm-ok');
+  await page.locator('#store-msg', { hasText: 'Import refused' }).waitFor();
+  await tab('keys');
+  await card(state.keyId).waitFor();
+});
+
+test('snippets: the Go SDK call against pocketkms serve and the Node call, for the current form', async () => {
+  await runOp('AdvanceEncrypt', { KeyId: 'alias/browser-test', Plaintext: 'snippet', Algorithm: '', PaddingMode: '', Iv: '', Aad: ['00ff', 'hex'] });
+  const [goCode, nodeCode] = await page.locator('#snippets pre').evaluateAll((ps) => ps.map((p) => p.textContent));
+  assert.match(goCode, /Endpoint: +tea\.String\("127\.0\.0\.1:9443"\)/);
+  assert.match(goCode, /os\.ReadFile\("pocketkms-data\/tls\/ca\.pem"\)/);
+  assert.match(goCode, /ClientKeyFile: tea\.String\(/);
+  assert.match(goCode, /client\.AdvanceEncrypt\(&dedicatedkmssdk\.AdvanceEncryptRequest\{/);
+  assert.match(goCode, /KeyId: +tea\.String\("alias\/browser-test"\)/);
+  assert.match(goCode, /Aad: +fromHex\("00ff"\)/);
+  assert.match(nodeCode, /await kms\.advanceEncrypt\(\{/);
+  assert.match(nodeCode, /Plaintext: new TextEncoder\(\)\.encode\("snippet"\)/);
+});
+
+test('screenshots: dark theme and phone width', async () => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await tab('keys');
+  await shot('keys-dark');
+  await runOp('AdvanceEncrypt', { KeyId: 'alias/browser-test', Plaintext: 'dark', Aad: '' });
+  await shot('ops-dark');
+  await page.getByRole('button', { name: 'Inspect this blob' }).click();
+  await page.locator('#inspect-out .inspect-valid').waitFor();
+  await shot('inspector-dark');
+
+  const phone = await context.newPage();
+  watch(phone);
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await open(phone, '#keys');
+  // Nothing may overflow sideways at phone width.
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone screen`);
+  await shot('phone-keys-light', phone);
+  await phone.click('#tab-ops');
+  await phone.fill('#op-KeyId', 'alias/browser-test');
+  await phone.fill('#op-Plaintext', 'from a phone');
+  await phone.click('#op-send');
+  await phone.locator('#op-result .resp').waitFor();
+  assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth));
+  await shot('phone-ops-light', phone);
+  await phone.emulateMedia({ colorScheme: 'dark' });
+  await phone.getByRole('button', { name: 'Inspect this blob' }).click();
+  await phone.locator('#inspect-out .inspect-valid').waitFor();
+  await shot('phone-inspector-dark', phone);
+  await phone.close();
+  await page.emulateMedia({ colorScheme: 'light' });
+});
+
+test('every control has an accessible name', async () => {
+  for (const hash of ['#keys', '#ops', '#inspect', '#rotation', '#store']) {
+    await page.evaluate((h) => { location.hash = h; }, hash);
+    const unnamed = await page.evaluate(() => [...document.querySelectorAll('main input, main select, main textarea, main button')]
+      .filter((el) => el.offsetParent !== null)
+      .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent.trim())))
+      .map((el) => el.outerHTML.slice(0, 80)));
+    assert.deepEqual(unnamed, [], hash);
+  }
+});
+
+test('no console errors, page errors or failed requests', () => {
+  assert.deepEqual(problems, []);
+});
