@@ -47,8 +47,9 @@ export function wasiImports(module, getMemory, onOutput) {
 
   const impl = {
     clock_time_get(id, _precision, outPtr) {
-      // performance.now() is monotonic; timeOrigin + now() is wall time.
-      const ms = id === CLOCK_REALTIME ? performance.timeOrigin + performance.now() : performance.now();
+      // Date.now() is the wall clock (it follows system clock changes, which
+      // timeOrigin + now() does not); performance.now() never goes back.
+      const ms = id === CLOCK_REALTIME || typeof performance === 'undefined' ? Date.now() : performance.now();
       view().setBigUint64(outPtr, BigInt(Math.round(ms * 1e6)), true);
       return ESUCCESS;
     },
