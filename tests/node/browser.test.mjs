@@ -119,11 +119,29 @@ test('IndexedDBStore in Chromium: keys survive a browser restart, sealed at rest
     const d = await kms.advanceDecrypt({ CiphertextBlob: new Uint8Array(blob), Aad: 'tab' });
     const { KeyMetadata } = await kms.describeKey({ KeyId: 'alias/browser' });
     await kms.createKeyVersion({ KeyId: keyId });
+    // Concurrent calls: flushes queue up and every write lands.
+    const made = await Promise.all(Array.from({ length: 10 }, () => kms.createKey()));
     store.close();
+    const reopened = await IndexedDBStore.open('browser-test');
+    const count = reopened.list('keys/').length;
+    // Export, then import into another database: the playground's key store file.
+    const file = JSON.stringify(kms.exportRecords());
+    const other = await IndexedDBStore.open('browser-test-import');
+    const kms2 = await PocketKMS.load({ store: other, wasm: kms.module });
+    await kms2.importRecords(JSON.parse(file));
+    other.close();
+    const kms3 = await PocketKMS.load({ store: await IndexedDBStore.open('browser-test-import'), wasm: kms.module });
+    const d3 = await kms3.advanceDecrypt({ CiphertextBlob: new Uint8Array(blob), Aad: 'tab' });
+    kms3.store.close();
+    reopened.close();
     await IndexedDBStore.deleteDatabase('browser-test');
-    return { text: new TextDecoder().decode(d.Plaintext), keyId: KeyMetadata.KeyId };
+    await IndexedDBStore.deleteDatabase('browser-test-import');
+    return {
+      text: new TextDecoder().decode(d.Plaintext), keyId: KeyMetadata.KeyId, count, made: made.length,
+      imported: new TextDecoder().decode(d3.Plaintext),
+    };
   }, { blob: first.blob, keyId: first.keyId }));
-  assert.deepEqual(second, { text: 'from the browser', keyId: first.keyId });
+  assert.deepEqual(second, { text: 'from the browser', keyId: first.keyId, count: 11, made: 10, imported: 'from the browser' });
 });
 
 async function walk(dir) {
