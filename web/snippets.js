@@ -8,7 +8,8 @@ import { asText, toBase64, toHex } from './codec.js';
 export const SERVE = {
   endpoint: '127.0.0.1:9443',
   ca: 'pocketkms-data/tls/ca.pem',
-  clientKeyFile: 'pocketkms-data/clientKey.json',
+  clientKeyFile: 'clientKey.json', // pocketkms clientkey create --out clientKey.json --password-file password.txt
+  passwordFile: 'password.txt',
 };
 
 const BYTES = new Set(['Plaintext', 'CiphertextBlob', 'Iv', 'Aad', 'KeyMaterial']);
@@ -48,7 +49,7 @@ export function goSnippet(api, req, encs = {}) {
   });
   const w = Math.max(0, ...fields.map(([k]) => k.length + 1));
   const body = fields.map(([k, v]) => `\t\t${`${k}:`.padEnd(w)} ${v},`).join('\n');
-  const imports = ['"fmt"', '"os"'];
+  const imports = ['"fmt"', '"os"', '"strings"'];
   if (helpers.has('hex')) imports.unshift('"encoding/hex"');
   if (helpers.has('b64')) imports.unshift('"encoding/base64"');
   imports.sort();
@@ -56,7 +57,8 @@ export function goSnippet(api, req, encs = {}) {
   if (helpers.has('hex')) extra += '\nfunc fromHex(s string) []byte {\n\tb, err := hex.DecodeString(s)\n\tif err != nil {\n\t\tpanic(err)\n\t}\n\treturn b\n}\n';
   if (helpers.has('b64')) extra += '\nfunc fromBase64(s string) []byte {\n\tb, err := base64.StdEncoding.DecodeString(s)\n\tif err != nil {\n\t\tpanic(err)\n\t}\n\treturn b\n}\n';
   return `// go get github.com/aliyun/alibabacloud-dkms-gcs-go-sdk@v0.5.1
-// Run \`pocketkms serve\` first; it listens on ${SERVE.endpoint} and writes its CA to ${SERVE.ca}.
+// Run \`pocketkms serve\` first (it listens on ${SERVE.endpoint} and writes its CA to ${SERVE.ca}),
+// then make a ClientKey: pocketkms clientkey create --out ${SERVE.clientKeyFile} --password-file ${SERVE.passwordFile}
 package main
 
 import (
@@ -72,11 +74,15 @@ func main() {
 \tif err != nil {
 \t\tpanic(err)
 \t}
+\tpassword, err := os.ReadFile(${goString(SERVE.passwordFile)})
+\tif err != nil {
+\t\tpanic(err)
+\t}
 \tclient, err := dedicatedkmssdk.NewClient(&dedicatedkmsopenapi.Config{
 \t\tProtocol:      tea.String("https"),
 \t\tEndpoint:      tea.String(${goString(SERVE.endpoint)}),
 \t\tClientKeyFile: tea.String(${goString(SERVE.clientKeyFile)}),
-\t\tPassword:      tea.String(os.Getenv("CLIENT_KEY_PASSWORD")),
+\t\tPassword:      tea.String(strings.TrimSpace(string(password))),
 \t\tCa:            tea.String(string(ca)),
 \t})
 \tif err != nil {

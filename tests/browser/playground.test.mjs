@@ -8,7 +8,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -441,7 +442,7 @@ test('export the store to a file, reset (asks first), import it back', async () 
 
   // A file that is not an export is refused and changes nothing.
   const bad = join(profile, 'bad.json');
-  (await import('node:fs')).writeFileSync(bad, JSON.stringify({ hello: 'world' }));
+  writeFileSync(bad, JSON.stringify({ hello: 'world' }));
   await tab('store');
   await page.setInputFiles('#store-import', bad);
   await page.click('#confirm-ok');
@@ -461,6 +462,44 @@ test('snippets: the Go SDK call against pocketkms serve and the Node call, for t
   assert.match(goCode, /Aad: +fromHex\("00ff"\)/);
   assert.match(nodeCode, /await kms\.advanceEncrypt\(\{/);
   assert.match(nodeCode, /Plaintext: new TextEncoder\(\)\.encode\("snippet"\)/);
+});
+
+test('the snippets are real code: Go type-checks against the SDK v0.5.1, Node runs against the package', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pocketkms-snippets-'));
+  try {
+    await tab('ops');
+    const ops = await page.locator('#op-choices input').evaluateAll((is) => is.map((i) => i.value));
+    assert.equal(ops.length, 7);
+    const node = {};
+    for (const op of ops) {
+      await page.check(`#op-choices input[value="${op}"]`);
+      const [goCode, nodeCode] = await page.locator('#snippets pre').evaluateAll((ps) => ps.map((p) => p.textContent));
+      mkdirSync(join(dir, 'go', op.toLowerCase()), { recursive: true });
+      writeFileSync(join(dir, 'go', op.toLowerCase(), 'main.go'), goCode);
+      node[op] = nodeCode;
+    }
+    const go = (...args) => execFileSync('go', args, { cwd: join(dir, 'go'), stdio: 'pipe', timeout: 180_000, env: { ...process.env, GOFLAGS: '-mod=mod' } });
+    go('mod', 'init', 'snippets');
+    go('get', 'github.com/aliyun/alibabacloud-dkms-gcs-go-sdk@v0.5.1');
+    go('mod', 'tidy');
+    go('vet', './...'); // throws with the compiler's message if a snippet is wrong
+
+    // 'pocketkms' resolves to this repository, as after npm install pocketkms.
+    mkdirSync(join(dir, 'node', 'node_modules'), { recursive: true });
+    symlinkSync(ROOT, join(dir, 'node', 'node_modules', 'pocketkms'));
+    const runNode = (op) => {
+      writeFileSync(join(dir, 'node', `${op}.mjs`), node[op]);
+      const r = spawnSync(process.execPath, [`${op}.mjs`], { cwd: join(dir, 'node'), encoding: 'utf8', timeout: 60_000 });
+      return { out: r.stdout, err: r.stderr };
+    };
+    const rnd = runNode('GenerateRandom');
+    assert.match(rnd.out, /Random: Uint8Array\(\d+\)/, rnd.err);
+    // A fresh MemoryStore has no keys: the call runs and reports the product's error.
+    const enc = runNode('AdvanceEncrypt');
+    assert.match(enc.err, /404 Forbidden\.KeyNotFound/, enc.out + enc.err);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('screenshots: dark theme and phone width', async () => {
