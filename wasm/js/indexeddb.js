@@ -9,7 +9,12 @@
 // Sealed at rest: "keys/" records are stored AES-256-GCM sealed under a root
 // key that WebCrypto generated as non-extractable and that lives in the same
 // database as a CryptoKey object: script can use it but never read its
-// bytes, and the database files hold no key material in the clear.
+// bytes, and no key material appears in the clear in the records. What this
+// does not do: the browser itself serialises the CryptoKey, bytes included,
+// into its profile, so someone holding the profile files (and knowing the
+// browser's format) can recover the root key and unseal. It keeps material
+// out of plain sight (backups, greps, exports of the records), it is not a
+// substitute for an encrypted disk.
 //
 // One writer at a time: two tabs on the same database each keep their own
 // copy in memory and the last flush wins. Open it from one tab (or worker).
