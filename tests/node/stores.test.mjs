@@ -122,7 +122,9 @@ describe('through the module', () => {
     class Broken extends MemoryStore {
       failCommit = false;
       failGet = false;
+      failList = false;
       get(key) { if (this.failGet) throw new Error('disk on fire'); return super.get(key); }
+      list(prefix) { if (this.failList) throw new Error('index lost'); return super.list(prefix); }
       commit(r, w) { if (this.failCommit) throw new Error('disk full'); return super.commit(r, w); }
     }
     const store = new Broken();
@@ -136,6 +138,10 @@ describe('through the module', () => {
     const g = await rejectsKms(() => kms.describeKey({ KeyId: k.KeyId }), 500, 'InternalFailure');
     assert.equal(g.cause?.message, 'disk on fire');
     store.failGet = false;
+    store.failList = true;
+    const l = await rejectsKms(() => kms.listKeys(), 500, 'InternalFailure');
+    assert.equal(l.cause?.message, 'index lost');
+    store.failList = false;
     assert.equal((await kms.describeKey({ KeyId: k.KeyId })).KeyMetadata.VersionCount, 1);
   });
 
