@@ -49,6 +49,7 @@ async function open(p, hash = '') {
 }
 
 async function shot(name, p = page) {
+  await p.evaluate(() => document.getElementById('toast').classList.remove('show'));
   await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
@@ -118,6 +119,7 @@ before(async () => {
     executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 },
     colorScheme: 'light', acceptDownloads: true,
   });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url.replace(/\/$/, '') });
   page = context.pages()[0] ?? await context.newPage();
   watch(page);
   const ms = await open(page);
@@ -147,6 +149,9 @@ test('rotation: AdvanceEncrypt, rotate, AdvanceEncrypt; the two blobs name diffe
   await expectOk(box, 'AdvanceEncrypt');
   assert.equal(await respField('KeyVersionId'), v1);
   const blob1 = await respField('CiphertextBlob', 'base64');
+  // Copy buttons put the shown value on the clipboard.
+  await page.locator('#op-result tr[data-field="KeyVersionId"]').getByRole('button', { name: 'Copy KeyVersionId' }).click();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), v1);
   await shot('ops-light');
 
   await tab('keys');
@@ -211,6 +216,13 @@ test('the inspector lays a blob out field by field and links to the key', async 
   assert.equal(await spans.nth(raw.length - 1).getAttribute('class'), 'f-Tag');
   assert.match(await page.locator('#inspect-out .key-link').innerText(), new RegExp(`${state.keyId}, version 1 of 2`));
   await shot('inspector-light');
+  // The README's picture: the inspector at a laptop-sized viewport.
+  await page.setViewportSize({ width: 1100, height: 760 });
+  await page.locator('#inspect-out').scrollIntoViewIfNeeded();
+  await page.evaluate(() => { document.getElementById('toast').classList.remove('show'); window.scrollTo(0, 0); });
+  await page.screenshot({ path: join(SHOTS, 'readme.png') });
+  if (process.env.UPDATE_DOCS_SCREENSHOT) await page.screenshot({ path: join(ROOT, 'docs/screenshot.png') });
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   // The link goes to the key list, to the version's row.
   await page.locator('#inspect-out .key-link').click();
