@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/host/rootkey"
+	"github.com/pocketkms/pocketkms/host/sqlstore"
+)
+
+// dataDir is an opened data directory: the SQLite store wrapped so that key
+// material is sealed with the root key before it reaches the file.
+type dataDir struct {
+	path    string
+	backend store.Backend // sealed; the ClientKey registry lives here too
+	db      *sqlstore.Store
+	created bool
+}
+
+// File names inside a data directory.
+const (
+	dbFile      = "pocketkms.db"
+	rootKeyFile = "root.key"
+)
+
+// openData opens dir, creating it, the database and the root key on first use.
+func openData(dir string) (*dataDir, error) {
+	_, statErr := os.Stat(filepath.Join(dir, dbFile))
+	created := os.IsNotExist(statErr)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %v", err)
+	}
+	key, _, err := rootkey.LoadOrCreate(filepath.Join(dir, rootKeyFile))
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlstore.Open(filepath.Join(dir, dbFile))
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := store.Sealed(db, key)
+	clear(key)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &dataDir{path: dir, backend: sealed, db: db, created: created}, nil
+}
+
+func (d *dataDir) Close() error { return d.db.Close() }

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pocketkms/pocketkms"
+	"github.com/pocketkms/pocketkms/core/kms"
+	"github.com/pocketkms/pocketkms/host/clientkeys"
+	"github.com/pocketkms/pocketkms/host/engine"
+	"github.com/pocketkms/pocketkms/host/seed"
+	"github.com/pocketkms/pocketkms/host/server"
+	"github.com/pocketkms/pocketkms/host/tlsca"
+	"github.com/pocketkms/pocketkms/host/wasmhost"
+)
+
+// drainTimeout bounds how long a stopping server waits for requests in flight.
+const drainTimeout = 30 * time.Second
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("data", defaultDataDir(), "data directory (created on first start)")
+	addr := fs.String("addr", "127.0.0.1:9443", "listen address; port 0 picks a free port")
+	plain := fs.Bool("plain-http", false, "serve cleartext HTTP instead of HTTPS (SDK Protocol \"http\")")
+	engineKind := fs.String("engine", "native", "native: the core in-process; wasm: every request through the WebAssembly module under wazero")
+	seedFile := fs.String("seed", "", "seed file applied idempotently at start (docs/seed.md)")
+	tlsCert := fs.String("tls-cert", "", "your own server certificate (PEM) instead of the generated one")
+	tlsKey := fs.String("tls-key", "", "the private key of --tls-cert (PEM)")
+	wasmPath := fs.String("wasm", filepath.Join("build", "pocketkms.wasm"), "the module for --engine wasm and the playground (bash wasm/build.sh)")
+	quiet := fs.Bool("quiet", false, "do not log failed requests")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 0 {
+		return fail(stderr, fmt.Errorf("serve takes no arguments, got %q", fs.Args()))
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return fail(stderr, errors.New("--tls-cert and --tls-key go together"))
+	}
+	logger := log.New(stderr, "pocketkms: ", log.LstdFlags)
+
+	d, err := openData(*dir)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer d.Close()
+
+	if *seedFile != "" {
+		f, err := seed.Load(*seedFile)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		sum, err := seed.Apply(ctx, d.backend, f, seedClientKey)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		logger.Printf("seed %s: %s", *seedFile, sum)
+	}
+
+	var eng engine.Engine
+	switch *engineKind {
+	case "native":
+		eng = engine.Native(kms.New(d.backend, kms.NewConfig()))
+	case "wasm":
+		wasm, err := os.ReadFile(*wasmPath)
+		if err != nil {
+			return fail(stderr, fmt.Errorf("--engine wasm needs the module (build it with `bash wasm/build.sh`): %v", err))
+		}
+		we, err := wasmhost.New(ctx, wasm, d.backend, wasmhost.NewConfig())
+		if err != nil {
+			return fail(stderr, err)
+		}
+		eng = we
+	default:
+		return fail(stderr, fmt.Errorf("--engine is native or wasm, got %q", *engineKind))
+	}
+	defer eng.Close(context.Background())
+
+	cfg := server.NewConfig().
+		WithAssets(assets(*wasmPath)).
+		WithHealth(map[string]string{"engine": *engineKind, "version": version})
+	if !*quiet {
+		cfg = cfg.WithLogf(logger.Printf)
+	}
+	srv := &http.Server{
+		Handler:           server.New(eng, d.backend, cfg),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          logger,
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	scheme, caPath := "http", ""
+	if !*plain {
+		var cert tls.Certificate
+		if *tlsCert != "" {
+			cert, err = tls.LoadX509KeyPair(*tlsCert, *tlsKey)
+		} else {
+			files := tlsca.In(d.path)
+			var made bool
+			cert, made, err = tlsca.Ensure(files, time.Now(), listenHost(*addr))
+			if made {
+				logger.Printf("made a local CA and server certificate: %s", files.CA)
+			}
+			caPath = files.CA
+		}
+		if err != nil {
+			ln.Close()
+			return fail(stderr, err)
+		}
+		// No client certificates are requested: the Go SDK would offer its
+		// ClientKey's certificate, the Java and Python SDKs never do.
+		ln = tls.NewListener(plainHTTPGuard{ln}, &tls.Config{
+			Certificates: []tls.Certificate{cert},
+			MinVersion:   tls.VersionTLS12,
+			NextProtos:   []string{"http/1.1"},
+			ClientAuth:   tls.NoClientCert,
+		})
+		scheme = "https"
+	}
+	banner(stdout, d, scheme, ln.Addr().String(), caPath, *engineKind)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fail(stderr, err)
+	case <-ctx.Done():
+	}
+	logger.Printf("stopping: draining requests in flight (at most %v)", drainTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Printf("shutdown: %v", err)
+		return 1
+	}
+	logger.Printf("stopped")
+	return 0
+}
+
+// seedClientKey adapts the seed file's ClientKeys entries to the registry.
+func seedClientKey(e seed.ClientKeyEntry) (string, []byte, error) {
+	if e.Certificate != "" {
+		return clientkeys.RecordFromCertificate(e.KeyId, e.Certificate)
+	}
+	return clientkeys.RecordFromClientKey([]byte(e.ClientKeyContent), e.Password)
+}
+
+func listenHost(addr string) string {
+	h, _, err := net.SplitHostPort(addr)
+	if err != nil || h == "" || h == "0.0.0.0" || h == "::" || h == "127.0.0.1" || h == "localhost" || h == "::1" {
+		return ""
+	}
+	return h
+}
+
+// banner says how to connect. Tests read the "endpoint:" line to find the port.
+func banner(w io.Writer, d *dataDir, scheme, addr, caPath, engineKind string) {
+	abs, _ := filepath.Abs(d.path)
+	n := 0
+	if recs, err := clientkeys.List(d.backend); err == nil {
+		n = len(recs)
+	}
+	fmt.Fprintf(w, "pocketkms %s: KMS instance API dkms-gcs-0.2, engine %s\n", version, engineKind)
+	fmt.Fprintf(w, "  endpoint:   %s (%s)\n", addr, scheme)
+	fmt.Fprintf(w, "  playground: %s://%s/\n", scheme, addr)
+	if caPath != "" {
+		caPath, _ = filepath.Abs(caPath)
+		fmt.Fprintf(w, "  CA:         %s\n", caPath)
+	}
+	fmt.Fprintf(w, "  data:       %s\n", abs)
+	fmt.Fprintf(w, "  ClientKeys: %d registered\n", n)
+	fmt.Fprintf(w, "\nConnect an SDK client (github.com/aliyun/alibabacloud-dkms-gcs-go-sdk):\n")
+	fmt.Fprintf(w, "  pocketkms clientkey create --data %s --out clientKey.json --password-file password.txt\n", shellQuote(d.path))
+	fmt.Fprintf(w, "  config: Endpoint %q, ClientKeyFile \"clientKey.json\", Password <password.txt>", addr)
+	if caPath != "" {
+		fmt.Fprintf(w, ", CaFilePath %q", caPath)
+	} else {
+		fmt.Fprintf(w, ", Protocol \"http\"")
+	}
+	fmt.Fprintf(w, "\n\n")
+}
+
+func shellQuote(s string) string {
+	if strings.ContainsAny(s, " '\"$\\`") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
+}
+
+// assets is the playground's web root: the embedded files, plus the module
+// build/pocketkms.wasm read from disk (a build output, never embedded).
+func assets(wasmPath string) fs.FS { return overlay{pocketkms.Assets, wasmPath} }
+
+type overlay struct {
+	fs.FS
+	wasm string
+}
+
+func (o overlay) Open(name string) (fs.File, error) {
+	if name == "build/pocketkms.wasm" {
+		return os.Open(o.wasm)
+	}
+	return o.FS.Open(name)
+}

@@ -1,0 +1,158 @@
+// Package e2e starts the real pocketkms binary on free loopback ports with
+// temporary data directories and drives it with the official KMS Instance
+// SDK (github.com/aliyun/alibabacloud-dkms-gcs-go-sdk v0.5.1) over HTTPS, and
+// with raw signed HTTP for the faults the SDK cannot produce. The whole
+// suite runs once per engine: native, then wasm. Run it with
+// tests/e2e/run.sh, which builds the binary and the wasm module first.
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alibabacloud-go/tea/tea"
+	dkmsapi "github.com/aliyun/alibabacloud-dkms-gcs-go-sdk/openapi"
+	dkms "github.com/aliyun/alibabacloud-dkms-gcs-go-sdk/sdk"
+
+	"github.com/pocketkms/pocketkms/tests/e2e/kmstest"
+)
+
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "pocketkms-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bin, err = kmstest.Binary(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// engines are the engines the suite runs on. The wasm engine needs the
+// module (bash wasm/build.sh); run.sh sets POCKETKMS_REQUIRE_WASM so that a
+// missing module fails the run instead of narrowing it.
+func engines(t *testing.T) []string {
+	if kmstest.WasmModule() != "" {
+		return []string{"native", "wasm"}
+	}
+	if os.Getenv("POCKETKMS_REQUIRE_WASM") != "" {
+		t.Fatal("POCKETKMS_REQUIRE_WASM is set but there is no build/pocketkms.wasm: run bash wasm/build.sh")
+	}
+	t.Log("no build/pocketkms.wasm: running the native engine only")
+	return []string{"native"}
+}
+
+func serveArgs(engine string) []string {
+	args := []string{"--engine", engine}
+	if w := kmstest.WasmModule(); w != "" {
+		args = append(args, "--wasm", w)
+	}
+	return args
+}
+
+// cli runs a pocketkms command that must succeed and returns its stdout.
+func cli(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, errOut, code, err := kmstest.CLI(ctx, bin, args...)
+	if err != nil || code != 0 {
+		t.Fatalf("pocketkms %s: exit %d %v\n%s%s", strings.Join(args, " "), code, err, out, errOut)
+	}
+	return out
+}
+
+// cliJSON runs a command and decodes its JSON output.
+func cliJSON(t *testing.T, v any, args ...string) {
+	t.Helper()
+	out := cli(t, args...)
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		t.Fatalf("pocketkms %s: output is not JSON: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// sdkClient is the official SDK configured as the README tells users to.
+func sdkClient(t *testing.T, s *kmstest.Server, clientKeyFile, password string) *dkms.Client {
+	t.Helper()
+	cfg := &dkmsapi.Config{
+		Protocol:      tea.String("https"),
+		Endpoint:      tea.String(s.Addr),
+		ClientKeyFile: tea.String(clientKeyFile),
+		Password:      tea.String(password),
+		CaFilePath:    tea.String(s.CA),
+		ReadTimeout:   tea.Int(60000), // milliseconds
+	}
+	c, err := dkms.NewClient(cfg)
+	if err != nil {
+		t.Fatalf("SDK client: %v", err)
+	}
+	return c
+}
+
+// sdkError is what the SDK reports for a protobuf Error body.
+type sdkError struct {
+	Code     string
+	HTTPCode int
+	Message  string
+}
+
+func asSDKError(t *testing.T, err error) sdkError {
+	t.Helper()
+	var se *tea.SDKError
+	if !errors.As(err, &se) {
+		t.Fatalf("want an SDK error, got %T %v", err, err)
+	}
+	out := sdkError{Code: tea.StringValue(se.Code), Message: tea.StringValue(se.Message)}
+	var data struct {
+		HTTPCode  int    `json:"httpCode"`
+		RequestID string `json:"requestId"`
+	}
+	if err := json.Unmarshal([]byte(tea.StringValue(se.Data)), &data); err != nil {
+		t.Fatalf("SDK error without data (not a protobuf Error body?): %v", se)
+	}
+	if len(data.RequestID) != 36 || data.RequestID != strings.ToLower(data.RequestID) {
+		t.Errorf("RequestId %q is not a lower-case UUID", data.RequestID)
+	}
+	out.HTTPCode = data.HTTPCode
+	return out
+}
+
+// wantSDKError checks the code and status and that the SDK did not retry:
+// it retries only non-protobuf bodies and the 429/500/503 codes, with
+// seconds of backoff.
+func wantSDKError(t *testing.T, start time.Time, err error, status int, code string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("want %d %s, got success", status, code)
+	}
+	se := asSDKError(t, err)
+	if se.HTTPCode != status || se.Code != code {
+		t.Fatalf("got %d %s (%s), want %d %s", se.HTTPCode, se.Code, se.Message, status, code)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the SDK took %v: it retried, so the error body was not understood", d)
+	}
+}

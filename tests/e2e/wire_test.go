@@ -1,0 +1,272 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alibabacloud-go/tea/tea"
+	dkms "github.com/aliyun/alibabacloud-dkms-gcs-go-sdk/sdk"
+	"google.golang.org/protobuf/proto"
+
+	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/host/server"
+	"github.com/pocketkms/pocketkms/tests/e2e/kmstest"
+)
+
+// wantProtoError checks a raw answer: protobuf Error body, status, code,
+// lower-case UUID RequestId.
+func wantProtoError(t *testing.T, status int, hdr http.Header, body []byte, wantStatus int, wantCode string) {
+	t.Helper()
+	var pe pb.Error
+	if err := proto.Unmarshal(body, &pe); err != nil || hdr.Get("Content-Type") != server.ContentType {
+		t.Fatalf("status %d, content type %q, body %q is not a protobuf Error", status, hdr.Get("Content-Type"), body)
+	}
+	if status != wantStatus || pe.ErrorCode != wantCode || int(pe.StatusCode) != wantStatus {
+		t.Fatalf("got %d %d %s (%s), want %d %s", status, pe.StatusCode, pe.ErrorCode, pe.ErrorMessage, wantStatus, wantCode)
+	}
+	if len(pe.RequestId) != 36 || strings.ToLower(pe.RequestId) != pe.RequestId {
+		t.Errorf("RequestId %q", pe.RequestId)
+	}
+}
+
+func (e *env) raw(t *testing.T) *kmstest.Raw {
+	t.Helper()
+	key, err := kmstest.LoadClientKey(e.clientKey, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := kmstest.NewRaw(e.srv, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (e *env) wireErrors(t *testing.T) {
+	r := e.raw(t)
+	set := func(k, v string) func(http.Header) { return func(h http.Header) { h.Set(k, v) } }
+	del := func(k string) func(http.Header) { return func(h http.Header) { h.Del(k) } }
+	ok, _ := proto.Marshal(&pb.GenerateRandomRequest{Length: 8})
+	// A correctly signed request works over the same path.
+	var rnd pb.GenerateRandomResponse
+	if pe, err := r.Call("GenerateRandom", &pb.GenerateRandomRequest{Length: 8}, &rnd); err != nil || pe != nil || len(rnd.Random) != 8 {
+		t.Fatalf("signed raw request: %v %v", pe, err)
+	}
+	skewed := time.Now().Add(-20 * time.Minute).UTC().Format(http.TimeFormat)
+	for _, tc := range []struct {
+		name        string
+		api         string
+		body        []byte
+		edit, after func(http.Header)
+		status      int
+		code        string
+	}{
+		{"unknown client", "GenerateRandom", ok, set(server.HeaderAccessKeyID, "KAAP.00000000-0000-4000-8000-000000000000"), nil, 404, "Unauthorized"},
+		{"bad signature", "GenerateRandom", ok, nil, set(server.HeaderAPIName, "AdvanceEncrypt"), 401, "SignatureNotMatch"},
+		{"body hash mismatch", "GenerateRandom", ok, set(server.HeaderContentSHA256, server.BodySHA256([]byte("x"))), nil, 401, "SignatureNotMatch"},
+		{"date skewed", "GenerateRandom", ok, set("date", skewed), nil, 400, "RequestTimeTooSkewed"},
+		{"missing access key", "GenerateRandom", ok, del(server.HeaderAccessKeyID), nil, 400, "MissingParameter"},
+		{"bad api version", "GenerateRandom", ok, set(server.HeaderAPIVersion, "dkms-gcs-0.1"), nil, 400, "InvalidApiVersion"},
+		{"bad date", "GenerateRandom", ok, set("date", "2026-11-29T11:28:32Z"), nil, 400, "InvalidParam"},
+		{"bad signature method", "GenerateRandom", ok, set(server.HeaderSignatureMethod, "RSA_PSS"), nil, 400, "InvalidParam"},
+		{"bad authorization", "GenerateRandom", ok, nil, set("authorization", "Bearer not base64!"), 400, "InvalidParam"},
+		{"wrong content type", "GenerateRandom", ok, set("content-type", "application/json"), nil, 415, "InvalidContentType"},
+		{"unknown api", "Frobnicate", ok, nil, nil, 400, "InvalidApiName"},
+		{"key management is not on the wire", "CreateKey", nil, nil, nil, 400, "InvalidApiName"},
+		{"unbuilt api", "Verify", nil, nil, nil, 400, "UnsupportedOperation"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, hdr, body, err := r.Do(r.Request(tc.api, tc.body, tc.edit, tc.after))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantProtoError(t, st, hdr, body, tc.status, tc.code)
+		})
+	}
+	t.Run("TOKEN authorization", func(t *testing.T) {
+		st, _, body, err := r.Do(r.Request("GenerateRandom", ok, nil, func(h http.Header) {
+			h.Set("authorization", strings.Replace(h.Get("authorization"), "Bearer ", "TOKEN ", 1))
+		}))
+		if err != nil || st != 200 {
+			t.Fatalf("%d %q %v", st, body, err)
+		}
+	})
+	t.Run("body over 3 MB answered early", func(t *testing.T) {
+		// The server answers from Content-Length alone; the client's body
+		// write may fail, but the answer arrives.
+		body := make([]byte, 3<<20+1)
+		st, hdr, out, err := r.Do(r.Request("AdvanceEncrypt", body, nil, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantProtoError(t, st, hdr, out, 413, "RequestEntityTooLarge")
+	})
+	t.Run("other paths and methods", func(t *testing.T) {
+		for _, tc := range []struct {
+			method, path string
+			status       int
+			code         string
+		}{
+			{"GET", "/nothing-here", 404, "NotFound"},
+			{"POST", "/v1/encrypt", 405, "MethodNotAllowed"},
+			{"PUT", "/", 405, "MethodNotAllowed"},
+			{"DELETE", "/healthz", 405, "MethodNotAllowed"},
+		} {
+			req, _ := http.NewRequest(tc.method, r.URL[:len(r.URL)-1]+tc.path, nil)
+			st, hdr, body, err := r.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantProtoError(t, st, hdr, body, tc.status, tc.code)
+		}
+	})
+	t.Run("plain HTTP to the TLS port", func(t *testing.T) {
+		resp, err := http.Post("http://"+e.srv.Addr+"/", server.ContentType, bytes.NewReader(ok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		wantProtoError(t, resp.StatusCode, resp.Header, body, 400, "InvalidParam")
+	})
+	t.Run("no client certificate is requested", func(t *testing.T) {
+		ca, _ := os.ReadFile(e.srv.CA)
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(ca)
+		asked := false
+		conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", e.srv.Addr, &tls.Config{RootCAs: pool, ServerName: "localhost",
+			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { asked = true; return &tls.Certificate{}, nil }})
+		if err != nil {
+			t.Fatalf("TLS with the generated CA for localhost: %v", err)
+		}
+		conn.Close()
+		if asked {
+			t.Fatal("the server asked for a client certificate")
+		}
+	})
+}
+
+func (e *env) rotation(t *testing.T) {
+	enc1, err := e.sdk.AdvanceEncrypt(&dkms.AdvanceEncryptRequest{KeyId: tea.String("alias/rotating"), Plaintext: []byte("before")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := e.sdk.Encrypt(&dkms.EncryptRequest{KeyId: tea.String("alias/rotating"), Plaintext: []byte("classic")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rotate with the CLI on the same data directory while the server runs.
+	cli(t, "key", "rotate", "--data", e.data, e.rotKey)
+	enc2, err := e.sdk.AdvanceEncrypt(&dkms.AdvanceEncryptRequest{KeyId: tea.String("alias/rotating"), Plaintext: []byte("after")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, v2 := tea.StringValue(enc1.KeyVersionId), tea.StringValue(enc2.KeyVersionId)
+	if v1 == v2 || !strings.HasPrefix(v2, e.rotKey+"-") {
+		t.Fatalf("KeyVersionId before %s after %s: the rotation was not seen at the next request", v1, v2)
+	}
+	for _, c := range []struct {
+		blob    []byte
+		plain   string
+		version string
+	}{{enc1.CiphertextBlob, "before", v1}, {enc2.CiphertextBlob, "after", v2}} {
+		d, err := e.sdk.AdvanceDecrypt(&dkms.AdvanceDecryptRequest{CiphertextBlob: c.blob})
+		if err != nil || string(d.Plaintext) != c.plain || tea.StringValue(d.KeyVersionId) != c.version {
+			t.Fatalf("old and new blobs must open: %v %q %s", err, d.Plaintext, tea.StringValue(d.KeyVersionId))
+		}
+	}
+	// Encrypt keeps using the initial version, so its ciphertexts still open.
+	d, err := e.sdk.Decrypt(&dkms.DecryptRequest{KeyId: tea.String(e.rotKey), CiphertextBlob: old.CiphertextBlob, Iv: old.Iv, Algorithm: old.Algorithm})
+	if err != nil || string(d.Plaintext) != "classic" {
+		t.Fatalf("Decrypt after rotation: %v", err)
+	}
+	e.blobs["rotated-v1"] = enc1.CiphertextBlob
+}
+
+func (e *env) playground(t *testing.T) {
+	r := e.raw(t)
+	get := func(path string) (int, http.Header, []byte) {
+		req, _ := http.NewRequest("GET", r.URL[:len(r.URL)-1]+path, nil)
+		st, hdr, body, err := r.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st, hdr, body
+	}
+	st, hdr, body := get("/")
+	if st != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") || !bytes.Contains(bytes.ToLower(body), []byte("<html")) {
+		t.Fatalf("GET /: %d %q %.80q", st, hdr.Get("Content-Type"), body)
+	}
+	st, _, body = get("/healthz")
+	var h map[string]string
+	if st != 200 || json.Unmarshal(body, &h) != nil || h["status"] != "ok" || h["engine"] != e.engine {
+		t.Fatalf("GET /healthz: %d %s", st, body)
+	}
+	if kmstest.WasmModule() != "" {
+		st, hdr, body = get("/build/pocketkms.wasm")
+		if st != 200 || hdr.Get("Content-Type") != "application/wasm" || !bytes.HasPrefix(body, []byte("\x00asm")) {
+			t.Fatalf("GET /build/pocketkms.wasm: %d %q", st, hdr.Get("Content-Type"))
+		}
+	}
+}
+
+func (e *env) restart(t *testing.T) {
+	if err := e.srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.srv.Log(), "stopped") {
+		t.Fatalf("no clean stop in the log:\n%s", e.srv.Log())
+	}
+	for _, f := range []string{"root.key", "tls/ca.pem"} {
+		if _, err := os.Stat(e.data + "/" + f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, _ := os.Stat(e.data + "/root.key"); st.Mode().Perm() != 0o600 {
+		t.Fatalf("root key mode %v", st.Mode())
+	}
+	e.start(t) // no seed this time: everything comes from the data directory
+	for name, blob := range e.blobs {
+		if name == "datakey-plain" {
+			continue
+		}
+		d, err := e.sdk.AdvanceDecrypt(&dkms.AdvanceDecryptRequest{CiphertextBlob: blob, Aad: aadFor(name)})
+		if err != nil {
+			t.Fatalf("%s after restart: %v", name, err)
+		}
+		if name == "datakey" && !bytes.Equal(d.Plaintext, e.blobs["datakey-plain"]) {
+			t.Fatal("data key changed across restart")
+		}
+	}
+	if got := keyIDOf(t, e.sdk, "alias/app"); got != e.appKey {
+		t.Fatalf("alias/app now names %s, was %s", got, e.appKey)
+	}
+	// The imported SDK test key is still registered.
+	c := sdkClient(t, e.srv, kmstest.RepoRoot()+"/../shared/testdata/sdk-test-clientkey.json", "1234")
+	if _, err := c.GenerateRandom(&dkms.GenerateRandomRequest{Length: tea.Int32(8)}); err != nil {
+		t.Fatal(err)
+	}
+	// The CLI's change of state on a stopped server is kept too: the
+	// revoked ClientKey stays revoked.
+	var list struct{ ClientKeys []struct{ ClientKeyId string } }
+	cliJSON(t, &list, "clientkey", "list", "--data", e.data)
+	if len(list.ClientKeys) != 2 {
+		t.Fatalf("after restart: %+v", list)
+	}
+}
+
+func aadFor(name string) []byte {
+	if strings.HasPrefix(name, "alias/") || strings.HasPrefix(name, "key-") {
+		return []byte("a")
+	}
+	return nil
+}
