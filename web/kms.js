@@ -37,9 +37,12 @@ export async function boot(onProgress) {
   } else {
     module = PocketKMS.compile(WASM_URL);
   }
-  const [compiled, db] = await Promise.all([module, IndexedDBStore.open(DB_NAME)]);
+  const opened = IndexedDBStore.open(DB_NAME).then((s) => { performance.mark('pocketkms:store-open'); return s; });
+  const [compiled, db] = await Promise.all([module, opened]);
   kms = await PocketKMS.load({ store: db, wasm: compiled });
+  performance.mark('pocketkms:instantiated');
   await refreshKeys();
+  performance.mark('pocketkms:keys-listed');
   return { ms: performance.now() - t0, info: kms.info(), kms };
 }
 

@@ -1,8 +1,8 @@
-// Starts compiling the WebAssembly module as early as possible: a classic
-// deferred script, so it runs right after parsing and before app.js (deferred
-// scripts and module scripts run in document order), while the download that
-// index.html's <link rel=preload> began is still streaming in. app.js picks
-// the promise up from window.pocketkmsPreboot.
+// Starts compiling the WebAssembly module as early as possible: a small
+// classic script in <head>, so it runs while the page is still parsing and
+// always before app.js (module scripts run after parsing), while the
+// download that index.html's <link rel=preload> began is streaming in.
+// app.js picks the promise up from window.pocketkmsPreboot.
 //
 // The Response from fetch() goes to compileStreaming unchanged (Chromium
 // then compiles while downloading and can reuse its code cache on later
@@ -16,6 +16,7 @@
     last = p;
     listeners.forEach(function (fn) { fn(p); });
   }
+  performance.mark('pocketkms:preboot');
   var module = fetch(url).then(function (resp) {
     if (!resp.ok) throw new Error('fetching ' + url.pathname + ' failed: HTTP ' + resp.status + ' (build it with: bash wasm/build.sh)');
     var gz = (resp.headers.get('content-encoding') || '') !== '';
@@ -35,6 +36,7 @@
       ? WebAssembly.compileStreaming(resp)
       : resp.arrayBuffer().then(function (b) { return WebAssembly.compile(b); }); // a server that mislabels .wasm
     return compiled.then(function (m) {
+      performance.mark('pocketkms:compiled');
       emit({ phase: 'compiled', loaded: loaded, total: loaded });
       return m;
     });

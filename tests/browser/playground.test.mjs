@@ -230,6 +230,20 @@ test('the inspector lays a blob out field by field and links to the key', async 
   assert.match(page.url(), new RegExp(`#keys/${state.keyId}/${state.v1}$`));
   await page.locator(`tr[data-version-id="${state.v1}"]`).waitFor();
 
+  // Pick a blob made in this session, or a file holding the raw bytes.
+  await tab('inspect');
+  await page.evaluate(() => document.getElementById('inspect-out').replaceChildren());
+  const pick = await page.locator('#inspect-pick option').evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+  const first = pick.find(([, label]) => label.includes(state.v1));
+  assert.ok(first, JSON.stringify(pick));
+  await page.selectOption('#inspect-pick', first[0]);
+  await page.locator('#inspect-out .inspect-valid').waitFor();
+  assert.ok((await page.locator('#inspect-out dd[data-field="KeyVersionId"]').innerText()).startsWith(state.v1));
+  await page.evaluate(() => document.getElementById('inspect-out').replaceChildren());
+  await page.setInputFiles('#inspect-file', { name: 'blob.bin', mimeType: 'application/octet-stream', buffer: raw });
+  await page.locator('#inspect-out .inspect-valid').waitFor();
+  assert.equal(await page.locator('#inspect-out .bytes span').count(), raw.length);
+
   // Wrong and truncated input is explained with the engine's Problem text.
   await inspect(raw.subarray(0, 20).toString('hex'));
   assert.match(await page.locator('#inspect-out .problem-text').innerText(), /truncated: 20 bytes, a blob has at least 39/);
