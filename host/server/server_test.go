@@ -121,7 +121,9 @@ func TestDataOperationRoundTrip(t *testing.T) {
 	proto.Unmarshal(body, &enc)
 	// The product's docs show "TOKEN" instead of "Bearer": both are accepted.
 	st, body, _ = f.call(t, "AdvanceDecrypt", mustMarshal(&pb.AdvanceDecryptRequest{CiphertextBlob: enc.CiphertextBlob}), nil,
-		func(h http.Header) { h.Set("authorization", strings.Replace(h.Get("authorization"), "Bearer", "TOKEN", 1)) })
+		func(h http.Header) {
+			h.Set("authorization", strings.Replace(h.Get("authorization"), "Bearer", "TOKEN", 1))
+		})
 	var dec pb.AdvanceDecryptResponse
 	if st != 200 || proto.Unmarshal(body, &dec) != nil || string(dec.Plaintext) != "hi" {
 		t.Fatalf("%d %q", st, body)
@@ -219,7 +221,7 @@ type panicEngine struct{}
 
 func (panicEngine) CallProto(context.Context, string, []byte) ([]byte, error) { panic("boom") }
 func (panicEngine) CallJSON(context.Context, string, []byte) ([]byte, error)  { panic("boom") }
-func (panicEngine) Close(context.Context) error                              { return nil }
+func (panicEngine) Close(context.Context) error                               { return nil }
 
 func TestPanicIsProtobuf500(t *testing.T) {
 	f := newFixture(t, NewConfig(), panicEngine{})

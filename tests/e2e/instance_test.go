@@ -26,13 +26,13 @@ const password = "e2e-password-1"
 // env is one data directory with its ClientKeys, shared by the subtests of
 // one engine's run.
 type env struct {
-	engine, dir, data    string
-	clientKey, pwFile    string
-	srv                  *kmstest.Server
-	sdk                  *dkms.Client
-	appKey, sm4Key       string
-	rotKey               string
-	blobs                map[string][]byte // AdvanceEncrypt blobs kept for the restart check
+	engine, dir, data string
+	clientKey, pwFile string
+	srv               *kmstest.Server
+	sdk               *dkms.Client
+	appKey, sm4Key    string
+	rotKey            string
+	blobs             map[string][]byte // AdvanceEncrypt blobs kept for the restart check
 }
 
 func TestInstance(t *testing.T) {
@@ -293,7 +293,10 @@ func (e *env) unbuilt(t *testing.T) {
 			_, err := e.sdk.Sign(&dkms.SignRequest{KeyId: tea.String(e.appKey), Message: []byte("m"), MessageType: tea.String("RAW")})
 			return err
 		},
-		"GetPublicKey": func() error { _, err := e.sdk.GetPublicKey(&dkms.GetPublicKeyRequest{KeyId: tea.String(e.appKey)}); return err },
+		"GetPublicKey": func() error {
+			_, err := e.sdk.GetPublicKey(&dkms.GetPublicKeyRequest{KeyId: tea.String(e.appKey)})
+			return err
+		},
 		"GetSecretValue": func() error {
 			_, err := e.sdk.GetSecretValue(&dkms.GetSecretValueRequest{SecretName: tea.String("s")})
 			return err
@@ -357,7 +360,9 @@ func (e *env) clientKeyChanges(t *testing.T) {
 	if _, err := c.GenerateRandom(&dkms.GenerateRandomRequest{Length: tea.Int32(4)}); err != nil {
 		t.Fatalf("a ClientKey created while the server runs is refused: %v", err)
 	}
-	var list struct{ ClientKeys []struct{ ClientKeyId string } }
+	var list struct {
+		ClientKeys []struct{ ClientKeyId string }
+	}
 	cliJSON(t, &list, "clientkey", "list", "--data", e.data)
 	found := false
 	for _, k := range list.ClientKeys {

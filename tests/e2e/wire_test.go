@@ -144,7 +144,10 @@ func (e *env) wireErrors(t *testing.T) {
 		pool.AppendCertsFromPEM(ca)
 		asked := false
 		conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", e.srv.Addr, &tls.Config{RootCAs: pool, ServerName: "localhost",
-			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { asked = true; return &tls.Certificate{}, nil }})
+			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+				asked = true
+				return &tls.Certificate{}, nil
+			}})
 		if err != nil {
 			t.Fatalf("TLS with the generated CA for localhost: %v", err)
 		}
@@ -257,7 +260,9 @@ func (e *env) restart(t *testing.T) {
 	}
 	// The CLI's change of state on a stopped server is kept too: the
 	// revoked ClientKey stays revoked.
-	var list struct{ ClientKeys []struct{ ClientKeyId string } }
+	var list struct {
+		ClientKeys []struct{ ClientKeyId string }
+	}
 	cliJSON(t, &list, "clientkey", "list", "--data", e.data)
 	if len(list.ClientKeys) != 2 {
 		t.Fatalf("after restart: %+v", list)

@@ -51,12 +51,12 @@ func main() {
 }
 
 type result struct {
-	engine             string
-	size, conc         int
-	ops                int
-	errors             int
-	elapsed            time.Duration
-	p50, p99, max      time.Duration
+	engine        string
+	size, conc    int
+	ops           int
+	errors        int
+	elapsed       time.Duration
+	p50, p99, max time.Duration
 }
 
 func run(engines []string, sizeList string, conc int, dur, warm time.Duration, signEach bool) error {
