@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# End-to-end suite: builds the pocketkms binary and the wasm module, then runs
+# tests/e2e, which starts the real binary on free loopback ports and drives it
+# with the official KMS Instance SDK v0.5.1, once per engine (native, wasm).
+# Usage: bash tests/e2e/run.sh [go test flags...]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mkdir -p build
+go build -trimpath -o build/pocketkms-e2e ./host/cmd/pocketkms
+bash wasm/build.sh
+cd tests
+POCKETKMS_BIN="$PWD/../build/pocketkms-e2e" \
+POCKETKMS_WASM="$PWD/../build/pocketkms.wasm" \
+POCKETKMS_REQUIRE_WASM=1 \
+	go test -count=1 "$@" ./e2e/...
