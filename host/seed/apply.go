@@ -66,6 +66,19 @@ const maxApplyAttempts = 8
 // backend is the host's store as the engine sees it: a disk-backed host
 // passes its sealing wrapper, so imported material is sealed at rest.
 func Apply(ctx context.Context, backend store.Backend, f *File, clientKeyRecord ClientKeyRecordFunc) (Summary, error) {
+	// A File built in code has not been through Parse.
+	p := &parser{file: f.Name}
+	for i, k := range f.Keys {
+		if k == nil {
+			return Summary{}, p.errf(fmt.Sprintf("Keys[%d]", i), "is missing")
+		}
+		if err := p.checkKey(fmt.Sprintf("Keys[%d]", i), k); err != nil {
+			return Summary{}, err
+		}
+	}
+	if err := p.duplicates(f); err != nil {
+		return Summary{}, err
+	}
 	for attempt := 0; attempt < maxApplyAttempts; attempt++ {
 		s, err := applyOnce(ctx, backend, f, clientKeyRecord)
 		if errors.Is(err, store.ErrConflict) {

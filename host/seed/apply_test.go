@@ -268,12 +268,15 @@ func TestApplyAtomic(t *testing.T) {
 		{"spec differs by alias", `{"Aliases": ["alias/sm4"]}`, "Keys[3].KeySpec", "(named by alias/sm4) in the store is Aliyun_SM4", nil},
 		{"unknown version", `{"KeyId": "` + kid1 + `", "Versions": [{"KeyVersionId": "` + kid1 + `-v000000003"}]}`, "Keys[3].Versions[0].KeyVersionId", "is not a version of the key " + kid1 + " in the store (it has 2)", nil},
 		{"material differs", `{"KeyId": "` + kid1 + `", "Versions": [{"KeyVersionId": "` + vid1 + `"}, {"KeyVersionId": "` + vid2 + `", "KeyMaterial": "` + otherMat + `"}]}`, "Keys[3].Versions[1].KeyMaterial", "differs from the material of " + vid2, nil},
-		{"client key differs", `{"KeyId": "key-seedtest0000000000007", "Aliases": ["alias/ok"]}`, "ClientKeys[2]", "already registered with another certificate", []string{"KAAP.8c2c6bd4-3b5e-4a9e-9d1b-0f1e2d3c4b5a"}},
+		{"client key differs", `{"KeyId": "key-seedtest0000000000007", "Aliases": ["alias/ok"]}`, "ClientKeys[1]", "already registered with another certificate", []string{"KAAP.8c2c6bd4-3b5e-4a9e-9d1b-0f1e2d3c4b5a"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := mustLoad(t, `{"Keys": [`+newKey+`, {"KeyId": "key-seedtest0000000000010", "Aliases": ["alias/fresh2"]}, {"Aliases": ["alias/fresh3"]}, `+tt.late+`]}`)
 			f.ClientKeys = append(f.ClientKeys, good.ClientKeys...)
+			if tt.client != nil {
+				f.ClientKeys = f.ClientKeys[1:]
+			}
 			for _, id := range tt.client {
 				f.ClientKeys = append(f.ClientKeys, ClientKeyEntry{KeyId: id, Certificate: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"})
 			}

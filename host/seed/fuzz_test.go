@@ -2,6 +2,7 @@ package seed
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,10 +10,13 @@ import (
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/pocketkms/pocketkms/core/store"
 )
 
 // FuzzParse checks that Parse never panics, that it either returns a File
-// or a *seed.Error, and that a File it accepts survives a round trip.
+// or a *seed.Error, that a File it accepts survives a round trip, and that
+// it applies to an empty store, idempotently.
 // The corpus is testdata/*.json plus testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.json")
@@ -42,6 +46,23 @@ func FuzzParse(f *testing.F) {
 			if !proto.Equal(file.Keys[i], again.Keys[i]) {
 				t.Fatalf("Keys[%d] changed in a round trip", i)
 			}
+		}
+		// A file Parse accepts applies to an empty store, and a second
+		// apply writes nothing (unless a seeded rotation fell due).
+		m := store.NewMemory()
+		if _, err := Apply(context.Background(), m, file, fakeRecord); err != nil {
+			t.Fatalf("a file Parse accepted does not apply to an empty store: %v", err)
+		}
+		s, err := Apply(context.Background(), m, file, fakeRecord)
+		if err != nil {
+			t.Fatalf("second apply: %v", err)
+		}
+		rotates := false
+		for _, k := range file.Keys {
+			rotates = rotates || k.RotationInterval != ""
+		}
+		if s.Committed && !rotates {
+			t.Fatalf("the second apply wrote: %+v", s)
 		}
 	})
 }
