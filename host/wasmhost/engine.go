@@ -1,0 +1,374 @@
+// Package wasmhost runs the pocketkms WebAssembly module (wasm/module) under
+// wazero, as a host/engine.Engine: the same answers as the native engine,
+// from the same bytes that run in browsers, Node and workerd. It exists so
+// that the module is exercised by the Go test suites and servable by
+// `pocketkms serve --engine wasm`.
+//
+// The store stays in Go: the module reaches the caller's store.Backend
+// through its kv_* imports, one transaction per call. Instances are pooled,
+// so calls from several goroutines run in parallel, up to the pool size.
+package wasmhost
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pocketkms/pocketkms/core/kms"
+	"github.com/pocketkms/pocketkms/core/kmserr"
+	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/host/engine"
+)
+
+// Request formats of pkms_call.
+const (
+	formatProto = 0
+	formatJSON  = 1
+)
+
+// Engine is the module under wazero. It is safe for concurrent use.
+type Engine struct {
+	rt       wazero.Runtime
+	cache    wazero.CompilationCache // nil without a disk cache
+	compiled wazero.CompiledModule
+	modCfg   wazero.ModuleConfig
+
+	slots chan struct{}  // one token per call in flight; cap = pool size
+	idle  chan *instance // started instances not in use
+
+	mu     sync.Mutex
+	closed bool
+	done   chan struct{} // closed by Close: wakes calls waiting for a slot
+}
+
+var _ engine.Engine = (*Engine)(nil)
+
+// instance is one started module with its exports looked up once.
+type instance struct {
+	mod                     api.Module
+	alloc, free, call, info api.Function
+}
+
+// New compiles wasm (the bytes of build/pocketkms.wasm) and returns an engine
+// whose module instances use b as their store. Instances start lazily.
+func New(ctx context.Context, wasm []byte, b store.Backend, c Config) (*Engine, error) {
+	if b == nil {
+		return nil, errors.New("wasmhost: nil store backend")
+	}
+	rc := wazero.NewRuntimeConfig()
+	var cache wazero.CompilationCache
+	if dir := c.cache(); dir != "" {
+		var err error
+		if cache, err = wazero.NewCompilationCacheWithDir(dir); err != nil {
+			return nil, fmt.Errorf("wasmhost: compilation cache %s: %w", dir, err)
+		}
+		rc = rc.WithCompilationCache(cache)
+	}
+	e := &Engine{rt: wazero.NewRuntimeWithConfig(ctx, rc), cache: cache, done: make(chan struct{})}
+	fail := func(err error) (*Engine, error) {
+		e.rt.Close(ctx)
+		if cache != nil {
+			cache.Close(ctx)
+		}
+		return nil, err
+	}
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, e.rt); err != nil {
+		return fail(fmt.Errorf("wasmhost: WASI: %w", err))
+	}
+	if err := instantiateKV(ctx, e.rt, b); err != nil {
+		return fail(fmt.Errorf("wasmhost: store imports: %w", err))
+	}
+	var err error
+	cctx := experimental.WithCompilationWorkers(ctx, c.pool())
+	if e.compiled, err = e.rt.CompileModule(cctx, wasm); err != nil {
+		return fail(fmt.Errorf("wasmhost: compile module: %w", err))
+	}
+	for _, name := range []string{"pkms_alloc", "pkms_free", "pkms_call", "pkms_info", "_initialize"} {
+		if _, ok := e.compiled.ExportedFunctions()[name]; !ok {
+			return fail(fmt.Errorf("wasmhost: the module does not export %s: not a pocketkms module", name))
+		}
+	}
+	// wazero's defaults are a deterministic random source and a fake clock:
+	// with them every instance would draw the same IVs and key material.
+	// WithName("") lets one runtime hold many instances of the module.
+	e.modCfg = wazero.NewModuleConfig().WithName("").
+		WithStartFunctions("_initialize").
+		WithRandSource(rand.Reader).
+		WithSysWalltime().WithSysNanotime()
+	n := c.pool()
+	e.slots = make(chan struct{}, n)
+	e.idle = make(chan *instance, n)
+	// Start one instance now so that a module that cannot start fails New,
+	// not the first request.
+	inst, err := e.start(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	e.idle <- inst
+	return e, nil
+}
+
+func (e *Engine) start(ctx context.Context) (*instance, error) {
+	mod, err := e.rt.InstantiateModule(ctx, e.compiled, e.modCfg)
+	if err != nil {
+		return nil, fmt.Errorf("wasmhost: start module instance: %w", err)
+	}
+	return &instance{mod: mod,
+		alloc: mod.ExportedFunction("pkms_alloc"), free: mod.ExportedFunction("pkms_free"),
+		call: mod.ExportedFunction("pkms_call"), info: mod.ExportedFunction("pkms_info")}, nil
+}
+
+var errClosed = kmserr.New(503, kmserr.CodeServiceUnavailable, "the wasm engine is closed")
+
+// acquire takes a pool slot (waiting for one, or for ctx) and an instance.
+func (e *Engine) acquire(ctx context.Context) (*instance, error) {
+	select {
+	case e.slots <- struct{}{}:
+	case <-e.done:
+		return nil, errClosed
+	case <-ctx.Done():
+		return nil, kmserr.New(503, kmserr.CodeServiceUnavailable, "no wasm engine instance became free: %v", ctx.Err())
+	}
+	e.mu.Lock()
+	closed := e.closed
+	e.mu.Unlock()
+	if closed {
+		<-e.slots
+		return nil, errClosed
+	}
+	select {
+	case inst := <-e.idle:
+		return inst, nil
+	default:
+	}
+	inst, err := e.start(ctx)
+	if err != nil {
+		<-e.slots
+		return nil, kmserr.Internal("%v", err)
+	}
+	return inst, nil
+}
+
+// release returns a healthy instance to the pool; a broken one (it trapped,
+// so the Go runtime inside may be mid-way through anything) is closed and
+// replaced on a later call.
+func (e *Engine) release(ctx context.Context, inst *instance, healthy bool) {
+	if healthy {
+		e.idle <- inst
+	} else {
+		inst.mod.Close(ctx)
+	}
+	<-e.slots
+}
+
+// invoke runs one export and reports a trap as an error.
+func invoke(ctx context.Context, f api.Function, args ...uint64) (uint64, error) {
+	r, err := f.Call(ctx, args...)
+	if err != nil || len(r) == 0 {
+		return 0, err
+	}
+	return r[0], nil
+}
+
+// run sends one request to an instance and returns the raw result envelope
+// (status byte, then response or Error).
+func (e *Engine) run(ctx context.Context, api string, body []byte, format int) ([]byte, *callState, error) {
+	inst, err := e.acquire(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	state := &callState{}
+	healthy := false
+	defer func() { e.release(ctx, inst, healthy) }()
+	out, err := inst.roundTrip(context.WithValue(ctx, stateKey{}, state), api, body, format)
+	if err != nil {
+		if ke, ok := err.(*kmserr.Error); ok {
+			healthy = true // refused before the module ran
+			return nil, nil, ke
+		}
+		return nil, nil, kmserr.Internal("the wasm module failed: %v", err)
+	}
+	healthy = true
+	return out, state, nil
+}
+
+// maxRequest matches the module's own bound on one buffer.
+const maxRequest = 64 << 20
+
+func (inst *instance) roundTrip(ctx context.Context, api string, body []byte, format int) ([]byte, error) {
+	n := uint64(len(api)) + uint64(len(body))
+	if n > maxRequest {
+		return nil, kmserr.New(413, kmserr.CodeEntityTooLarge, "the request is %d bytes, at most %d are allowed", n, maxRequest)
+	}
+	// api and body share one guest buffer: one alloc and one free per call.
+	p, err := invoke(ctx, inst.alloc, n)
+	if err != nil {
+		return nil, err
+	}
+	in := uint32(p)
+	if in == 0 {
+		return nil, fmt.Errorf("pkms_alloc(%d) failed", n)
+	}
+	mem := inst.mod.Memory()
+	if !mem.WriteString(in, api) || !mem.Write(in+uint32(len(api)), body) {
+		return nil, errors.New("pkms_alloc returned a buffer outside memory")
+	}
+	packed, err := invoke(ctx, inst.call, uint64(in), uint64(len(api)), uint64(in)+uint64(len(api)), uint64(len(body)), uint64(format))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := invoke(ctx, inst.free, uint64(in)); err != nil {
+		return nil, err
+	}
+	rp, rl := uint32(packed>>32), uint32(packed)
+	view, ok := mem.Read(rp, rl)
+	if !ok || rl == 0 {
+		return nil, fmt.Errorf("pkms_call returned an invalid result range (%d, %d)", rp, rl)
+	}
+	out := append([]byte(nil), view...) // the view dies with pkms_free
+	if _, err := invoke(ctx, inst.free, uint64(rp)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// result splits the envelope: a response, or the *kmserr.Error it carries.
+func result(out []byte, state *callState, format int) ([]byte, error) {
+	switch out[0] {
+	case 0:
+		return out[1:], nil
+	case 1:
+	default:
+		return nil, kmserr.Internal("the wasm module returned result tag %d", out[0])
+	}
+	var m pb.Error
+	var err error
+	if format == formatProto {
+		err = proto.Unmarshal(out[1:], &m)
+	} else {
+		err = protojson.Unmarshal(out[1:], &m)
+	}
+	if err != nil {
+		return nil, kmserr.Internal("the wasm module returned an undecodable Error: %v", err)
+	}
+	ke := &kmserr.Error{Status: int(m.StatusCode), Code: m.ErrorCode, Message: m.ErrorMessage}
+	if state.err != nil && ke.Code == kmserr.CodeInternalFailure {
+		// The guest only learns that the store failed; name the failure as
+		// the native engine does.
+		ke.Message = strings.Replace(ke.Message, "host store error", state.err.Error(), 1)
+	}
+	return nil, ke
+}
+
+func (e *Engine) call(ctx context.Context, api string, body []byte, format int) ([]byte, error) {
+	out, state, err := e.run(ctx, api, body, format)
+	if err != nil {
+		return nil, err
+	}
+	return result(out, state, format)
+}
+
+// CallProto runs api on a binary protobuf request. Errors are *kmserr.Error.
+func (e *Engine) CallProto(ctx context.Context, api string, body []byte) ([]byte, error) {
+	return e.call(ctx, api, body, formatProto)
+}
+
+// CallJSON runs api on a JSON request (protojson, PascalCase field names).
+func (e *Engine) CallJSON(ctx context.Context, api string, body []byte) ([]byte, error) {
+	return e.call(ctx, api, body, formatJSON)
+}
+
+// Call runs api with a request message, like kms.Engine.Call.
+func (e *Engine) Call(ctx context.Context, api string, req proto.Message) (proto.Message, error) {
+	want, err := kms.NewRequest(api)
+	if err != nil {
+		return nil, err
+	}
+	if req == nil || req.ProtoReflect().Descriptor() != want.ProtoReflect().Descriptor() {
+		return nil, kmserr.Internal("%s called with a %T request", api, req)
+	}
+	body, err := proto.Marshal(req)
+	if err != nil {
+		return nil, kmserr.InvalidParameter("encode %s request: %v", api, err)
+	}
+	out, err := e.CallProto(ctx, api, body)
+	if err != nil {
+		return nil, err
+	}
+	resp := newResponse(api)
+	if resp == nil {
+		return nil, kmserr.Internal("wasmhost does not know the response type of %s", api)
+	}
+	if err := proto.Unmarshal(out, resp); err != nil {
+		return nil, kmserr.Internal("decode %s response: %v", api, err)
+	}
+	return resp, nil
+}
+
+// Info returns the module's pkms_info JSON (name, version, abi, operations,
+// algorithms).
+func (e *Engine) Info(ctx context.Context) ([]byte, error) {
+	inst, err := e.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	healthy := false
+	defer func() { e.release(ctx, inst, healthy) }()
+	out, err := inst.infoJSON(ctx)
+	healthy = err == nil
+	return out, err
+}
+
+func (inst *instance) infoJSON(ctx context.Context) ([]byte, error) {
+	packed, err := invoke(ctx, inst.info)
+	if err != nil {
+		return nil, err
+	}
+	view, ok := inst.mod.Memory().Read(uint32(packed>>32), uint32(packed))
+	if !ok {
+		return nil, errors.New("pkms_info returned an invalid range")
+	}
+	out := append([]byte(nil), view...)
+	_, err = invoke(ctx, inst.free, packed>>32)
+	return out, err
+}
+
+// Close waits for calls in flight (or ctx), then frees every instance and
+// the runtime. Calls after Close fail with 503.
+func (e *Engine) Close(ctx context.Context) error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	close(e.done)
+	e.mu.Unlock()
+	var waitErr error
+	for range cap(e.slots) {
+		select {
+		case e.slots <- struct{}{}:
+		case <-ctx.Done():
+			waitErr = ctx.Err()
+		}
+		if waitErr != nil {
+			break
+		}
+	}
+	err := e.rt.Close(ctx)
+	if e.cache != nil {
+		err = errors.Join(err, e.cache.Close(ctx))
+	}
+	return errors.Join(waitErr, err)
+}
