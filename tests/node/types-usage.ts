@@ -19,6 +19,8 @@ export async function usage(): Promise<string> {
   const json: string = await kms.callJSON('ListKeys', '{}');
   const proto: Uint8Array = await kms.callProto('GenerateRandom', new Uint8Array([8, 4]));
   const any = await kms.call('ListAliases', {});
+  const typed: Uint8Array | undefined = (await kms.call('GenerateRandom', { Length: 4 })).Random;
+  const untyped = await kms.call('SomethingNew', { Any: 1 });
   const ops: string[] = kms.info().operations;
   const records = kms.exportRecords().records;
   await kms.importRecords(kms.exportRecords(), { replace: false });
@@ -45,5 +47,5 @@ export async function usage(): Promise<string> {
   await kms.advanceDecrypt({ CiphertextBlob: 'base64' });
   // @ts-expect-error no such method
   kms.sign({});
-  return [plain, primary, json, proto, any, ops, records].join();
+  return [plain, primary, json, proto, any, typed, untyped, ops, records].join();
 }

@@ -8,5 +8,8 @@ import { promisify } from 'node:util';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 test('pocketkms.d.ts and node.d.ts type-check under tsc --strict', async () => {
-  await promisify(execFile)(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}tests/node/tsconfig.json`], { cwd: ROOT });
+  const tsc = [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}tests/node/tsconfig.json`];
+  await promisify(execFile)(process.execPath, tsc, { cwd: ROOT }).catch((err) => {
+    throw new Error(`tsc failed:\n${err.stdout}${err.stderr}`);
+  });
 });

@@ -315,6 +315,35 @@ export interface LoadOptions {
   onOutput?: (fd: number, line: string) => void;
 }
 
+/** Request and response types by operation name (for PocketKMS.call). */
+export interface Operations {
+  Encrypt: [EncryptRequest, EncryptResponse];
+  Decrypt: [DecryptRequest, DecryptResponse];
+  AdvanceEncrypt: [EncryptRequest, AdvanceEncryptResponse];
+  AdvanceDecrypt: [DecryptRequest, AdvanceDecryptResponse];
+  GenerateDataKey: [GenerateDataKeyRequest, GenerateDataKeyResponse];
+  AdvanceGenerateDataKey: [AdvanceGenerateDataKeyRequest, AdvanceGenerateDataKeyResponse];
+  GenerateRandom: [GenerateRandomRequest, GenerateRandomResponse];
+  CreateKey: [CreateKeyRequest, KeyResponse];
+  ImportKey: [ImportKeyRequest, KeyResponse];
+  DescribeKey: [KeyIdRequest, KeyResponse];
+  ListKeys: [{}, ListKeysResponse];
+  CreateKeyVersion: [KeyIdRequest, KeyResponse];
+  ListKeyVersions: [KeyIdRequest, ListKeyVersionsResponse];
+  DescribeKeyVersion: [DescribeKeyVersionRequest, KeyVersionResponse];
+  UpdateRotationPolicy: [UpdateRotationPolicyRequest, KeyResponse];
+  EnableKey: [KeyIdRequest, KeyResponse];
+  DisableKey: [KeyIdRequest, KeyResponse];
+  ScheduleKeyDeletion: [ScheduleKeyDeletionRequest, KeyResponse];
+  CancelKeyDeletion: [KeyIdRequest, KeyResponse];
+  CreateAlias: [AliasRequest, AliasResponse];
+  UpdateAlias: [AliasRequest, AliasResponse];
+  DeleteAlias: [AliasRequest, EmptyResponse];
+  ListAliases: [ListAliasesRequest, ListAliasesResponse];
+  ListAliasesByKeyId: [ListAliasesRequest & { KeyId: string }, ListAliasesResponse];
+  InspectBlob: [InspectBlobRequest, InspectBlobResponse];
+}
+
 /** The operations the engine answers. */
 export const OPERATIONS: readonly string[];
 
@@ -337,6 +366,7 @@ export class PocketKMS {
   info(): ModuleInfo;
 
   /** Any operation by name, with a request object; bytes as Uint8Array both ways. */
+  call<A extends keyof Operations>(api: A, request: Operations[A][0]): Promise<Operations[A][1]>;
   call(api: string, request?: object): Promise<any>;
   /** Any operation in the JSON form: request and response as JSON text, bytes as base64. */
   callJSON(api: string, json?: string): Promise<string>;
