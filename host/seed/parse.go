@@ -421,6 +421,9 @@ func (p *parser) clientKey(path string, raw []byte) (ClientKeyEntry, error) {
 		if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, dst) != nil {
 			return e, p.errf(fp, "must be a string, not %s", shape(v))
 		}
+		if loneSurrogate(v, *dst) {
+			return e, p.errf(fp, "holds a \\u escape that is half of a UTF-16 surrogate pair")
+		}
 	}
 	switch {
 	case e.Certificate != "" && e.ClientKeyContent != "":

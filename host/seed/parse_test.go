@@ -94,6 +94,7 @@ func TestParseErrors(t *testing.T) {
 		{"ClientKeys not a list", `{"ClientKeys": "x"}`, "ClientKeys", "must be a list"},
 		{"client unknown field", `{"ClientKeys": [{"KeyId": "a", "Certificate": "` + certPEM + `", "Pasword": "x"}]}`, "ClientKeys[0].Pasword", "unknown field; a ClientKeys entry has KeyId, Certificate, ClientKeyContent, Password"},
 		{"client field type", `{"ClientKeys": [{"KeyId": ["a"]}]}`, "ClientKeys[0].KeyId", "must be a string, not a list"},
+		{"client lone surrogate", `{"ClientKeys": [{"KeyId": "a\udc00", "Certificate": "` + certPEM + `"}]}`, "ClientKeys[0].KeyId", "surrogate pair"},
 		{"client neither", `{"ClientKeys": [{"KeyId": "a"}]}`, "ClientKeys[0]", "needs Certificate (with KeyId) or ClientKeyContent (with Password)"},
 		{"client both", `{"ClientKeys": [{"Certificate": "` + certPEM + `", "ClientKeyContent": "` + ck + `", "Password": "p"}]}`, "ClientKeys[0]", "has both"},
 		{"cert without id", `{"ClientKeys": [{"Certificate": "` + certPEM + `"}]}`, "ClientKeys[0].KeyId", "is required with Certificate"},
