@@ -47,9 +47,17 @@ type Summary struct {
 	Committed bool
 }
 
+// String is a one-line account for a log, followed by the notes, if any.
 func (s Summary) String() string {
-	return fmt.Sprintf("%d keys imported, %d already present, %d aliases added, %d ClientKeys registered, %d already registered",
+	out := fmt.Sprintf("%d keys imported, %d already present, %d aliases added, %d ClientKeys registered, %d already registered",
 		len(s.Imported), len(s.Existing), len(s.AliasesAdded), len(s.ClientKeysAdded), len(s.ClientKeysExisting))
+	if !s.Committed {
+		out += "; nothing to write"
+	}
+	for _, n := range s.Notes {
+		out += "\n  note: " + n
+	}
+	return out
 }
 
 // maxApplyAttempts bounds the retries of an Apply whose final commit lost a

@@ -220,6 +220,9 @@ func TestApplyExistingKey(t *testing.T) {
 		t.Fatalf("%+v", s)
 	}
 	notes := strings.Join(s.Notes, "\n")
+	if !strings.Contains(s.String(), "1 already present, 1 aliases added") || !strings.Contains(s.String(), "\n  note: Keys[0].KeyState: ") {
+		t.Errorf("String: %s", s)
+	}
 	for _, want := range []string{"Keys[0].KeyState: the file says Enabled, the key " + kid1 + " is Disabled; left as is",
 		"Keys[0].Description: differs", "Keys[0].Versions[0].KeyMaterial: not checked, the key " + kid1 + " is Disabled"} {
 		if !strings.Contains(notes, want) {
