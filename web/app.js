@@ -45,7 +45,29 @@ function progress({ phase, loaded, total }) {
   }
 }
 
+/**
+ * The browser store keeps its records in memory and the last tab to save
+ * wins (wasm/js/indexeddb.js), so say so when a second tab opens the page.
+ */
+function watchOtherTabs() {
+  if (typeof BroadcastChannel !== 'function') return;
+  const ch = new BroadcastChannel('pocketkms-playground');
+  const warn = () => {
+    if ($('#other-tab')) return;
+    $('main').prepend(h('p', { id: 'other-tab', class: 'problem', role: 'alert' },
+      h('strong', {}, 'The playground is open in another tab too. '),
+      'Each tab works on its own copy of the keys and the last one to save wins: use one tab, and reload this one after changes elsewhere. ',
+      h('button', { type: 'button', class: 'small', onclick: (e) => e.target.parentElement.remove() }, 'Dismiss')));
+  };
+  ch.onmessage = (e) => {
+    if (e.data === 'hello') ch.postMessage('here');
+    warn();
+  };
+  ch.postMessage('hello');
+}
+
 async function main() {
+  watchOtherTabs();
   window.addEventListener('hashchange', route);
   route();
   initKeys();

@@ -3,7 +3,7 @@
 // field with a copy button. A blob goes to a decrypt form in one click.
 
 import { $, copyButton, h } from './dom.js';
-import { ENCODINGS, formatBytes, InputError, parseBytes } from './codec.js';
+import { asText, ENCODINGS, formatBytes, InputError, parseBytes } from './codec.js';
 import { call, errorBox, Failure, refreshKeys, rememberBlob } from './kms.js';
 import { renderSnippets } from './snippets.js';
 
@@ -199,7 +199,8 @@ function responseView(op, req, encs, resp) {
       return h('tr', { dataset: { field: name } }, h('td', {}, name), h('td', { class: 'value' }, String(val)), h('td', {}),
         h('td', {}, copyButton(() => String(val), name)));
     }
-    let enc = name === 'Plaintext' && encs.Plaintext === 'text' ? 'text' : 'base64';
+    // Plaintext reads as text when it is text (a data key's random bytes are not).
+    let enc = name === 'Plaintext' && asText(val) !== undefined && op !== 'GenerateDataKey' && op !== 'AdvanceGenerateDataKey' ? 'text' : 'base64';
     const cell = h('td', { class: 'value' }, formatBytes(val, enc));
     const chooser = h('select', { 'aria-label': `Show ${name} as`, onchange: (e) => { enc = e.target.value; cell.textContent = formatBytes(val, enc); } },
       ENCODINGS.map((x) => h('option', { selected: x === enc }, x)));

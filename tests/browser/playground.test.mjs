@@ -538,27 +538,40 @@ test('screenshots: dark theme and phone width', async () => {
   await page.locator('#inspect-out .inspect-valid').waitFor();
   await shot('inspector-dark');
 
-  const phone = await context.newPage();
-  watch(phone);
-  await phone.setViewportSize({ width: 390, height: 844 });
-  await open(phone, '#keys');
-  // Nothing may overflow sideways at phone width.
-  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone screen`);
-  await shot('phone-keys-light', phone);
-  await phone.click('#tab-ops');
-  await phone.fill('#op-KeyId', 'alias/browser-test');
-  await phone.fill('#op-Plaintext', 'from a phone');
-  await phone.click('#op-send');
-  await phone.locator('#op-result .resp').waitFor();
-  assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth));
-  await shot('phone-ops-light', phone);
-  await phone.emulateMedia({ colorScheme: 'dark' });
-  await phone.getByRole('button', { name: 'Inspect this blob' }).click();
-  await phone.locator('#inspect-out .inspect-valid').waitFor();
-  await shot('phone-inspector-dark', phone);
-  await phone.close();
   await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await tab('keys');
+    // Nothing may overflow sideways at phone width.
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(await overflow() <= 0, `the keys view is ${await overflow()}px wider than a phone screen`);
+    await shot('phone-keys-light');
+    await runOp('AdvanceEncrypt', { KeyId: 'alias/browser-test', Plaintext: 'from a phone', Aad: '' });
+    assert.ok(await overflow() <= 0, `the operations view is ${await overflow()}px wider than a phone screen`);
+    await shot('phone-ops-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByRole('button', { name: 'Inspect this blob' }).click();
+    await page.locator('#inspect-out .inspect-valid').waitFor();
+    assert.ok(await overflow() <= 0, `the inspector is ${await overflow()}px wider than a phone screen`);
+    await shot('phone-inspector-dark');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+});
+
+test('a second tab is told that the last tab to save wins', async () => {
+  const other = await context.newPage();
+  watch(other);
+  try {
+    await open(other, '#keys');
+    await other.locator('#other-tab').waitFor();
+    await page.locator('#other-tab').waitFor();
+  } finally {
+    await other.close();
+  }
+  await page.locator('#other-tab').getByRole('button', { name: 'Dismiss' }).click();
+  assert.equal(await page.locator('#other-tab').count(), 0);
 });
 
 test('every control has an accessible name', async () => {
