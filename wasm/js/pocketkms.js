@@ -182,6 +182,7 @@ export class PocketKMS {
     const state = this.#state;
     state.committed = false;
     state.hostError = null;
+    this.#output.length = 0; // keep only what this call prints
     let result;
     let crash = null;
     try {
@@ -197,7 +198,7 @@ export class PocketKMS {
       // store is outside the instance, so the next call starts afresh.
       this.#instance = null;
       this.#ready = null;
-      const said = this.#output.slice(-5).join('\n');
+      const said = this.#output.slice(0, 5).join('\n'); // a Go panic says what happened first
       crash = new KmsError(500, 'InternalFailure', `the pocketkms module crashed: ${err.message}${said ? `\n${said}` : ''}`, '', { cause: err });
     }
     const { committed, hostError } = state;
