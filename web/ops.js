@@ -2,7 +2,7 @@
 // of the instance API, byte fields as text, hex or base64, and every response
 // field with a copy button. A blob goes to a decrypt form in one click.
 
-import { $, copyButton, h } from './dom.js';
+import { $, copyButton, h, toast } from './dom.js';
 import { asText, ENCODINGS, formatBytes, InputError, parseBytes } from './codec.js';
 import { call, errorBox, Failure, refreshKeys, rememberBlob } from './kms.js';
 import { renderSnippets } from './snippets.js';
@@ -113,7 +113,7 @@ function fieldControl(op, name) {
     if (f.rows) input.value = v.text;
     return h('div', { class: `encfield${f.rows ? ' wide' : ''}` },
       h('label', { for: id }, name, input),
-      h('label', {}, 'as', h('select', { id: `${id}-enc`, 'aria-label': `${name} encoding`, onchange: (e) => { v.enc = e.target.value; } },
+      h('label', {}, 'as', h('select', { id: `${id}-enc`, 'aria-label': `${name} encoding`, onchange: (e) => reencode(e.target, input, v, name) },
         ENCODINGS.map((x) => h('option', { selected: x === v.enc }, x)))),
       help);
   }
@@ -127,6 +127,25 @@ function fieldControl(op, name) {
     : { list: 'key-choices', placeholder: 'key-… or alias/…' };
   return h('div', { class: `field${f.kind === 'key' ? ' wide' : ''}` }, h('label', { for: id }, name,
     h('input', { id, autocomplete: 'off', spellcheck: 'false', value: v.text, 'aria-describedby': described, ...attrs, oninput: (e) => sync(e.target) })), help);
+}
+
+/** Switching a field's encoding converts what is typed, when it parses. */
+function reencode(select, input, v, name) {
+  const to = select.value;
+  let bytes;
+  try {
+    bytes = v.text === '' ? null : parseBytes(v.text, v.enc, name);
+  } catch {
+    bytes = null; // not valid in the old encoding: keep the text, reinterpret it
+  }
+  if (bytes && to === 'text' && asText(bytes) === undefined) {
+    select.value = v.enc;
+    toast(`${name} is not UTF-8 text: keep it as hex or base64`);
+    return;
+  }
+  if (bytes) input.value = v.text = formatBytes(bytes, to);
+  v.enc = to;
+  updateSnippets();
 }
 
 /** Builds the request from the form; throws InputError for bad text. */

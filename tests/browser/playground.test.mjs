@@ -479,6 +479,13 @@ test('export the store to a file, reset (asks first), import it back', async () 
 
 test('snippets: the Go SDK call against pocketkms serve and the Node call, for the current form', async () => {
   await runOp('AdvanceEncrypt', { KeyId: 'alias/browser-test', Plaintext: 'snippet', Algorithm: '', PaddingMode: '', Iv: '', Aad: ['00ff', 'hex'] });
+  // Switching an input's encoding converts what is typed.
+  await page.selectOption('#op-Plaintext-enc', 'hex');
+  assert.equal(await page.inputValue('#op-Plaintext'), Buffer.from('snippet').toString('hex'));
+  await page.selectOption('#op-Plaintext-enc', 'base64');
+  assert.equal(await page.inputValue('#op-Plaintext'), Buffer.from('snippet').toString('base64'));
+  await page.selectOption('#op-Plaintext-enc', 'text');
+  assert.equal(await page.inputValue('#op-Plaintext'), 'snippet');
   const [goCode, nodeCode] = await page.locator('#snippets pre').evaluateAll((ps) => ps.map((p) => p.textContent));
   assert.match(goCode, /Endpoint: +tea\.String\("127\.0\.0\.1:9443"\)/);
   assert.match(goCode, /os\.ReadFile\("pocketkms-data\/tls\/ca\.pem"\)/);
