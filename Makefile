@@ -57,6 +57,9 @@ test-wasm-core:
 test-fuzz:
 	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/blob
 	go test -run '^$$' -fuzz '^FuzzAdvanceDecrypt$$' -fuzztime $(FUZZTIME) ./core/kms
+	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./host/seed
+	go test -run '^$$' -fuzz '^FuzzSealedOpen$$' -fuzztime $(FUZZTIME) ./core/store
+	go test -run '^$$' -fuzz '^FuzzParseAuthorization$$' -fuzztime $(FUZZTIME) ./host/server
 
 ## Wycheproof, parity and the end-to-end SDK suites (the tests/ module).
 test-tests-module:
