@@ -63,6 +63,25 @@ type ErrorBody struct {
 	ErrorMessage string
 }
 
+// MarshalJSON writes "response" even when no field is expected (an
+// operation whose answer is only its RequestId), so that success and error
+// stay distinguishable.
+func (e Expect) MarshalJSON() ([]byte, error) {
+	if e.Error != nil {
+		return json.Marshal(struct {
+			Error *ErrorBody `json:"error"`
+		}{e.Error})
+	}
+	r := e.Response
+	if r == nil {
+		r = map[string]any{}
+	}
+	return json.Marshal(struct {
+		Response map[string]any `json:"response"`
+		Lengths  map[string]int `json:"lengths,omitempty"`
+	}{r, e.Lengths})
+}
+
 // Load reads every *.json scenario in dir, sorted by file name.
 func Load(dir string) ([]*Scenario, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
