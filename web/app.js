@@ -87,7 +87,7 @@ async function main() {
     }
     $('#boot').classList.add('ready');
     $('#boot-text').textContent = `Ready in ${Math.round(total)} ms`;
-    $('#module-info').textContent = `${info.name} ${info.version} (wasm ABI ${info.abi}, ${info.operations.length} operations)`;
+    $('#module-info').textContent = `: ${info.name} ${info.version}, module ABI ${info.abi}, ${info.operations.length} operations`;
     document.body.dataset.ready = String(Math.round(total));
     document.body.dataset.bootMs = String(Math.round(ms));
     route();
