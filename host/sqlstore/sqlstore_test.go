@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pocketkms/pocketkms/core/store"
@@ -163,4 +165,40 @@ func TestOpenErrors(t *testing.T) {
 			t.Logf("%s: %v", name, err)
 		}
 	}
+}
+
+// FuzzListPrefix checks that the range scan of ListStmt returns exactly the
+// keys Go's strings.HasPrefix selects, in Go's order, for any prefix,
+// including bytes LIKE would treat specially and 0xff runs at the end.
+func FuzzListPrefix(f *testing.F) {
+	keys := []string{"keys/a", "keys/b", "keys/", "keys", "keys0", "keys\xff", "keys\xff\xff", "keys\xffa",
+		"a_b", "a%b", "A_b", "\xff", "\xff\xff", "\x00", "\x01a", "é", "e\u0301", "aliases/alias/x", "z"}
+	s := open(f, filepath.Join(f.TempDir(), "fuzz.db"))
+	var ws []store.Write
+	for _, k := range keys {
+		ws = append(ws, store.Write{Key: k, Value: []byte{1}})
+	}
+	if err := s.Commit(nil, ws); err != nil {
+		f.Fatal(err)
+	}
+	sorted := slices.Clone(keys)
+	slices.Sort(sorted)
+	for _, p := range []string{"", "keys", "keys/", "keys\xff", "\xff", "a_", "a%", "é", "e", "\x00", "zz"} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, prefix string) {
+		var want []string
+		for _, k := range sorted {
+			if strings.HasPrefix(k, prefix) {
+				want = append(want, k)
+			}
+		}
+		got, err := s.List(prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("List(%q) = %q, want %q", prefix, got, want)
+		}
+	})
 }
