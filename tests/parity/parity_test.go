@@ -91,9 +91,6 @@ func TestMain(m *testing.M) {
 const vectorsDir = "../vectors"
 
 func TestVectors(t *testing.T) {
-	if phase() == "open" {
-		t.Skip("PARITY_PHASE=open runs only the cross-runtime opening")
-	}
 	scenarios, err := Load(vectorsDir)
 	if err != nil {
 		t.Fatal(err)
