@@ -60,6 +60,7 @@ test-fuzz:
 	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./host/seed
 	go test -run '^$$' -fuzz '^FuzzSealedOpen$$' -fuzztime $(FUZZTIME) ./core/store
 	go test -run '^$$' -fuzz '^FuzzParseAuthorization$$' -fuzztime $(FUZZTIME) ./host/server
+	go test -run '^$$' -fuzz '^FuzzListPrefix$$' -fuzztime $(FUZZTIME) ./host/sqlstore
 
 ## Wycheproof, parity and the end-to-end SDK suites (the tests/ module).
 test-tests-module:

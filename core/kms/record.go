@@ -195,9 +195,12 @@ func (c *call) purge() error {
 		return kmserr.Internal("store list failed: %v", err)
 	}
 	for _, n := range names {
+		// A record that cannot be read here is skipped, not fatal: purging is
+		// housekeeping, and one damaged record must not stop key creation.
+		// Operations that use that key still report it.
 		raw, err := c.tx.Get(n)
 		if err != nil {
-			return kmserr.Internal("store read failed: %v", err)
+			continue
 		}
 		var k keyRecord
 		if json.Unmarshal(raw, &k) != nil || !k.gone(c.now) {
