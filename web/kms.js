@@ -6,7 +6,7 @@ import { IndexedDBStore, KmsError, PocketKMS } from '../wasm/js/pocketkms.js';
 import { h } from './dom.js';
 
 export const WASM_URL = new URL('../build/pocketkms.wasm', import.meta.url);
-export const DB_NAME = 'pocketkms-playground';
+export const DB_NAME = 'pocketkms-playground'; // also in preboot.js
 
 let kms = null;
 
@@ -31,14 +31,15 @@ export async function boot(onProgress) {
   const t0 = performance.now();
   const pre = window.pocketkmsPreboot; // web/preboot.js, started before the modules
   let module;
+  let store;
   if (pre) {
     pre.onProgress(onProgress);
-    module = pre.module;
+    ({ module, store } = pre);
   } else {
     module = PocketKMS.compile(WASM_URL);
+    store = IndexedDBStore.open(DB_NAME);
   }
-  const opened = IndexedDBStore.open(DB_NAME).then((s) => { performance.mark('pocketkms:store-open'); return s; });
-  const [compiled, db] = await Promise.all([module, opened]);
+  const [compiled, db] = await Promise.all([module, store]);
   kms = await PocketKMS.load({ store: db, wasm: compiled });
   performance.mark('pocketkms:instantiated');
   await refreshKeys();

@@ -42,8 +42,18 @@
     });
   });
   module.catch(function () {}); // reported by app.js, not as an unhandled rejection
+  // Open the browser store (IndexedDB) meanwhile too: on a first visit,
+  // creating the database and its WebCrypto root key takes a while.
+  var store = import(new URL('../wasm/js/indexeddb.js', document.currentScript.src).href).then(function (m) {
+    return m.IndexedDBStore.open('pocketkms-playground');
+  }).then(function (s) {
+    performance.mark('pocketkms:store-open');
+    return s;
+  });
+  store.catch(function () {});
   window.pocketkmsPreboot = {
     module: module,
+    store: store,
     onProgress: function (fn) { listeners.push(fn); fn(last); },
   };
 })();
