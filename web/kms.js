@@ -47,7 +47,6 @@ export async function boot(onProgress) {
   return { ms: performance.now() - t0, info: kms.info(), kms };
 }
 
-export const ready = () => kms !== null;
 
 /** A failure as the server reports it. */
 export class Failure extends Error {

@@ -97,7 +97,6 @@ export function select(op, preset) {
   updateSnippets();
 }
 
-export const currentOp = () => current;
 
 function fieldControl(op, name) {
   const f = FIELDS[name];
