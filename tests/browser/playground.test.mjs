@@ -256,6 +256,25 @@ test('the inspector lays a blob out field by field and links to the key', async 
   assert.match(await page.locator('#inspect-out .problem').innerText(), /not valid base64/);
 });
 
+test('an SM4 key: an SM4_CBC Advance blob has no tag in the inspector and opens again', async () => {
+  const id = await createKey({ spec: 'Aliyun_SM4', description: 'sm4' });
+  await page.selectOption('#ck-spec', 'Aliyun_AES_256');
+  let box = await runOp('AdvanceEncrypt', { KeyId: id, Plaintext: 'sixteen bytes!!!', Algorithm: 'SM4_CBC', PaddingMode: 'PKCS7_PADDING', Iv: '', Aad: '' });
+  await expectOk(box, 'AdvanceEncrypt');
+  assert.equal(await respField('Algorithm'), 'SM4_CBC');
+  const blob = await respField('CiphertextBlob', 'base64');
+  await inspect(blob);
+  const names = await page.locator('#inspect-out table.fields tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.field));
+  assert.deepEqual(names, ['Magic', 'VersionAndPadding', 'Algorithm', 'KeyVersionId', 'Iv', 'Ciphertext']);
+  assert.equal(await page.locator('#inspect-out dd[data-field="PaddingMode"]').innerText(), 'PKCS7_PADDING');
+  assert.equal(await page.locator('#inspect-out tr[data-field="Iv"] td').nth(2).innerText(), '16');
+  assert.equal(await page.locator('#inspect-out tr[data-field="Ciphertext"] td').nth(2).innerText(), '32', '16 bytes + a full padding block');
+  box = await runOp('AdvanceDecrypt', { CiphertextBlob: [blob, 'base64'], KeyId: '', Algorithm: '', PaddingMode: '', Iv: '', Aad: '' });
+  await expectOk(box, 'AdvanceDecrypt');
+  assert.equal(await respField('Plaintext', 'text'), 'sixteen bytes!!!');
+  assert.equal(await respField('Algorithm'), 'SM4_CBC');
+});
+
 test('Encrypt then Decrypt with AES_CBC and PKCS7 padding', async () => {
   const text = 'twenty-three bytes long';
   let box = await runOp('Encrypt', {
