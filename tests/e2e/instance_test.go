@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -10,6 +14,7 @@ import (
 	"time"
 
 	"github.com/alibabacloud-go/tea/tea"
+	dkmsapi "github.com/aliyun/alibabacloud-dkms-gcs-go-sdk/openapi"
 	dkms "github.com/aliyun/alibabacloud-dkms-gcs-go-sdk/sdk"
 
 	"github.com/pocketkms/pocketkms/tests/e2e/kmstest"
@@ -73,6 +78,7 @@ func suite(t *testing.T, engine string) {
 	t.Run("imported ClientKey", e.importedClientKey)
 	t.Run("ClientKey changes take effect at the next request", e.clientKeyChanges)
 	t.Run("parallel requests", e.parallel)
+	t.Run("second server with --plain-http on the same data", e.plainHTTPServer)
 	t.Run("playground and healthz", e.playground)
 	t.Run("restart keeps everything", e.restart)
 }
@@ -414,4 +420,53 @@ func (e *env) parallel(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+}
+
+// plainHTTPServer runs a second server, cleartext, on the same data
+// directory: the SDK's Protocol "http" works, and what one server encrypts
+// the other decrypts (they share the SQLite file and keep no key state).
+func (e *env) plainHTTPServer(t *testing.T) {
+	s, err := kmstest.Start(bin, e.data, append(serveArgs(e.engine), "--plain-http")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	if s.CA != "" {
+		t.Fatalf("a cleartext server printed a CA: %s", s.CA)
+	}
+	c, err := dkms.NewClient(&dkmsapi.Config{Protocol: tea.String("http"), Endpoint: tea.String(s.Addr),
+		ClientKeyFile: tea.String(e.clientKey), Password: tea.String(password), ReadTimeout: tea.Int(60000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := c.AdvanceEncrypt(&dkms.AdvanceEncryptRequest{KeyId: tea.String("alias/app"), Plaintext: []byte("over http")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := e.sdk.AdvanceDecrypt(&dkms.AdvanceDecryptRequest{CiphertextBlob: enc.CiphertextBlob})
+	if err != nil || string(dec.Plaintext) != "over http" {
+		t.Fatalf("the HTTPS server cannot open the cleartext server's blob: %v", err)
+	}
+	// Errors on the cleartext port are protobuf too, including bytes that
+	// are not HTTP at all (a TLS ClientHello), which net/http refuses itself.
+	conn, err := net.Dial("tcp", s.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	conn.Write([]byte("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\r\n\r\n"))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	wantProtoError(t, resp.StatusCode, resp.Header, body, 400, "InvalidParam")
+	r := e.raw(t)
+	r.URL = "http://" + s.Addr + "/"
+	st, hdr, body, err := r.Do(r.Request("GenerateRandom", nil, nil, func(h http.Header) { h.Set("date", "garbage") }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantProtoError(t, st, hdr, body, 400, "InvalidParam")
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
@@ -138,6 +139,22 @@ func (e *env) wireErrors(t *testing.T) {
 		resp.Body.Close()
 		wantProtoError(t, resp.StatusCode, resp.Header, body, 400, "InvalidParam")
 	})
+	t.Run("requests net/http refuses by itself", func(t *testing.T) {
+		for _, tc := range []struct {
+			name, request string
+			status        int
+			code          string
+		}{
+			{"malformed", "this is not http\r\n\r\n", 400, "InvalidParam"},
+			{"headers too large", "POST / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + strings.Repeat("a", 80<<10) + "\r\n\r\n", 431, "RequestHeaderFieldsTooLarge"},
+			{"unknown transfer coding", "POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501, "NotImplemented"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				st, hdr, body := rawExchange(t, e.srv, tc.request)
+				wantProtoError(t, st, hdr, body, tc.status, tc.code)
+			})
+		}
+	})
 	t.Run("no client certificate is requested", func(t *testing.T) {
 		ca, _ := os.ReadFile(e.srv.CA)
 		pool := x509.NewCertPool()
@@ -156,6 +173,27 @@ func (e *env) wireErrors(t *testing.T) {
 			t.Fatal("the server asked for a client certificate")
 		}
 	})
+}
+
+// rawExchange writes bytes on a fresh TLS connection and reads one answer.
+func rawExchange(t *testing.T, s *kmstest.Server, request string) (int, http.Header, []byte) {
+	t.Helper()
+	ca, _ := os.ReadFile(s.CA)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca)
+	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", s.Addr, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	go conn.Write([]byte(request)) // may block on a large request the server stops reading
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, body
 }
 
 func (e *env) rotation(t *testing.T) {

@@ -1,19 +1,12 @@
 package main
 
 import (
-	"crypto/rand"
 	"errors"
-	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"sync"
 	"time"
-
-	"google.golang.org/protobuf/proto"
-
-	"github.com/pocketkms/pocketkms/core/ids"
-	pb "github.com/pocketkms/pocketkms/core/kmspb"
-	"github.com/pocketkms/pocketkms/host/server"
 )
 
 // plainHTTPGuard sits under the TLS listener and answers a cleartext HTTP
@@ -69,12 +62,10 @@ func (c *guardedConn) Read(p []byte) (int, error) {
 }
 
 func (c *guardedConn) answerPlainHTTP() {
-	body, _ := proto.Marshal(&pb.Error{StatusCode: 400, ErrorCode: "InvalidParam",
-		ErrorMessage: "This endpoint speaks HTTPS: use https:// (or start pocketkms serve with --plain-http).",
-		RequestId:    ids.NewRequestID(rand.Reader)})
+	resp := protobufErrorResponse(http.StatusBadRequest, "InvalidParam",
+		"This endpoint speaks HTTPS: use https:// (or start pocketkms serve with --plain-http).")
 	c.SetDeadline(time.Now().Add(2 * time.Second))
-	fmt.Fprintf(c.Conn, "HTTP/1.1 400 Bad Request\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", server.ContentType, len(body))
-	c.Conn.Write(body)
+	c.Conn.Write(resp)
 	// Read what the client still sends (briefly, boundedly) so that closing
 	// does not reset the connection before it has read the answer.
 	if tc, ok := c.Conn.(*net.TCPConn); ok {

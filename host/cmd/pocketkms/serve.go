@@ -135,6 +135,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		})
 		scheme = "https"
 	}
+	ln = protobufErrorsListener{ln}
 	banner(stdout, d, scheme, ln.Addr().String(), caPath, *engineKind)
 
 	errc := make(chan error, 1)
