@@ -214,3 +214,26 @@ func TestClose(t *testing.T) {
 		t.Fatalf("call after Close: %v, want 503", err)
 	}
 }
+
+// An instance that fails (here: closed under the pool, as after a trap) is
+// dropped, the call reports InternalFailure, and the next call gets a fresh
+// instance.
+func TestBrokenInstanceReplaced(t *testing.T) {
+	ctx := context.Background()
+	e := newWasm(t, store.NewMemory(), 1)
+	inst := <-e.idle
+	inst.mod.Close(ctx)
+	e.idle <- inst
+	_, err := e.CallJSON(ctx, "GenerateRandom", []byte(`{"Length":4}`))
+	if ke := kmserr.As(err); ke == nil || ke.Code != kmserr.CodeInternalFailure {
+		t.Fatalf("call on a dead instance: %v, want InternalFailure", err)
+	}
+	if _, err := e.CallJSON(ctx, "GenerateRandom", []byte(`{"Length":4}`)); err != nil {
+		t.Fatalf("no fresh instance after a failure: %v", err)
+	}
+	if got := <-e.idle; got == inst {
+		t.Error("the dead instance went back into the pool")
+	} else {
+		e.idle <- got
+	}
+}
