@@ -9,10 +9,8 @@
 // (wrangler.toml [assets]); whatever GET reaches it gets the handler's
 // protobuf 404.
 //
-// One Go runtime serves many requests: worker.mjs starts it once per
-// isolate and calls into it for every request (see host/worker/README.md
-// for why and what it costs). Nothing request-specific is kept in Go memory
-// between requests: the handler reads D1 at every request.
+// Each request gets a fresh Go runtime (worker.mjs says why), so nothing
+// survives in Go memory between requests: the handler reads D1 every time.
 package main
 
 import (
@@ -21,8 +19,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -45,13 +45,13 @@ const (
 )
 
 func main() {
-	if cloudflare.Getenv("POCKETKMS_GO_RUNTIME") == "per-request" {
-		workers.Serve(http.HandlerFunc(serve)) // returns after one response
+	if cloudflare.Getenv("POCKETKMS_GO_RUNTIME") != "shared" {
+		workers.Serve(http.HandlerFunc(serve)) // one request, then exit (worker.mjs explains why)
 		return
 	}
 	workers.ServeNonBlock(http.HandlerFunc(serve))
 	workers.Ready()
-	select {} // keep the runtime for the next request; worker.mjs replaces it if it ever exits
+	select {} // POCKETKMS_GO_RUNTIME=shared: keep the runtime for the next request
 }
 
 var (
@@ -79,7 +79,21 @@ func serve(w http.ResponseWriter, r *http.Request) {
 		handler = h
 	}
 	mu.Unlock()
+	unsplitHeaders(r.Header)
 	h.ServeHTTP(w, r)
+}
+
+// unsplitHeaders undoes syumai/workers v0.33.0's request header
+// conversion, which splits every header value at each comma: it turns
+// "Date: Sun, 29 Nov 2026 11:28:32 GMT" into the two values "Sun" and
+// " 29 Nov 2026 11:28:32 GMT". Joining them with "," again gives back
+// exactly the string workerd's Headers object held.
+func unsplitHeaders(h http.Header) {
+	for k, vs := range h {
+		if len(vs) > 1 {
+			h[k] = []string{strings.Join(vs, ",")}
+		}
+	}
 }
 
 func setup(ctx context.Context) (http.Handler, error) {
@@ -90,6 +104,9 @@ func setup(ctx context.Context) (http.Handler, error) {
 	d1, err := d1store.Open(ctx, dbBinding)
 	if err != nil {
 		return nil, err
+	}
+	if ms, err := strconv.Atoi(cloudflare.Getenv("POCKETKMS_TEST_COMMIT_DELAY_MS")); err == nil && ms > 0 {
+		d1.CommitDelay = time.Duration(ms) * time.Millisecond // tests only: see d1store.Store.CommitDelay
 	}
 	backend, err := store.Sealed(d1, rootKey)
 	if err != nil {

@@ -1,10 +1,18 @@
 // The Worker's JavaScript entry: it runs the Go program (app.wasm, built
-// from host/worker with GOOS=js) and hands it every request that static
-// assets did not answer. It replaces syumai/workers' generated worker.mjs
-// for one reason, CPU time: that one starts a fresh Go runtime for every
-// request (~10 ms of CPU before any work); this one starts it once per
-// isolate and reuses it (README.md, "CPU time"). Set the variable
-// POCKETKMS_GO_RUNTIME = "per-request" to get the library's behaviour back.
+// from host/worker with GOOS=js) for every request that static assets did
+// not answer. Like syumai/workers' generated worker.mjs, which it replaces,
+// it starts a fresh Go runtime for every request: Go's js/wasm runtime
+// resumes goroutines from whatever JavaScript event is running, and workerd
+// ties every promise, timer and stream to the request whose handler created
+// it, so a runtime shared by concurrent requests ends up awaiting D1 or
+// building a response inside another request's context, and workerd
+// cancels the request ("hung", "Cannot perform I/O on behalf of a different
+// request"). The variable POCKETKMS_GO_RUNTIME = "shared" keeps one runtime
+// per isolate instead: ~10 ms less CPU per request, but only safe when
+// requests never overlap; it exists to measure that difference (README.md).
+// What it adds to the library's entry: GET / goes to the static assets, a
+// failure outside Go still answers with a protobuf Error, and optional
+// Server-Timing headers.
 import "./wasm_exec.js"; // syumai/workers' copy of Go's wasm_exec.js (adds the runtime context)
 import { connect } from "cloudflare:sockets";
 import mod from "./app.wasm";
@@ -37,7 +45,7 @@ function start(env, ctx) {
   return { started, exited };
 }
 
-let shared; // this isolate's Go runtime: { started, exited }
+let shared; // with POCKETKMS_GO_RUNTIME = "shared": this isolate's Go runtime, { started, exited }
 
 function runtime(env, ctx) {
   if (!shared) {
@@ -61,7 +69,7 @@ async function fetch(req, env, ctx) {
   const timing = env.POCKETKMS_TIMING === "1";
   const t0 = timing ? performance.now() : 0;
   try {
-    const rt = env.POCKETKMS_GO_RUNTIME === "per-request" ? start(env, ctx) : runtime(env, ctx);
+    const rt = env.POCKETKMS_GO_RUNTIME === "shared" ? runtime(env, ctx) : start(env, ctx);
     const binding = await rt.started;
     const t1 = timing ? performance.now() : 0;
     let res = await binding.handleRequest(req);

@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"syscall/js"
+	"time"
 
 	"github.com/syumai/workers/cloudflare"
 	"github.com/syumai/workers/cloudflare/d1"
@@ -45,6 +46,12 @@ import (
 type Store struct {
 	db  *sql.DB  // reads, through the database/sql driver
 	raw js.Value // the D1Database binding, for batch()
+
+	// CommitDelay, when set, waits that long before each commit batch is
+	// sent. It is fault injection for tests only: it widens the window in
+	// which concurrent requests read a record another is about to change,
+	// so that the conflict path runs for certain (tests/worker).
+	CommitDelay time.Duration
 }
 
 var _ store.Backend = (*Store)(nil)
@@ -139,6 +146,9 @@ func (s *Store) Commit(reads map[string]int64, writes []store.Write) error {
 			}
 		}
 		stmts[i] = s.raw.Call("prepare", st.SQL).Call("bind", args...)
+	}
+	if s.CommitDelay > 0 {
+		time.Sleep(s.CommitDelay) // yields: other requests run meanwhile
 	}
 	_, err := await(s.raw.Call("batch", js.ValueOf(stmts)))
 	if sqlstore.IsConflict(err) {
