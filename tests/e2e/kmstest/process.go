@@ -117,12 +117,10 @@ func Start(bin, dataDir string, args ...string) (*Server, error) {
 
 // Stop sends SIGTERM and waits for a clean exit.
 func (s *Server) Stop() error {
-	if s.cmd.ProcessState != nil {
-		return nil
-	}
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-s.done:
+		s.done <- err
 		if err != nil {
 			return fmt.Errorf("pocketkms serve: %v\n%s", err, s.stderr.String())
 		}
@@ -130,6 +128,20 @@ func (s *Server) Stop() error {
 	case <-time.After(40 * time.Second):
 		s.cmd.Process.Kill()
 		return fmt.Errorf("pocketkms serve did not stop in 40s")
+	}
+}
+
+// Terminate sends SIGTERM without waiting; Wait then waits for the exit.
+func (s *Server) Terminate() { s.cmd.Process.Signal(syscall.SIGTERM) }
+
+// Wait waits at most d for the server to exit and returns its exit error.
+func (s *Server) Wait(d time.Duration) error {
+	select {
+	case err := <-s.done:
+		s.done <- err // keep it for Stop
+		return err
+	case <-time.After(d):
+		return fmt.Errorf("pocketkms serve still running after %v", d)
 	}
 }
 
