@@ -130,7 +130,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		if snap.plan == nil {
-			fmt.Fprintf(stdout, "seed %s: %s; the database already matched, nothing written\n", o.file, sum)
+			fmt.Fprintf(stdout, "seed %s: %s (%s D1 unchanged)\n", o.file, sum, w.where())
 			return nil
 		}
 		sqlText, err := renderSQL(snap.plan)
@@ -233,7 +233,7 @@ func (w wrangler) where() string {
 }
 
 func (w wrangler) args(extra ...string) []string {
-	a := []string{"wrangler", "d1", "execute", "DB", "-c", w.opts.config}
+	a := []string{"d1", "execute", "DB", "-c", w.opts.config}
 	if w.opts.remote {
 		a = append(a, "--remote", "--yes")
 	} else {
@@ -245,8 +245,17 @@ func (w wrangler) args(extra ...string) []string {
 	return append(a, extra...)
 }
 
+// command is the wrangler to run: $POCKETKMS_WRANGLER (seed.sh points it
+// at the repository's node_modules), else `npx wrangler`.
+func command(ctx context.Context, args []string) *exec.Cmd {
+	if p := os.Getenv("POCKETKMS_WRANGLER"); p != "" {
+		return exec.CommandContext(ctx, p, args...)
+	}
+	return exec.CommandContext(ctx, "npx", append([]string{"wrangler"}, args...)...)
+}
+
 func (w wrangler) run(ctx context.Context, args []string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "npx", args...)
+	cmd := command(ctx, args)
 	cmd.Env = append(os.Environ(), "WRANGLER_SEND_METRICS=false")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -255,7 +264,7 @@ func (w wrangler) run(ctx context.Context, args []string) ([]byte, error) {
 		if strings.Contains(msg, sqlstore.ConflictConstraint) {
 			return nil, store.ErrConflict
 		}
-		return nil, fmt.Errorf("npx %s: %v\n%s", strings.Join(args[:5], " "), err, msg)
+		return nil, fmt.Errorf("wrangler %s: %v\n%s", strings.Join(args[:4], " "), err, msg)
 	}
 	return out.Bytes(), nil
 }
