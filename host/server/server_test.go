@@ -276,3 +276,34 @@ func TestOtherPathsAndMethods(t *testing.T) {
 	st, body, hdr := do(t, req)
 	wantError(t, st, body, hdr, 404, "NotFound")
 }
+
+// FuzzHandler sends arbitrary header values and bodies: every answer is a
+// protobuf Error (or a success), never a 500 or a text body.
+func FuzzHandler(f *testing.F) {
+	f.Add("GenerateRandom", "dkms-gcs-0.2", "RSA_PKCS1_SHA_256", "key_for_unit_test", "Sun, 29 Nov 2026 11:28:32 GMT", "Bearer AAAA", "application/x-protobuf", []byte{8, 8})
+	f.Add("AdvanceDecrypt", "", "", "", "", "TOKEN", "", []byte("$"))
+	_, content, _ := sdkTestKey(f)
+	b := store.NewMemory()
+	key, value, err := clientkeys.RecordFromClientKey(content, "1234")
+	if err != nil {
+		f.Fatal(err)
+	}
+	clientkeys.Register(b, key, value)
+	h := New(engine.Native(kms.New(b, kms.NewConfig())), b, NewConfig().WithMaxBody(4096))
+	f.Fuzz(func(t *testing.T, api, version, method, access, date, auth, ctype string, body []byte) {
+		req := httptest.NewRequest("POST", "/", bytes.NewReader(body))
+		for k, v := range map[string]string{HeaderAPIName: api, HeaderAPIVersion: version, HeaderSignatureMethod: method,
+			HeaderAccessKeyID: access, "date": date, "authorization": auth, "content-type": ctype, HeaderContentSHA256: BodySHA256(body)} {
+			req.Header[http.CanonicalHeaderKey(k)] = []string{v}
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code == 200 {
+			return
+		}
+		var e pb.Error
+		if w.Code >= 500 || w.Header().Get("Content-Type") != ContentType || proto.Unmarshal(w.Body.Bytes(), &e) != nil || int(e.StatusCode) != w.Code || e.ErrorCode == "" {
+			t.Fatalf("%d %q %q", w.Code, w.Header().Get("Content-Type"), w.Body.Bytes())
+		}
+	})
+}
