@@ -136,7 +136,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		scheme = "https"
 	}
 	ln = protobufErrorsListener{ln}
-	banner(stdout, d, scheme, ln.Addr().String(), caPath, *engineKind)
+	banner(stdout, d, scheme, ln.Addr().String(), caPath, *engineKind, *wasmPath)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -173,7 +173,7 @@ func listenHost(addr string) string {
 }
 
 // banner says how to connect. Tests read the "endpoint:" line to find the port.
-func banner(w io.Writer, d *dataDir, scheme, addr, caPath, engineKind string) {
+func banner(w io.Writer, d *dataDir, scheme, addr, caPath, engineKind, wasmPath string) {
 	abs, _ := filepath.Abs(d.path)
 	n := 0
 	if recs, err := clientkeys.List(d.backend); err == nil {
@@ -182,6 +182,9 @@ func banner(w io.Writer, d *dataDir, scheme, addr, caPath, engineKind string) {
 	fmt.Fprintf(w, "pocketkms %s: KMS instance API dkms-gcs-0.2, engine %s\n", version, engineKind)
 	fmt.Fprintf(w, "  endpoint:   %s (%s)\n", addr, scheme)
 	fmt.Fprintf(w, "  playground: %s://%s/\n", scheme, addr)
+	if _, err := os.Stat(wasmPath); err != nil {
+		fmt.Fprintf(w, "              (the page runs the module %s: build it with `bash wasm/build.sh`)\n", wasmPath)
+	}
 	if caPath != "" {
 		caPath, _ = filepath.Abs(caPath)
 		fmt.Fprintf(w, "  CA:         %s\n", caPath)
