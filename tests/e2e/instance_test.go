@@ -79,6 +79,7 @@ func suite(t *testing.T, engine string) {
 	t.Run("ClientKey changes take effect at the next request", e.clientKeyChanges)
 	t.Run("parallel requests", e.parallel)
 	t.Run("second server with --plain-http on the same data", e.plainHTTPServer)
+	t.Run("own TLS certificate, SDK Ca as PEM text", e.ownCertServer)
 	t.Run("playground and healthz", e.playground)
 	t.Run("restart keeps everything", e.restart)
 }

@@ -194,10 +194,13 @@ func banner(w io.Writer, d *dataDir, scheme, addr, caPath, engineKind, wasmPath 
 	fmt.Fprintf(w, "\nConnect an SDK client (github.com/aliyun/alibabacloud-dkms-gcs-go-sdk):\n")
 	fmt.Fprintf(w, "  pocketkms clientkey create --data %s --out clientKey.json --password-file password.txt\n", shellQuote(d.path))
 	fmt.Fprintf(w, "  config: Endpoint %q, ClientKeyFile \"clientKey.json\", Password <password.txt>", addr)
-	if caPath != "" {
-		fmt.Fprintf(w, ", CaFilePath %q", caPath)
-	} else {
+	switch {
+	case scheme == "http":
 		fmt.Fprintf(w, ", Protocol \"http\"")
+	case caPath != "":
+		fmt.Fprintf(w, ", CaFilePath %q", caPath)
+	default:
+		fmt.Fprintf(w, ", CaFilePath <the CA of your --tls-cert>")
 	}
 	fmt.Fprintf(w, "\n\n")
 }
