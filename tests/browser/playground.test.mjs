@@ -216,13 +216,6 @@ test('the inspector lays a blob out field by field and links to the key', async 
   assert.equal(await spans.nth(raw.length - 1).getAttribute('class'), 'f-Tag');
   assert.match(await page.locator('#inspect-out .key-link').innerText(), new RegExp(`${state.keyId}, version 1 of 2`));
   await shot('inspector-light');
-  // The README's picture: the inspector at a laptop-sized viewport.
-  await page.setViewportSize({ width: 1100, height: 760 });
-  await page.locator('#inspect-out').scrollIntoViewIfNeeded();
-  await page.evaluate(() => { document.getElementById('toast').classList.remove('show'); window.scrollTo(0, 0); });
-  await page.screenshot({ path: join(SHOTS, 'readme.png') });
-  if (process.env.UPDATE_DOCS_SCREENSHOT) await page.screenshot({ path: join(ROOT, 'docs/screenshot.png') });
-  await page.setViewportSize({ width: 1280, height: 900 });
 
   // The link goes to the key list, to the version's row.
   await page.locator('#inspect-out .key-link').click();
@@ -450,6 +443,14 @@ test('keys survive a reload (IndexedDB)', async () => {
   const box = await runOp('AdvanceDecrypt', { CiphertextBlob: [state.blob1, 'base64'], KeyId: '', Algorithm: '', Iv: '', Aad: '' });
   await expectOk(box, 'AdvanceDecrypt');
   assert.equal(await respField('KeyVersionId'), state.v1);
+  // The README's picture: the inspector at a laptop-sized viewport, after the reload.
+  await inspect(state.blob1);
+  await page.setViewportSize({ width: 1100, height: 760 });
+  await page.locator('#inspect-out').scrollIntoViewIfNeeded();
+  await page.evaluate(() => { document.getElementById('toast').classList.remove('show'); window.scrollTo(0, 0); });
+  await page.screenshot({ path: join(SHOTS, 'readme.png') });
+  if (process.env.UPDATE_DOCS_SCREENSHOT) await page.screenshot({ path: join(ROOT, 'docs/screenshot.png') });
+  await page.setViewportSize({ width: 1280, height: 900 });
 });
 
 test('export the store to a file, reset (asks first), import it back', async () => {
