@@ -91,6 +91,17 @@ export function check(step, resp, err) {
   }
 }
 
+/** kms.call promises Uint8Array for every byte field, at any depth: check it. */
+function assertBytesTyped(v, path) {
+  if (Array.isArray(v)) v.forEach((x, i) => assertBytesTyped(x, `${path}[${i}]`));
+  else if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) {
+    for (const [k, x] of Object.entries(v)) {
+      if (BYTE_FIELDS.has(k) && !(x instanceof Uint8Array)) throw new Error(`${path}.${k} is ${typeof x}, not a Uint8Array`);
+      assertBytesTyped(x, `${path}.${k}`);
+    }
+  }
+}
+
 /**
  * Calls one step through the JS API in the given mode: 'call' (objects with
  * Uint8Array, the product API) or 'callJSON' (the JSON text form). Returns
@@ -99,7 +110,9 @@ export function check(step, resp, err) {
 export async function callStep(kms, mode, api, request) {
   try {
     if (mode === 'callJSON') return [JSON.parse(await kms.callJSON(api, JSON.stringify(request))), null];
-    return [toJSONForm(await kms.call(api, toRequest(request))), null];
+    const resp = await kms.call(api, toRequest(request));
+    assertBytesTyped(resp, api);
+    return [toJSONForm(resp), null];
   } catch (err) {
     if (typeof err?.status !== 'number' || typeof err?.code !== 'string') throw err; // not a KmsError: a harness or package bug
     return [null, err];
