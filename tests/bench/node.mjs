@@ -4,7 +4,8 @@
 // spreads the noise over every runtime alike).
 //
 // First line: {"wasm": path, "import": ImportKey request, "requests": {size: base64 protobuf}}.
-// Then per line: {"mode": "node"|"node-call", "size": n, "seconds": s} -> {"ops": calls per second}.
+// Then per line: {"mode": "node"|"node-call", "size": n, "seconds": s} ->
+// {"ops": calls per wall-clock second, "cpuOps": calls per CPU-second of this process}.
 // "node" sends the Go side's protobuf bytes through kms.callProto; "node-call"
 // sends the same request through kms.call (the JSON form with Uint8Array).
 import { readFile } from 'node:fs/promises';
@@ -43,9 +44,13 @@ for (let next = await lines.next(); !next.done; next = await lines.next()) {
   for (let i = 0; i < 20; i++) await fn();
   let n = 0;
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   while (performance.now() - start < seconds * 1000) {
     for (let i = 0; i < 8; i++) await fn();
     n += 8;
   }
-  process.stdout.write(`${JSON.stringify({ ops: n / ((performance.now() - start) / 1000) })}\n`);
+  const wall = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  process.stdout.write(`${JSON.stringify({ ops: n / wall, cpuOps: n / cpuSeconds })}\n`);
 }
