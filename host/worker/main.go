@@ -9,8 +9,10 @@
 // (wrangler.toml [assets]); whatever GET reaches it gets the handler's
 // protobuf 404.
 //
-// Each request gets a fresh Go runtime (worker.mjs says why), so nothing
-// survives in Go memory between requests: the handler reads D1 every time.
+// worker.mjs runs this program in a small pool of Go runtimes, one request
+// at a time each (it says why). What survives between requests in Go memory
+// is the handler and its parsed configuration, nothing about keys or
+// ClientKeys: the handler reads D1 at every request.
 package main
 
 import (
@@ -22,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall/js"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -45,13 +48,15 @@ const (
 )
 
 func main() {
-	if cloudflare.Getenv("POCKETKMS_GO_RUNTIME") != "shared" {
-		workers.Serve(http.HandlerFunc(serve)) // one request, then exit (worker.mjs explains why)
+	if !js.Global().Get("context").Get("keep").Truthy() {
+		workers.Serve(http.HandlerFunc(serve)) // one request, then exit
 		return
 	}
+	// worker.mjs pools this runtime: stay up for the requests it hands us,
+	// one at a time (worker.mjs says why never two at once).
 	workers.ServeNonBlock(http.HandlerFunc(serve))
 	workers.Ready()
-	select {} // POCKETKMS_GO_RUNTIME=shared: keep the runtime for the next request
+	select {}
 }
 
 var (

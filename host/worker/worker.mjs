@@ -1,18 +1,23 @@
 // The Worker's JavaScript entry: it runs the Go program (app.wasm, built
 // from host/worker with GOOS=js) for every request that static assets did
-// not answer. Like syumai/workers' generated worker.mjs, which it replaces,
-// it starts a fresh Go runtime for every request: Go's js/wasm runtime
+// not answer.
+//
+// Go runtimes: syumai/workers' own entry starts a fresh Go runtime for
+// every request, ~10-25 ms of CPU before any work (README.md). Simply
+// keeping one runtime for all requests is wrong: Go's js/wasm runtime
 // resumes goroutines from whatever JavaScript event is running, and workerd
 // ties every promise, timer and stream to the request whose handler created
-// it, so a runtime shared by concurrent requests ends up awaiting D1 or
-// building a response inside another request's context, and workerd
-// cancels the request ("hung", "Cannot perform I/O on behalf of a different
-// request"). The variable POCKETKMS_GO_RUNTIME = "shared" keeps one runtime
-// per isolate instead: ~10 ms less CPU per request, but only safe when
-// requests never overlap; it exists to measure that difference (README.md).
-// What it adds to the library's entry: GET / goes to the static assets, a
-// failure outside Go still answers with a protobuf Error, and optional
-// Server-Timing headers.
+// it, so overlapping requests end up awaiting D1 or building a response in
+// another request's context and workerd cancels them ("hung", "Cannot
+// perform I/O on behalf of a different request"). So this entry keeps a
+// small pool of idle runtimes: a request takes an idle one (or starts one),
+// has it to itself, and gives it back only after its response body has been
+// read in full and Go is idle again; overlapping requests never share one.
+// A runtime that fails or exits is dropped. POCKETKMS_GO_RUNTIME =
+// "per-request" restores the library's behaviour.
+//
+// Also: GET / goes to the static assets, a failure outside Go still answers
+// with a protobuf Error, and POCKETKMS_TIMING = "1" adds Server-Timing.
 import "./wasm_exec.js"; // syumai/workers' copy of Go's wasm_exec.js (adds the runtime context)
 import { connect } from "cloudflare:sockets";
 import mod from "./app.wasm";
@@ -28,7 +33,8 @@ globalThis.tryCatch = (fn) => {
 
 // start runs a Go runtime; it resolves to its request binding once the Go
 // main has registered the handler, and fails if the program exits first.
-function start(env, ctx) {
+// keep tells the Go main to stay up for further requests (the pool).
+function start(env, ctx, keep) {
   const binding = {};
   const go = new Go();
   let ready;
@@ -37,7 +43,7 @@ function start(env, ctx) {
     ...go.importObject,
     workers: { ready: () => ready() },
   });
-  const exited = go.run(instance, { env, ctx, connect, binding });
+  const exited = go.run(instance, { env, ctx, connect, binding, keep });
   const started = Promise.race([
     isReady.then(() => binding),
     exited.then(() => Promise.reject(new Error(`Go runtime exited (code ${go.exitCode ?? "?"}) before serving`))),
@@ -45,18 +51,18 @@ function start(env, ctx) {
   return { started, exited };
 }
 
-let shared; // with POCKETKMS_GO_RUNTIME = "shared": this isolate's Go runtime, { started, exited }
+// idle holds runtimes that served a request to the end; none is in use.
+const idle = [];
+// maxIdle bounds the pool: each runtime holds its own linear memory
+// (tens of MB at most), and isolates have 128 MB.
+const maxIdle = 2;
 
-function runtime(env, ctx) {
-  if (!shared) {
-    const rt = start(env, ctx);
-    shared = rt;
-    // A runtime that exits (a fatal Go error) is replaced at the next request.
-    const forget = () => { if (shared === rt) shared = undefined; };
-    rt.exited.then(forget, forget);
-    rt.started.catch(forget);
-  }
-  return shared;
+function track(rt) {
+  rt.dead = false;
+  const kill = () => { rt.dead = true; };
+  rt.exited.then(kill, kill);
+  rt.started.catch(kill);
+  return rt;
 }
 
 async function fetch(req, env, ctx) {
@@ -69,20 +75,34 @@ async function fetch(req, env, ctx) {
   const timing = env.POCKETKMS_TIMING === "1";
   const t0 = timing ? performance.now() : 0;
   try {
-    const rt = env.POCKETKMS_GO_RUNTIME === "shared" ? runtime(env, ctx) : start(env, ctx);
+    if (env.POCKETKMS_GO_RUNTIME === "per-request") {
+      const binding = await start(env, ctx, false).started;
+      const t1 = timing ? performance.now() : 0;
+      let res = await binding.handleRequest(req);
+      return timing ? withTiming(res, t0, t1, "fresh") : res;
+    }
+    const reused = idle.length > 0;
+    const rt = reused ? idle.pop() : track(start(env, ctx, true));
     const binding = await rt.started;
     const t1 = timing ? performance.now() : 0;
-    let res = await binding.handleRequest(req);
-    if (timing) {
-      const t2 = performance.now();
-      res = new Response(res.body, res);
-      res.headers.set("Server-Timing", `go-start;dur=${(t1 - t0).toFixed(2)}, go-handle;dur=${(t2 - t1).toFixed(2)}`);
-    }
-    return res;
+    const res = await binding.handleRequest(req);
+    // Read the whole body before the runtime can serve anyone else: then
+    // Go has returned from the handler and holds nothing of this request.
+    const body = await res.arrayBuffer();
+    if (!rt.dead && idle.length < maxIdle) idle.push(rt);
+    const out = new Response(body, res);
+    return timing ? withTiming(out, t0, t1, reused ? "reused" : "fresh") : out;
   } catch (e) {
     console.error("pocketkms worker: " + (e && e.stack ? e.stack : e));
     return errorResponse(500, "InternalFailure", "The pocketkms Worker failed to run the request.");
   }
+}
+
+function withTiming(res, t0, t1, runtime) {
+  const out = new Response(res.body, res);
+  const t2 = performance.now();
+  out.headers.set("Server-Timing", `go-start;desc=${runtime};dur=${(t1 - t0).toFixed(2)}, go-handle;dur=${(t2 - t1).toFixed(2)}`);
+  return out;
 }
 
 // errorResponse is the instance API's protobuf Error (spec §4) built by

@@ -352,15 +352,16 @@ func (s *signer) callJSON(t *testing.T, api string, reqJSON []byte) ([]byte, err
 }
 
 // TestSecondWorkerSameD1 starts another Worker process on the same D1
-// state: what one process sealed the other opens (persistence across a
-// restart), in both directions.
+// state, with a fresh Go runtime per request (the library's way) instead
+// of the pool: what one process sealed the other opens (persistence across
+// a restart), in both directions.
 func TestSecondWorkerSameD1(t *testing.T) {
 	c := rawClient(t)
 	var enc pb.AdvanceEncryptResponse
 	if err := c.call(t, "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: "alias/app", Plaintext: []byte("from the first")}, &enc); err != nil {
 		t.Fatal(err)
 	}
-	w2, err := startWorker(persist)
+	w2, err := startWorker(persist, "--var", "POCKETKMS_GO_RUNTIME:per-request")
 	if err != nil {
 		t.Fatal(err)
 	}

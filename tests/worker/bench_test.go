@@ -1,0 +1,147 @@
+package worker
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	pb "github.com/pocketkms/pocketkms/core/kmspb"
+)
+
+// BenchmarkAdvanceEncrypt1KiB measures one signed AdvanceEncrypt of 1 KiB
+// through the local Worker, sequentially, with each Go runtime strategy of
+// worker.mjs. Besides ns/op (client wall time, including wrangler's local
+// proxy) it reports, as medians:
+//
+//	go-start-ms   the isolate's time to get a Go runtime (Server-Timing)
+//	go-handle-ms  the request inside Go, D1 reads included (Server-Timing)
+//	workerd-cpu-ms  CPU of the whole workerd process per request (/proc):
+//	              our isolate plus wrangler's proxy worker and the local D1,
+//	              an upper bound on what Cloudflare would bill the Worker
+//
+// Run: tests/worker/run.sh -run '^$' -bench . -benchtime 200x
+func BenchmarkAdvanceEncrypt1KiB(b *testing.B) {
+	fresh, err := startWorker(persist, "--var", "POCKETKMS_GO_RUNTIME:per-request")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fresh.stop()
+	b.Run("pool", func(b *testing.B) { benchAdvanceEncrypt(b, w) })
+	b.Run("per-request", func(b *testing.B) { benchAdvanceEncrypt(b, fresh) })
+}
+
+// BenchmarkStaticPage is the baseline for workerd-cpu-ms: GET / answered
+// from the static assets by worker.mjs without Go (what workerd and
+// wrangler's proxy cost per request on their own).
+func BenchmarkStaticPage(b *testing.B) {
+	get := func() {
+		resp, err := http.Get(w.url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("GET /: %d", resp.StatusCode)
+		}
+	}
+	get()
+	pid := workerdPID(b, w)
+	cpu0 := procCPU(b, pid)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		get()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64((procCPU(b, pid)-cpu0).Microseconds())/1000/float64(b.N), "workerd-cpu-ms")
+}
+
+var timingRE = regexp.MustCompile(`go-start;desc=(\w+);dur=([0-9.]+), go-handle;dur=([0-9.]+)`)
+
+func benchAdvanceEncrypt(b *testing.B, wp *workerProcess) {
+	c := rawClient(&testing.T{})
+	c.url = wp.url
+	body, _ := proto.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/app", Plaintext: bytes.Repeat([]byte{7}, 1024)})
+	call := func() string {
+		st, h, out := do(&testing.T{}, c.request("AdvanceEncrypt", body, nil, nil))
+		if st != 200 {
+			b.Fatalf("status %d: %q", st, out)
+		}
+		return h.Get("Server-Timing")
+	}
+	for i := 0; i < 5; i++ { // warm: compile, pool, caches
+		call()
+	}
+	pid := workerdPID(b, wp)
+	cpu0 := procCPU(b, pid)
+	var starts, handles []float64
+	kinds := map[string]int{}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m := timingRE.FindStringSubmatch(call())
+		if m == nil {
+			b.Fatal("no Server-Timing header (POCKETKMS_TIMING not set?)")
+		}
+		kinds[m[1]]++
+		s, _ := strconv.ParseFloat(m[2], 64)
+		h, _ := strconv.ParseFloat(m[3], 64)
+		starts, handles = append(starts, s), append(handles, h)
+	}
+	b.StopTimer()
+	cpu := procCPU(b, pid) - cpu0
+	b.ReportMetric(median(starts), "go-start-ms")
+	b.ReportMetric(median(handles), "go-handle-ms")
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "workerd-cpu-ms")
+	b.Logf("runtimes: %v", kinds)
+}
+
+func median(v []float64) float64 {
+	sort.Float64s(v)
+	return v[len(v)/2]
+}
+
+// workerdPID finds the workerd process that wrangler dev started (same
+// process group).
+func workerdPID(b *testing.B, wp *workerProcess) int {
+	pgid := wp.cmd.Process.Pid
+	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, d := range dirs {
+		raw, err := os.ReadFile(d)
+		if err != nil {
+			continue
+		}
+		s := string(raw)
+		name := s[strings.Index(s, "(")+1 : strings.LastIndex(s, ")")]
+		f := strings.Fields(s[strings.LastIndex(s, ")")+2:])
+		if name == "workerd" && f[2] == strconv.Itoa(pgid) {
+			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(d)))
+			return pid
+		}
+	}
+	b.Fatalf("no workerd process in group %d", pgid)
+	return 0
+}
+
+// procCPU is the user+system CPU time of pid so far.
+func procCPU(b *testing.B, pid int) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := string(raw)
+	f := strings.Fields(s[strings.LastIndex(s, ")")+2:])
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+}
