@@ -58,7 +58,11 @@ func suite(t *testing.T, engine string) {
 	}
 	seed := writeFile(t, e.dir, "seed.json", seedKeys)
 	e.start(t, "--seed", seed)
-	t.Cleanup(func() { e.srv.Stop() })
+	t.Cleanup(func() {
+		if err := e.srv.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
 
 	// Learn the generated key ids from the aliases.
 	e.appKey = keyIDOf(t, e.sdk, "alias/app")
@@ -431,7 +435,11 @@ func (e *env) plainHTTPServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Stop()
+	defer func() {
+		if err := s.Stop(); err != nil {
+			t.Error(err)
+		}
+	}()
 	if s.CA != "" {
 		t.Fatalf("a cleartext server printed a CA: %s", s.CA)
 	}

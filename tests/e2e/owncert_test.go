@@ -27,7 +27,11 @@ func (e *env) ownCertServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Stop()
+	defer func() {
+		if err := s.Stop(); err != nil {
+			t.Error(err)
+		}
+	}()
 	c, err := dkms.NewClient(&dkmsapi.Config{Protocol: tea.String("https"), Endpoint: tea.String(s.Addr),
 		ClientKeyFile: tea.String(e.clientKey), Password: tea.String(password), Ca: tea.String(caPEM), ReadTimeout: tea.Int(60000)})
 	if err != nil {
