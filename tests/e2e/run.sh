@@ -3,10 +3,11 @@
 # tests/e2e, which starts the real binary on free loopback ports and drives it
 # with the official KMS Instance SDK v0.5.1, once per engine (native, wasm).
 # Usage: bash tests/e2e/run.sh [go test flags...]
+#        RACE=1 bash tests/e2e/run.sh   (the binary under test built with -race)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p build
-go build -trimpath -o build/pocketkms-e2e ./host/cmd/pocketkms
+go build -trimpath ${RACE:+-race} -o build/pocketkms-e2e ./host/cmd/pocketkms
 bash wasm/build.sh
 cd tests
 POCKETKMS_BIN="$PWD/../build/pocketkms-e2e" \
