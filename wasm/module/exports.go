@@ -174,14 +174,33 @@ func pkmsInfo() (res uint64) {
 			res = pack([]byte(fmt.Sprintf(`{"name":"pocketkms","abi":%d,"error":"panic"}`, abiVersion)))
 		}
 	}()
-	version := "devel"
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		version = bi.Main.Version
-	}
-	b, err := json.Marshal(info{Name: "pocketkms", Version: version, ABI: abiVersion,
+	b, err := json.Marshal(info{Name: "pocketkms", Version: buildVersion(), ABI: abiVersion,
 		Operations: kms.Operations(), Algorithms: modes.Algorithms()})
 	if err != nil {
 		panic(err)
 	}
 	return pack(b)
+}
+
+// buildVersion is the module version Go stamped into the build: a release
+// version, or for a build from a checkout "devel+<commit>" (with "-dirty"
+// when the tree had changes), so a host can tell which engine it runs.
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch {
+		case s.Key == "vcs.revision" && len(s.Value) >= 12:
+			rev = "+" + s.Value[:12]
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "-dirty"
+		}
+	}
+	return "devel" + rev + dirty
 }
