@@ -10,7 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/host/engine"
+	"github.com/pocketkms/pocketkms/host/wasmhost"
+	"github.com/pocketkms/pocketkms/host/wasmhost/wasmtest"
 )
 
 // Cross-runtime decryption: every runtime seals the requests of
@@ -180,9 +183,58 @@ func TestCrossRuntime(t *testing.T) {
 		}
 	}
 	t.Logf("opened blobs sealed by %v", found)
+	// No two runtimes may have drawn the same Iv: a deterministic random
+	// source (wazero's default) gives the same sequence in every instance.
+	seen := map[string]string{}
+	for _, path := range files {
+		raw, _ := os.ReadFile(path)
+		f := &sealedFile{}
+		_ = json.Unmarshal(raw, f)
+		for _, it := range f.Items {
+			if it.Iv == "" {
+				continue // ECB
+			}
+			where := fmt.Sprintf("%s seal %d %s", f.Runtime, it.Seal, it.API)
+			if other, dup := seen[it.Iv]; dup {
+				t.Errorf("Iv %s drawn twice: by %s and by %s", it.Iv, other, where)
+			}
+			seen[it.Iv] = where
+		}
+	}
 	for _, want := range strings.Split(os.Getenv("PARITY_REQUIRE"), ",") {
 		if want != "" && !slices.Contains(found, want) {
 			t.Errorf("PARITY_REQUIRE names %s but %s has no blobs-%s.json", want, dir, want)
 		}
+	}
+}
+
+// TestRandomAcrossInstances starts two separate wazero engines, as two
+// processes would: their random draws must differ. wazero's default random
+// source is deterministic, so this fails if a host forgets to replace it.
+func TestRandomAcrossInstances(t *testing.T) {
+	ctx := context.Background()
+	in := loadCross(t)
+	var ivs, randoms []string
+	for i := 0; i < 2; i++ {
+		st := &resettable{b: store.NewMemory()}
+		w, err := wasmhost.New(ctx, wasmtest.Module(t), st, wasmhost.NewConfig().WithPoolSize(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		importKeys(ctx, t, w, in)
+		m, err := callMap(ctx, w, "AdvanceEncrypt", in.Seals[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		ivs = append(ivs, m["Iv"].(string))
+		r, err := callMap(ctx, w, "GenerateRandom", map[string]any{"Length": 32})
+		if err != nil {
+			t.Fatal(err)
+		}
+		randoms = append(randoms, r["Random"].(string))
+		w.Close(ctx)
+	}
+	if ivs[0] == ivs[1] || randoms[0] == randoms[1] {
+		t.Fatalf("two module instances drew the same values: Iv %v, GenerateRandom %v", ivs, randoms)
 	}
 }
