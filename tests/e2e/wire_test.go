@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -248,6 +249,19 @@ func (e *env) playground(t *testing.T) {
 	st, hdr, body := get("/")
 	if st != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") || !bytes.Contains(bytes.ToLower(body), []byte("<html")) {
 		t.Fatalf("GET /: %d %q %.80q", st, hdr.Get("Content-Type"), body)
+	}
+	// Every local file the page references is served, with a type a browser
+	// accepts for it.
+	refs := regexp.MustCompile(`(?:src|href)="([^"#:]+)"`).FindAllSubmatch(body, -1)
+	if len(refs) == 0 {
+		t.Fatal("index.html references no local files")
+	}
+	for _, m := range refs {
+		p := "/" + strings.TrimPrefix(string(m[1]), "./")
+		st, hdr, _ := get(p)
+		if st != 200 || strings.HasPrefix(hdr.Get("Content-Type"), "application/x-protobuf") {
+			t.Errorf("GET %s (referenced by index.html): %d %s", p, st, hdr.Get("Content-Type"))
+		}
 	}
 	st, _, body = get("/healthz")
 	var h map[string]string
