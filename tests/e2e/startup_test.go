@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,5 +66,41 @@ func TestCLIErrors(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(existing); string(b) != "{}" {
 		t.Fatal("an existing file was overwritten")
+	}
+}
+
+// A second SIGTERM ends a draining server at once.
+func TestSecondSignalQuitsNow(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	pw := writeFile(t, dir, "pw.txt", password)
+	ck := filepath.Join(dir, "ck.json")
+	cli(t, "clientkey", "create", "--data", data, "--out", ck, "--password-file", pw)
+	s, err := kmstest.Start(bin, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := kmstest.LoadClientKey(ck, password)
+	r, _ := kmstest.NewRaw(s, key)
+	body := make([]byte, 1000)
+	req := r.Request("GenerateRandom", body, nil, nil)
+	pr, pw2 := io.Pipe()
+	defer pw2.Close()
+	req.Body, req.ContentLength = pr, int64(len(body))
+	go r.Do(req)
+	pw2.Write(body[:10]) // a request that stays in flight
+	time.Sleep(300 * time.Millisecond)
+	s.Terminate()
+	time.Sleep(300 * time.Millisecond)
+	if err := s.Wait(100 * time.Millisecond); err == nil || strings.Contains(err.Error(), "exit status") {
+		t.Fatalf("the server did not wait for the request in flight: %v", err)
+	}
+	start := time.Now()
+	s.Terminate()
+	if err := s.Wait(5 * time.Second); err == nil || strings.Contains(err.Error(), "still running") {
+		t.Fatalf("second signal: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("the second signal took %v", d)
 	}
 }

@@ -12,8 +12,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/pocketkms/pocketkms"
@@ -145,7 +147,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	case <-ctx.Done():
 	}
-	logger.Printf("stopping: draining requests in flight (at most %v)", drainTimeout)
+	// A second signal ends the process at once, without waiting for the drain.
+	signal.Reset(os.Interrupt, syscall.SIGTERM)
+	logger.Printf("stopping: draining requests in flight (at most %v; signal again to quit now)", drainTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
