@@ -60,6 +60,7 @@ type result struct {
 }
 
 func run(engines []string, sizeList string, conc int, dur, warm time.Duration, signEach bool) error {
+	loadBefore := loadAverage()
 	tmp, err := os.MkdirTemp("", "pocketkms-loadbench-")
 	if err != nil {
 		return err
@@ -86,8 +87,8 @@ func run(engines []string, sizeList string, conc int, dur, warm time.Duration, s
 		}
 		results = append(results, rs...)
 	}
-	fmt.Printf("\nAdvanceEncrypt over HTTPS, %d concurrent keep-alive clients, %v per row, GOMAXPROCS of the server = %d cores, pre-signed=%v\n",
-		conc, dur, numCPU(), !signEach)
+	fmt.Printf("\nAdvanceEncrypt over HTTPS, %d concurrent keep-alive clients, %v per row, pre-signed=%v\n", conc, dur, !signEach)
+	fmt.Printf("machine: %d cores shared by clients and server; 1-min load average before: %s, after: %s\n", numCPU(), loadBefore, loadAverage())
 	fmt.Printf("%-7s %8s %10s %10s %10s %10s %7s\n", "engine", "size", "ops/s", "p50", "p99", "max", "errors")
 	for _, r := range results {
 		fmt.Printf("%-7s %7dB %10.0f %10s %10s %10s %7d\n", r.engine, r.size, float64(r.ops)/r.elapsed.Seconds(),
