@@ -145,3 +145,42 @@ func procCPU(b *testing.B, pid int) time.Duration {
 	st, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
 }
+
+// BenchmarkColdStart starts a new workerd (a new isolate) per iteration and
+// times its first AdvanceEncrypt: the client's wall time, and the
+// isolate's go-start (instantiating the module and running Go's init,
+// after workerd compiled the module at load) and go-handle (first use
+// of every code path, D1 included). Use -benchtime 3x: each start takes
+// seconds of wrangler.
+func BenchmarkColdStart(b *testing.B) {
+	body, _ := proto.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/app", Plaintext: bytes.Repeat([]byte{7}, 1024)})
+	var walls, starts, handles []float64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		wp, err := startWorkerNoProbe(persist)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := rawClient(&testing.T{})
+		c.url = wp.url
+		b.StartTimer()
+		t0 := time.Now()
+		st, h, out := do(&testing.T{}, c.request("AdvanceEncrypt", body, nil, nil))
+		wall := time.Since(t0)
+		b.StopTimer()
+		wp.stop()
+		if st != 200 {
+			b.Fatalf("status %d: %q", st, out)
+		}
+		m := timingRE.FindStringSubmatch(h.Get("Server-Timing"))
+		if m == nil {
+			b.Fatal("no Server-Timing")
+		}
+		s, _ := strconv.ParseFloat(m[2], 64)
+		hd, _ := strconv.ParseFloat(m[3], 64)
+		walls, starts, handles = append(walls, float64(wall.Microseconds())/1000), append(starts, s), append(handles, hd)
+	}
+	b.ReportMetric(median(walls), "first-wall-ms")
+	b.ReportMetric(median(starts), "first-go-start-ms")
+	b.ReportMetric(median(handles), "first-go-handle-ms")
+}

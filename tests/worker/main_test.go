@@ -155,6 +155,16 @@ func freePort() (int, error) {
 // startWorker runs the built Worker in workerd on a free port over the D1
 // state in persist, with extra wrangler dev flags (e.g. --var K:V).
 func startWorker(persist string, extra ...string) (*workerProcess, error) {
+	return startWorkerProbe(persist, "healthz", extra...)
+}
+
+// startWorkerNoProbe waits for a static file instead of /healthz, so that
+// no request has run the Go program yet when it returns (cold start).
+func startWorkerNoProbe(persist string, extra ...string) (*workerProcess, error) {
+	return startWorkerProbe(persist, "index.html", extra...) // a 307 from the assets, Go never runs
+}
+
+func startWorkerProbe(persist, probe string, extra ...string) (*workerProcess, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -180,16 +190,16 @@ func startWorker(persist string, extra ...string) (*workerProcess, error) {
 			return nil, fmt.Errorf("wrangler dev exited: %v\n%s", err, p.log.String())
 		case <-time.After(250 * time.Millisecond):
 		}
-		resp, err := http.Get(p.url + "healthz")
+		resp, err := http.Get(p.url + probe)
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == 200 {
+			if resp.StatusCode == 200 || probe != "healthz" {
 				return p, nil
 			}
 		}
 	}
 	p.stop()
-	return nil, fmt.Errorf("the Worker did not answer /healthz in 90s\n%s", p.log.String())
+	return nil, fmt.Errorf("the Worker did not answer /%s in 90s\n%s", probe, p.log.String())
 }
 
 // stop ends wrangler and workerd (the whole process group) and waits.
