@@ -30,11 +30,13 @@ func BenchmarkAdvanceEncrypt(b *testing.B) {
 		}
 		b.Run(size.name, func(b *testing.B) {
 			b.SetBytes(int64(size.n))
+			start := cpuTime()
 			for b.Loop() {
 				if _, err := e.CallProto(ctx, "AdvanceEncrypt", body); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 		})
 		b.Run(size.name+"/parallel", func(b *testing.B) {
 			b.SetBytes(int64(size.n))
@@ -66,6 +68,7 @@ func BenchmarkNew(b *testing.B) {
 			e.Close(ctx)
 		}
 		b.Run(c.name, func(b *testing.B) {
+			start := cpuTime()
 			for b.Loop() {
 				e, err := New(ctx, wasm, store.NewMemory(), cfg)
 				if err != nil {
@@ -73,6 +76,7 @@ func BenchmarkNew(b *testing.B) {
 				}
 				e.Close(ctx)
 			}
+			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
@@ -82,6 +86,7 @@ func BenchmarkNew(b *testing.B) {
 func BenchmarkInstantiate(b *testing.B) {
 	ctx := context.Background()
 	e := newWasm(b, store.NewMemory(), 1)
+	start := cpuTime()
 	for b.Loop() {
 		inst, err := e.start(ctx)
 		if err != nil {
@@ -89,6 +94,7 @@ func BenchmarkInstantiate(b *testing.B) {
 		}
 		inst.mod.Close(ctx)
 	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }
 
 func seed0(tb testing.TB, b store.Backend) {
