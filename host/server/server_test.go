@@ -233,7 +233,7 @@ func TestOtherPathsAndMethods(t *testing.T) {
 	assets := fstest.MapFS{
 		"index.html":           {Data: []byte("<h1>playground</h1>")},
 		"web/app.js":           {Data: []byte("1")},
-		"build/pocketkms.wasm": {Data: []byte("\x00asm")},
+		"build/pocketkms.wasm": {Data: []byte("\x00asm"), ModTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
 		"secret.txt":           {Data: []byte("no")},
 	}
 	f := newFixture(t, NewConfig().WithAssets(assets).WithHealth(map[string]string{"engine": "native"}), nil)
@@ -270,9 +270,19 @@ func TestOtherPathsAndMethods(t *testing.T) {
 		st, body, hdr := get(tc.method, tc.path)
 		wantError(t, st, body, hdr, tc.status, tc.code)
 	}
+	// A file with a modification time is revalidated, not refetched.
+	req, _ := http.NewRequest("GET", f.srv.URL+"/build/pocketkms.wasm", nil)
+	req.Header.Set("If-Modified-Since", "Fri, 02 Jan 2026 03:04:05 GMT")
+	if st, body, _ := do(t, req); st != 304 || len(body) != 0 {
+		t.Errorf("revalidation: %d %q", st, body)
+	}
+	req.Header.Set("If-Modified-Since", "Fri, 02 Jan 2026 03:04:04 GMT")
+	if st, body, hdr := do(t, req); st != 200 || string(body) != "\x00asm" || hdr.Get("Last-Modified") != "Fri, 02 Jan 2026 03:04:05 GMT" {
+		t.Errorf("changed file: %d %q %q", st, body, hdr.Get("Last-Modified"))
+	}
 	// Without assets, GET / is a protobuf 404 too.
 	g := newFixture(t, NewConfig(), nil)
-	req, _ := http.NewRequest("GET", g.srv.URL+"/", nil)
+	req, _ = http.NewRequest("GET", g.srv.URL+"/", nil)
 	st, body, hdr := do(t, req)
 	wantError(t, st, body, hdr, 404, "NotFound")
 }
