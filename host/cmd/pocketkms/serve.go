@@ -81,7 +81,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stderr, fmt.Errorf("--engine wasm needs the module (build it with `bash wasm/build.sh`): %v", err))
 		}
-		we, err := wasmhost.New(ctx, wasm, d.backend, wasmhost.NewConfig())
+		we, err := wasmhost.New(context.Background(), wasm, d.backend, wasmhost.NewConfig()) // not ctx: it ends at the first signal, and the drain still runs requests
 		if err != nil {
 			return fail(stderr, err)
 		}
