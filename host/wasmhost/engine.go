@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -95,7 +96,9 @@ func New(ctx context.Context, wasm []byte, b store.Backend, c Config) (*Engine, 
 		return fail(fmt.Errorf("wasmhost: store imports: %w", err))
 	}
 	var err error
-	cctx := experimental.WithCompilationWorkers(ctx, c.pool())
+	// Compiling is a one-off ~3.5 CPU-seconds (without a cache hit): use every core, whatever
+	// the pool size.
+	cctx := experimental.WithCompilationWorkers(ctx, runtime.GOMAXPROCS(0))
 	if e.compiled, err = e.rt.CompileModule(cctx, wasm); err != nil {
 		return fail(fmt.Errorf("wasmhost: compile module: %w", err))
 	}
