@@ -16,5 +16,6 @@ for ((i = 0; i < ${#args[@]}; i++)); do
 	esac
 done
 bash host/worker/build.sh
-npx wrangler d1 migrations apply DB --local -c host/worker/wrangler.toml "${persist[@]}"
+# CI=true: apply without the interactive "continue?" prompt (local database only).
+CI=true npx wrangler d1 migrations apply DB --local -c host/worker/wrangler.toml "${persist[@]}"
 exec npx wrangler dev -c host/worker/wrangler.toml "$@"

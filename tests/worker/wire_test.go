@@ -382,3 +382,36 @@ func TestSecondWorkerSameD1(t *testing.T) {
 		t.Fatalf("first Worker: %v %q", err, dec.Plaintext)
 	}
 }
+
+// TestMisconfigured: a Worker without a usable root key, or over a D1
+// database nobody migrated, answers every API call with a protobuf 500
+// that names the problem (never a key-less fallback, never a text body).
+func TestMisconfigured(t *testing.T) {
+	empty := t.TempDir() // a D1 state with no schema
+	for _, tc := range []struct {
+		name, persist string
+		extra         []string
+		want          string
+	}{
+		{"bad root key", persist, []string{"--var", "POCKETKMS_ROOT_KEY:bm90IDMyIGJ5dGVz"}, "POCKETKMS_ROOT_KEY must be standard base64 of 32 bytes"},
+		{"unmigrated D1", empty, nil, "wrangler d1 migrations apply"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wp, err := startWorkerNoProbe(tc.persist, tc.extra...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer wp.stop()
+			c := rawClient(t)
+			c.url = wp.url
+			body, _ := proto.Marshal(&pb.GenerateRandomRequest{Length: 8})
+			st, h, out := do(t, c.request("GenerateRandom", body, nil, nil))
+			wantProtoError(t, st, h, out, 500, "InternalFailure")
+			var e pb.Error
+			proto.Unmarshal(out, &e)
+			if !strings.Contains(e.ErrorMessage, tc.want) {
+				t.Fatalf("message %q does not say %q", e.ErrorMessage, tc.want)
+			}
+		})
+	}
+}
