@@ -5,12 +5,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"runtime/debug"
 	"unsafe"
-
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
@@ -19,12 +15,6 @@ import (
 
 // abiVersion changes when an export, an import or an encoding changes.
 const abiVersion = 1
-
-// Request formats of pkms_call.
-const (
-	formatProto = 0
-	formatJSON  = 1
-)
 
 // maxAlloc bounds one pkms_alloc: a request is at most a few MB (3 MiB of
 // plaintext, as base64 in JSON), so anything far larger is a host bug, and
@@ -97,62 +87,26 @@ func pack(b []byte) uint64 {
 // message follows, in that format; in JSON if the format itself is unknown).
 //
 //go:wasmexport pkms_call
-func pkmsCall(apiPtr, apiLen, reqPtr, reqLen uint32, format int32) (res uint64) {
-	defer func() {
-		if r := recover(); r != nil {
-			res = pack(errorResult(format, panicError(r)))
+func pkmsCall(apiPtr, apiLen, reqPtr, reqLen uint32, format int32) uint64 {
+	return pack(envelope(format, func() ([]byte, error) {
+		apiBytes, ok1 := region(apiPtr, apiLen)
+		body, ok2 := region(reqPtr, reqLen)
+		if !ok1 || !ok2 {
+			return nil, kmserr.Internal("pkms_call: the api or request range is not inside a buffer from pkms_alloc")
 		}
-	}()
-	apiBytes, ok1 := region(apiPtr, apiLen)
-	body, ok2 := region(reqPtr, reqLen)
-	if !ok1 || !ok2 {
-		return pack(errorResult(format, kmserr.Internal("pkms_call: the api or request range is not inside a buffer from pkms_alloc")))
-	}
-	api := string(apiBytes)
-	// The engine may keep slices of the request in its response; copy it
-	// so that the host freeing or reusing its buffer cannot change them.
-	body = append([]byte(nil), body...)
-
-	e := kms.New(hostBackend{}, kms.NewConfig())
-	var out []byte
-	var err error
-	switch format {
-	case formatProto:
-		out, err = e.CallProto(api, body)
-	case formatJSON:
-		out, err = e.CallJSON(api, body)
-	default:
-		err = kmserr.Internal("pkms_call: format %d is not 0 (protobuf) or 1 (JSON)", format)
-	}
-	if err != nil {
-		return pack(errorResult(format, err))
-	}
-	return pack(append([]byte{0}, out...))
-}
-
-// errorResult encodes err as the product's Error message, prefixed with 1.
-func errorResult(format int32, err error) []byte {
-	msg := kms.ErrorMessage(err, kms.New(hostBackend{}, kms.NewConfig()).RequestID())
-	var b []byte
-	var merr error
-	if format == formatProto {
-		b, merr = proto.Marshal(msg)
-	} else {
-		b, merr = protojson.MarshalOptions{UseProtoNames: true}.Marshal(msg)
-	}
-	if merr != nil {
-		b = []byte(`{"StatusCode":500,"ErrorCode":"InternalFailure","ErrorMessage":"cannot encode the error"}`)
-	}
-	return append([]byte{1}, b...)
-}
-
-// panicError reports a recovered panic without echoing arbitrary values,
-// which could hold request data: runtime errors are safe to name.
-func panicError(r any) error {
-	if re, ok := r.(runtime.Error); ok {
-		return kmserr.Internal("the module recovered from a panic: %v", re)
-	}
-	return kmserr.Internal("the module recovered from a panic (%T)", r)
+		api := string(apiBytes)
+		// The engine may keep slices of the request in its response; copy
+		// it so that the host freeing or reusing its buffer cannot change them.
+		body = append([]byte(nil), body...)
+		e := kms.New(hostBackend{}, kms.NewConfig())
+		switch format {
+		case formatProto:
+			return e.CallProto(api, body)
+		case formatJSON:
+			return e.CallJSON(api, body)
+		}
+		return nil, kmserr.Internal("pkms_call: format %d is not 0 (protobuf) or 1 (JSON)", format)
+	}))
 }
 
 // info is pkms_info's answer.

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"crypto/rand"
+	"runtime"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pocketkms/pocketkms/core/ids"
+	"github.com/pocketkms/pocketkms/core/kms"
+	"github.com/pocketkms/pocketkms/core/kmserr"
+)
+
+// This file builds pkms_call's result envelope. It has no build tag so that
+// the panic handling is unit-tested natively.
+
+// Request formats of pkms_call.
+const (
+	formatProto = 0
+	formatJSON  = 1
+)
+
+// envelope runs one operation and returns its result buffer: 0 and the
+// response, or 1 and the Error message in the request's format (JSON when
+// the format is unknown). A panic in run becomes a 500 InternalFailure, so
+// that the instance stays usable.
+func envelope(format int32, run func() ([]byte, error)) (out []byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = errorResult(format, panicError(r))
+		}
+	}()
+	resp, err := run()
+	if err != nil {
+		return errorResult(format, err)
+	}
+	return append([]byte{0}, resp...)
+}
+
+// errorResult encodes err as the product's Error message, prefixed with 1.
+func errorResult(format int32, err error) []byte {
+	msg := kms.ErrorMessage(err, ids.NewRequestID(rand.Reader))
+	var b []byte
+	var merr error
+	if format == formatProto {
+		b, merr = proto.Marshal(msg)
+	} else {
+		b, merr = protojson.MarshalOptions{UseProtoNames: true}.Marshal(msg)
+	}
+	if merr != nil {
+		b = []byte(`{"StatusCode":500,"ErrorCode":"InternalFailure","ErrorMessage":"cannot encode the error"}`)
+	}
+	return append([]byte{1}, b...)
+}
+
+// panicError reports a recovered panic without echoing arbitrary values,
+// which could hold request data: runtime errors are safe to name.
+func panicError(r any) error {
+	if re, ok := r.(runtime.Error); ok {
+		return kmserr.Internal("the module recovered from a panic: %v", re)
+	}
+	return kmserr.Internal("the module recovered from a panic (%T)", r)
+}

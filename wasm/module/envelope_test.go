@@ -1,0 +1,73 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pocketkms/pocketkms/core/kmserr"
+	pb "github.com/pocketkms/pocketkms/core/kmspb"
+)
+
+func decodeError(t *testing.T, format int32, out []byte) *pb.Error {
+	t.Helper()
+	if len(out) == 0 || out[0] != 1 {
+		t.Fatalf("result %q is not an error envelope", out)
+	}
+	var m pb.Error
+	var err error
+	if format == formatProto {
+		err = proto.Unmarshal(out[1:], &m)
+	} else {
+		err = protojson.Unmarshal(out[1:], &m)
+	}
+	if err != nil {
+		t.Fatalf("undecodable Error %q: %v", out[1:], err)
+	}
+	if m.RequestId == "" {
+		t.Error("Error without RequestId")
+	}
+	return &m
+}
+
+func TestEnvelope(t *testing.T) {
+	if out := envelope(formatJSON, func() ([]byte, error) { return []byte(`{"A":1}`), nil }); string(out) != "\x00{\"A\":1}" {
+		t.Errorf("ok envelope %q", out)
+	}
+	for _, format := range []int32{formatProto, formatJSON, 9} {
+		out := envelope(format, func() ([]byte, error) { return nil, kmserr.KeyNotFound("key-x") })
+		if m := decodeError(t, format, out); m.StatusCode != 404 || m.ErrorCode != kmserr.CodeKeyNotFound {
+			t.Errorf("format %d: %v", format, m)
+		}
+		out = envelope(format, func() ([]byte, error) { return nil, errors.New("plain") })
+		if m := decodeError(t, format, out); m.StatusCode != 500 || m.ErrorCode != kmserr.CodeInternalFailure {
+			t.Errorf("format %d: plain error gave %v", format, m)
+		}
+	}
+}
+
+func TestEnvelopeRecoversPanics(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		run     func() ([]byte, error)
+		want    string
+		mustNot string
+	}{
+		{"runtime error", func() ([]byte, error) { var s []int; _ = s[3]; return nil, nil }, "index out of range", ""},
+		{"nil map", func() ([]byte, error) { var m map[string]int; m["a"] = 1; return nil, nil }, "nil map", ""},
+		{"other value", func() ([]byte, error) { panic("plaintext: hunter2") }, "panic (string)", "hunter2"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := decodeError(t, formatJSON, envelope(formatJSON, c.run))
+			if m.StatusCode != 500 || m.ErrorCode != kmserr.CodeInternalFailure {
+				t.Fatalf("%v", m)
+			}
+			if !strings.Contains(m.ErrorMessage, c.want) || (c.mustNot != "" && strings.Contains(m.ErrorMessage, c.mustNot)) {
+				t.Errorf("message %q: want %q, never %q", m.ErrorMessage, c.want, c.mustNot)
+			}
+		})
+	}
+}
