@@ -32,7 +32,16 @@ func openData(dir string) (*dataDir, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %v", err)
 	}
-	key, _, err := rootkey.LoadOrCreate(filepath.Join(dir, rootKeyFile))
+	// A root key is created only with a new database: if the database exists
+	// and its key file is gone, making a fresh key would seal new keys under
+	// it and leave every old one unreadable.
+	var key []byte
+	var err error
+	if created {
+		key, _, err = rootkey.LoadOrCreate(filepath.Join(dir, rootKeyFile))
+	} else {
+		key, err = rootkey.Load(filepath.Join(dir, rootKeyFile))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -42,6 +51,9 @@ func openData(dir string) (*dataDir, error) {
 	}
 	sealed, err := store.Sealed(db, key)
 	clear(key)
+	if err == nil {
+		err = checkRootKey(sealed)
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -50,3 +62,16 @@ func openData(dir string) (*dataDir, error) {
 }
 
 func (d *dataDir) Close() error { return d.db.Close() }
+
+// checkRootKey opens one sealed key record, so that a wrong root key stops
+// the process at start rather than failing every request later.
+func checkRootKey(b store.Backend) error {
+	names, err := b.List("keys/")
+	if err != nil || len(names) == 0 {
+		return err
+	}
+	if _, _, err := b.Get(names[0]); err != nil {
+		return fmt.Errorf("the root key does not open this data directory's keys (%v): is %s the file this database was created with?", err, rootKeyFile)
+	}
+	return nil
+}

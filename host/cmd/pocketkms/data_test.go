@@ -1,0 +1,49 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pocketkms/pocketkms/core/kms"
+	pb "github.com/pocketkms/pocketkms/core/kmspb"
+)
+
+// TestRootKeyNeverSilentlyReplaced: a data directory whose root key is lost
+// or swapped refuses to open instead of sealing new keys under a new key.
+func TestRootKeyNeverSilentlyReplaced(t *testing.T) {
+	dir := t.TempDir()
+	d, err := openData(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kms.New(d.backend, kms.NewConfig()).Call("CreateKey", &pb.CreateKeyRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	keyPath := filepath.Join(dir, rootKeyFile)
+	orig, _ := os.ReadFile(keyPath)
+
+	os.Remove(keyPath)
+	if _, err := openData(dir); err == nil {
+		t.Fatal("opened a database whose root key file is missing")
+	}
+	if _, err := os.Stat(keyPath); err == nil {
+		t.Fatal("a new root key was created for an existing database")
+	}
+
+	other := append([]byte(nil), orig...)
+	other[0] ^= 0xff
+	os.WriteFile(keyPath, other, 0o600)
+	if _, err := openData(dir); err == nil || !strings.Contains(err.Error(), "root key") {
+		t.Fatalf("a wrong root key was accepted: %v", err)
+	}
+
+	os.WriteFile(keyPath, orig, 0o600)
+	d, err = openData(dir)
+	if err != nil {
+		t.Fatalf("the right root key is refused: %v", err)
+	}
+	d.Close()
+}
