@@ -3,6 +3,7 @@ package kms
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -134,7 +135,7 @@ func (e *Engine) CallProto(api string, body []byte) ([]byte, error) {
 		return nil, err
 	}
 	if err := proto.Unmarshal(body, req); err != nil {
-		return nil, kmserr.InvalidParameter("the %s request body is not a valid protobuf message: %v", api, err)
+		return nil, kmserr.InvalidParameter("the %s request body is not a valid protobuf message: %s", api, libraryError(err))
 	}
 	resp, err := e.Call(api, req)
 	if err != nil {
@@ -164,7 +165,7 @@ func (e *Engine) CallJSON(api string, body []byte) ([]byte, error) {
 		body = []byte("{}")
 	}
 	if err := jsonIn.Unmarshal(body, req); err != nil {
-		return nil, kmserr.InvalidParameter("the %s request is not valid JSON for it: %v", api, err)
+		return nil, kmserr.InvalidParameter("the %s request is not valid JSON for it: %s", api, libraryError(err))
 	}
 	resp, err := e.Call(api, req)
 	if err != nil {
@@ -181,6 +182,17 @@ func (e *Engine) CallJSON(api string, body []byte) ([]byte, error) {
 func ErrorMessage(err error, requestID string) *pb.Error {
 	ke := kmserr.As(err)
 	return &pb.Error{StatusCode: int32(ke.Status), ErrorCode: ke.Code, ErrorMessage: ke.Message, RequestId: requestID}
+}
+
+// libraryError makes a protobuf library error deterministic: the library
+// randomly puts a space or a no-break space after its "proto:" prefix (so
+// that nobody depends on its text), which would make the same bad request
+// answer differently in different builds, e.g. native and wasm.
+func libraryError(err error) string {
+	msg := strings.ReplaceAll(err.Error(), "\u00a0", " ")
+	msg = strings.TrimPrefix(msg, "proto: ")
+	msg = strings.TrimPrefix(msg, "proto:")
+	return strings.Join(strings.Fields(msg), " ")
 }
 
 func setRequestID(m proto.Message, id string) {

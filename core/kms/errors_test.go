@@ -103,3 +103,15 @@ func TestWireForms(t *testing.T) {
 	require.True(t, strings.Contains(strings.ReplaceAll(string(j), " ", ""), `"CiphertextBlob":"`+b64(resp.CiphertextBlob)+`"`), "same blob in both forms")
 	require.True(t, len(kms.Operations()) >= 25 && kms.IsDataOperation("AdvanceEncrypt") && !kms.IsDataOperation("CreateKey"))
 }
+
+// TestLibraryErrorsAreStable: malformed bodies give the same message in every
+// build (the protobuf library randomises its own error text).
+func TestLibraryErrorsAreStable(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.e.CallProto("AdvanceEncrypt", []byte{0x0a, 0x05, 'x'})
+	ke := require.KMSError(t, err, 400, "InvalidParameter")
+	require.True(t, !strings.ContainsRune(ke.Message, '\u00a0') && !strings.Contains(ke.Message, "proto:"), ke.Message)
+	_, err = f.e.CallJSON("AdvanceEncrypt", []byte(`{"Nope":1}`))
+	ke = require.KMSError(t, err, 400, "InvalidParameter")
+	require.True(t, !strings.ContainsRune(ke.Message, '\u00a0') && strings.Contains(ke.Message, "Nope"), ke.Message)
+}
