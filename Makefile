@@ -9,7 +9,7 @@ FUZZTIME   ?= 10s
 DATA       ?= ./pocketkms-data
 
 .PHONY: run test setup setup-go setup-npm setup-chromium build wasm bin \
-	test-go test-wasm-core test-fuzz test-tests-module test-node test-browser test-parity test-worker \
+	test-go test-wasm-core test-fuzz test-tests-module test-e2e test-node test-browser test-parity test-worker \
 	bench generate
 
 ## run: build everything and start `pocketkms serve` (HTTPS on 127.0.0.1:9443, data in ./pocketkms-data).
@@ -17,7 +17,7 @@ run: setup-go setup-npm build
 	./bin/pocketkms serve --data $(DATA)
 
 ## test: every suite, as CI runs it.
-test: setup build test-go test-wasm-core test-fuzz test-tests-module test-node test-browser test-parity test-worker
+test: setup build test-go test-wasm-core test-fuzz test-tests-module test-e2e test-node test-browser test-parity test-worker
 	@echo "all suites passed"
 
 setup: setup-go setup-npm setup-chromium
@@ -61,10 +61,17 @@ test-fuzz:
 	go test -run '^$$' -fuzz '^FuzzSealedOpen$$' -fuzztime $(FUZZTIME) ./core/store
 	go test -run '^$$' -fuzz '^FuzzParseAuthorization$$' -fuzztime $(FUZZTIME) ./host/server
 	go test -run '^$$' -fuzz '^FuzzListPrefix$$' -fuzztime $(FUZZTIME) ./host/sqlstore
+	go test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) ./host/server
+	go test -run '^$$' -fuzz '^FuzzDecodeBatch$$' -fuzztime $(FUZZTIME) ./host/wasmhost
+	go test -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME) ./wasm/module
 
 ## Wycheproof, parity and the end-to-end SDK suites (the tests/ module).
 test-tests-module:
 	cd tests && go vet ./... && go test -count=1 ./wycheproof/...
+
+## The real binary driven by the official Go SDK v0.5.1, on the native and the wasm engine.
+test-e2e:
+	bash tests/e2e/run.sh
 
 test-node:
 	bash tests/node/run.sh
@@ -72,14 +79,18 @@ test-node:
 test-browser:
 	bash tests/browser/run.sh
 
+## One vector set on native, wazero, Node and Chromium (the Worker runs it in test-worker).
 test-parity:
-	bash tests/parity/run.sh
+	PARITY_WORKER=0 bash tests/parity/run.sh
 
 test-worker:
 	bash tests/worker/run.sh
 
-bench:
+## Figures: the core's Go benchmarks, AdvanceEncrypt native/wazero/Node side by side, and the server under load.
+bench: wasm
 	go test -run '^$$' -bench . -benchtime 2s ./core/kms
+	bash tests/bench/run.sh
+	cd tests && go run ./e2e/cmd/loadbench
 
 ## Regenerate the protobuf code (needs Debian's protobuf-compiler and protoc-gen-go v1.36.12).
 generate:
