@@ -26,38 +26,54 @@ import (
 //
 //	go-start-ms   the isolate's time to get a Go runtime (Server-Timing)
 //	go-handle-ms  the request inside Go, D1 reads included (Server-Timing)
+//	go-memory-MiB the largest linear memory of a Go runtime seen (max)
 //	workerd-cpu-ms  CPU of the whole workerd process per request (/proc):
 //	              our isolate plus wrangler's proxy worker and the local D1,
 //	              an upper bound on what Cloudflare would bill the Worker
 //
-// Run: tests/worker/run.sh -run '^$' -bench . -benchtime 200x
+// Run: tests/worker/run.sh -run '^$' -bench 'AdvanceEncrypt|GenerateRandom|Static|Healthz' -benchtime 300x
 func BenchmarkAdvanceEncrypt1KiB(b *testing.B) {
 	fresh, err := startWorker(persist, "--var", "POCKETKMS_GO_RUNTIME:per-request")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer fresh.stop()
-	b.Run("pool", func(b *testing.B) { benchAdvanceEncrypt(b, w) })
-	b.Run("per-request", func(b *testing.B) { benchAdvanceEncrypt(b, fresh) })
+	body, _ := proto.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/app", Plaintext: bytes.Repeat([]byte{7}, 1024)})
+	b.Run("pool", func(b *testing.B) { benchCall(b, w, "AdvanceEncrypt", body) })
+	b.Run("per-request", func(b *testing.B) { benchCall(b, fresh, "AdvanceEncrypt", body) })
+}
+
+// BenchmarkGenerateRandom is a signed call that reads one D1 record (the
+// ClientKey) where AdvanceEncrypt by alias reads three (ClientKey, alias,
+// key): the difference is what two local D1 reads and the engine cost.
+func BenchmarkGenerateRandom(b *testing.B) {
+	body, _ := proto.Marshal(&pb.GenerateRandomRequest{Length: 32})
+	benchCall(b, w, "GenerateRandom", body)
 }
 
 // BenchmarkStaticPage is the baseline for workerd-cpu-ms: GET / answered
 // from the static assets by worker.mjs without Go (what workerd and
 // wrangler's proxy cost per request on their own).
-func BenchmarkStaticPage(b *testing.B) {
+func BenchmarkStaticPage(b *testing.B) { benchGet(b, "") }
+
+// BenchmarkHealthz is a request through Go (a pooled runtime) that reads
+// nothing from D1: the JS-Go round trip and the handler without storage.
+func BenchmarkHealthz(b *testing.B) { benchGet(b, "healthz") }
+
+func benchGet(b *testing.B, path string) {
 	get := func() {
-		resp, err := http.Get(w.url)
+		resp, err := http.Get(w.url + path)
 		if err != nil {
 			b.Fatal(err)
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
-			b.Fatalf("GET /: %d", resp.StatusCode)
+			b.Fatalf("GET /%s: %d", path, resp.StatusCode)
 		}
 	}
 	get()
-	pid := workerdPID(b, w)
+	pid := workerdPIDs(b, w)
 	cpu0 := procCPU(b, pid)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -67,14 +83,16 @@ func BenchmarkStaticPage(b *testing.B) {
 	b.ReportMetric(float64((procCPU(b, pid)-cpu0).Microseconds())/1000/float64(b.N), "workerd-cpu-ms")
 }
 
-var timingRE = regexp.MustCompile(`go-start;desc=(\w+);dur=([0-9.]+), go-handle;dur=([0-9.]+)`)
+var (
+	timingRE = regexp.MustCompile(`go-start;desc=(\w+);dur=([0-9.]+), go-handle;dur=([0-9.]+)`)
+	memoryRE = regexp.MustCompile(`go-memory;desc=([0-9.]+)MiB`)
+)
 
-func benchAdvanceEncrypt(b *testing.B, wp *workerProcess) {
+func benchCall(b *testing.B, wp *workerProcess, api string, body []byte) {
 	c := rawClient(&testing.T{})
 	c.url = wp.url
-	body, _ := proto.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/app", Plaintext: bytes.Repeat([]byte{7}, 1024)})
 	call := func() string {
-		st, h, out := do(&testing.T{}, c.request("AdvanceEncrypt", body, nil, nil))
+		st, h, out := do(&testing.T{}, c.request(api, body, nil, nil))
 		if st != 200 {
 			b.Fatalf("status %d: %q", st, out)
 		}
@@ -83,15 +101,21 @@ func benchAdvanceEncrypt(b *testing.B, wp *workerProcess) {
 	for i := 0; i < 5; i++ { // warm: compile, pool, caches
 		call()
 	}
-	pid := workerdPID(b, wp)
+	pid := workerdPIDs(b, wp)
 	cpu0 := procCPU(b, pid)
 	var starts, handles []float64
+	var maxMem float64
 	kinds := map[string]int{}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		m := timingRE.FindStringSubmatch(call())
+		timing := call()
+		m := timingRE.FindStringSubmatch(timing)
 		if m == nil {
 			b.Fatal("no Server-Timing header (POCKETKMS_TIMING not set?)")
+		}
+		if mm := memoryRE.FindStringSubmatch(timing); mm != nil {
+			v, _ := strconv.ParseFloat(mm[1], 64)
+			maxMem = max(maxMem, v)
 		}
 		kinds[m[1]]++
 		s, _ := strconv.ParseFloat(m[2], 64)
@@ -103,6 +127,7 @@ func benchAdvanceEncrypt(b *testing.B, wp *workerProcess) {
 	b.ReportMetric(median(starts), "go-start-ms")
 	b.ReportMetric(median(handles), "go-handle-ms")
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "workerd-cpu-ms")
+	b.ReportMetric(maxMem, "go-memory-MiB")
 	b.Logf("runtimes: %v", kinds)
 }
 
@@ -111,11 +136,12 @@ func median(v []float64) float64 {
 	return v[len(v)/2]
 }
 
-// workerdPID finds the workerd process that wrangler dev started (same
-// process group).
-func workerdPID(b *testing.B, wp *workerProcess) int {
+// workerdPIDs finds the workerd processes that wrangler dev started (same
+// process group): wrangler runs two, the Worker's and its proxy's.
+func workerdPIDs(b *testing.B, wp *workerProcess) []int {
 	pgid := wp.cmd.Process.Pid
 	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var pids []int
 	for _, d := range dirs {
 		raw, err := os.ReadFile(d)
 		if err != nil {
@@ -126,24 +152,30 @@ func workerdPID(b *testing.B, wp *workerProcess) int {
 		f := strings.Fields(s[strings.LastIndex(s, ")")+2:])
 		if name == "workerd" && f[2] == strconv.Itoa(pgid) {
 			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(d)))
-			return pid
+			pids = append(pids, pid)
 		}
 	}
-	b.Fatalf("no workerd process in group %d", pgid)
-	return 0
+	if len(pids) == 0 {
+		b.Fatalf("no workerd process in group %d", pgid)
+	}
+	return pids
 }
 
-// procCPU is the user+system CPU time of pid so far.
-func procCPU(b *testing.B, pid int) time.Duration {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		b.Fatal(err)
+// procCPU is the user+system CPU time of pids so far (all their threads).
+func procCPU(b *testing.B, pids []int) time.Duration {
+	var total time.Duration
+	for _, pid := range pids {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := string(raw)
+		f := strings.Fields(s[strings.LastIndex(s, ")")+2:])
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		total += time.Duration(ut+st) * time.Second / 100 // USER_HZ
 	}
-	s := string(raw)
-	f := strings.Fields(s[strings.LastIndex(s, ")")+2:])
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+	return total
 }
 
 // BenchmarkColdStart starts a new workerd (a new isolate) per iteration and
