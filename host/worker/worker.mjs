@@ -55,8 +55,15 @@ function start(env, ctx, keep) {
 // idle holds runtimes that served a request to the end; none is in use.
 const idle = [];
 // maxIdle bounds the pool: each runtime holds its own linear memory
-// (tens of MB at most), and isolates have 128 MB.
+// (8 MiB fresh, ~15 MiB after many requests), and isolates have 128 MB.
 const maxIdle = 2;
+// maxLive bounds the runtimes alive at once (idle or busy), for the same
+// reason: without it, 10 overlapping requests would be 10 runtimes. A
+// request that finds none free waits for one, polling with a timer of its
+// own: a promise resolved by another request would not do, since workerd
+// cancels a request that waits on nothing of its own as hung.
+const maxLive = 5;
+let live = 0;
 // maxUses retires a runtime after that many requests. syumai/workers v0.33.0
 // never releases some of the js.Func callbacks it makes per request (the
 // unused half of each then/catch pair, the response stream's pull and
@@ -91,17 +98,32 @@ async function fetch(req, env, ctx) {
       let res = await binding.handleRequest(req);
       return timing ? withTiming(res, t0, t1, "fresh", rt) : res;
     }
+    while (idle.length === 0 && live >= maxLive) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
     const reused = idle.length > 0;
-    const rt = reused ? idle.pop() : track(start(env, ctx, true));
-    const binding = await rt.started;
-    const t1 = timing ? performance.now() : 0;
-    const res = await binding.handleRequest(req);
-    // Read the whole body before the runtime can serve anyone else: then
-    // Go has returned from the handler and holds nothing of this request.
-    const body = await res.arrayBuffer();
-    if (!rt.dead && ++rt.uses < maxUses && idle.length < maxIdle) idle.push(rt);
-    const out = new Response(body, res);
-    return timing ? withTiming(out, t0, t1, reused ? "reused" : "fresh", rt) : out;
+    let rt;
+    if (reused) {
+      rt = idle.pop();
+    } else {
+      rt = track(start(env, ctx, true));
+      live++;
+    }
+    let keep = false;
+    try {
+      const binding = await rt.started;
+      const t1 = timing ? performance.now() : 0;
+      const res = await binding.handleRequest(req);
+      // Read the whole body before the runtime can serve anyone else: then
+      // Go has returned from the handler and holds nothing of this request.
+      const body = await res.arrayBuffer();
+      keep = !rt.dead && ++rt.uses < maxUses && idle.length < maxIdle;
+      const out = new Response(body, res);
+      return timing ? withTiming(out, t0, t1, reused ? "reused" : "fresh", rt) : out;
+    } finally {
+      if (keep) idle.push(rt);
+      else live--;
+    }
   } catch (e) {
     console.error("pocketkms worker: " + (e && e.stack ? e.stack : e));
     return errorResponse(500, "InternalFailure", "The pocketkms Worker failed to run the request.");
