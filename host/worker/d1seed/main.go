@@ -1,3 +1,5 @@
+//go:build !js && !wasip1
+
 // Command d1seed applies a pocketkms seed file (docs/seed.md) to the
 // Worker's D1 database: `npm run worker:seed -- FILE [--remote]`.
 //
