@@ -64,6 +64,24 @@ const maxIdle = 2;
 // cancels a request that waits on nothing of its own as hung.
 const maxLive = 5;
 let live = 0;
+// busy maps each runtime serving a request to when it was handed out. A
+// request that workerd cancels (its client went away, say) never reaches
+// its finally block, so a runtime busy for longer than lostAfterMs is
+// written off: its slot is freed and it never returns to the pool.
+const busy = new Map();
+const lostAfterMs = 30000;
+
+function reclaimLost() {
+  const now = Date.now();
+  for (const [rt, since] of busy) {
+    if (now - since > lostAfterMs) {
+      busy.delete(rt);
+      rt.dead = true;
+      live--;
+    }
+  }
+}
+
 // maxUses retires a runtime after that many requests. syumai/workers v0.33.0
 // never releases some of the js.Func callbacks it makes per request (the
 // unused half of each then/catch pair, the response stream's pull and
@@ -99,6 +117,8 @@ async function fetch(req, env, ctx) {
       return timing ? withTiming(res, t0, t1, "fresh", rt) : res;
     }
     while (idle.length === 0 && live >= maxLive) {
+      reclaimLost();
+      if (live < maxLive) break;
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     const reused = idle.length > 0;
@@ -109,6 +129,7 @@ async function fetch(req, env, ctx) {
       rt = track(start(env, ctx, true));
       live++;
     }
+    busy.set(rt, Date.now());
     let keep = false;
     try {
       const binding = await rt.started;
@@ -121,8 +142,10 @@ async function fetch(req, env, ctx) {
       const out = new Response(body, res);
       return timing ? withTiming(out, t0, t1, reused ? "reused" : "fresh", rt) : out;
     } finally {
-      if (keep) idle.push(rt);
-      else live--;
+      if (busy.delete(rt)) { // else written off by reclaimLost
+        if (keep) idle.push(rt);
+        else live--;
+      }
     }
   } catch (e) {
     console.error("pocketkms worker: " + (e && e.stack ? e.stack : e));
