@@ -36,6 +36,13 @@ func writeSeed(clientKeyFile string) (string, []string, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	cross, err := loadCross() // tests/parity's cross-runtime keys (cross_test.go)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, k := range cross.Keys {
+		keys = append(keys, k)
+	}
 	var names []string
 	for _, s := range scens {
 		names = append(names, s.Name)
