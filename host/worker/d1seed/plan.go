@@ -75,6 +75,7 @@ func renderSQL(plan []sqlstore.Stmt) (string, error) {
 	var sb strings.Builder
 	sb.WriteString("-- pocketkms seed plan (host/worker/d1seed): sealed values only, no plaintext key material.\n")
 	for _, st := range plan {
+		start := sb.Len()
 		parts := strings.Split(st.SQL, "?")
 		if len(parts) != len(st.Args)+1 {
 			return "", fmt.Errorf("d1seed: statement has %d placeholders and %d arguments: %s", len(parts)-1, len(st.Args), st.SQL)
@@ -88,10 +89,16 @@ func renderSQL(plan []sqlstore.Stmt) (string, error) {
 			sb.WriteString(lit)
 			sb.WriteString(parts[i+1])
 		}
+		if n := sb.Len() - start; n > maxStatement {
+			return "", fmt.Errorf("d1seed: the record %v makes a %d-byte SQL statement, over D1's %d-byte limit (values are hex, twice their size): split that key's versions over several seed runs", st.Args[0], n, maxStatement)
+		}
 		sb.WriteString(";\n")
 	}
 	return sb.String(), nil
 }
+
+// maxStatement is D1's limit on the length of one SQL statement.
+const maxStatement = 100000
 
 func literal(a any) (string, error) {
 	switch a := a.(type) {

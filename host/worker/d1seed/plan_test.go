@@ -207,3 +207,13 @@ func FuzzRenderRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+func TestRenderRefusesOversizeStatement(t *testing.T) {
+	_, err := renderSQL(sqlstore.CommitStmts(nil, []store.Write{{Key: "keys/big", Value: make([]byte, maxStatement/2)}}))
+	if err == nil || !strings.Contains(err.Error(), "keys/big") {
+		t.Fatalf("a record over D1's statement limit: %v", err)
+	}
+	if _, err := renderSQL(sqlstore.CommitStmts(nil, []store.Write{{Key: "keys/ok", Value: make([]byte, maxStatement/2-200)}})); err != nil {
+		t.Fatalf("a record under the limit: %v", err)
+	}
+}
