@@ -60,8 +60,8 @@ const maxIdle = 2;
 // maxLive bounds the runtimes alive at once (idle or busy), for the same
 // reason: without it, 10 overlapping requests would be 10 runtimes. A
 // request that finds none free waits for one, polling with a timer of its
-// own: a promise resolved by another request would not do, since workerd
-// cancels a request that waits on nothing of its own as hung.
+// own rather than on a promise another request would resolve: workerd may
+// cancel as hung a request whose only pending work belongs to another.
 const maxLive = 5;
 let live = 0;
 // busy maps each runtime serving a request to when it was handed out. A
