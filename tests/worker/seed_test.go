@@ -20,9 +20,15 @@ var seedKeys = []map[string]any{
 	{"KeyId": rotatingKey, "KeySpec": "Aliyun_AES_256", "Aliases": []string{"alias/rotating"}, "RotationInterval": "7d",
 		"Versions": []map[string]any{{"KeyVersionId": rotatingKey + "-v000000001", "CreationDate": "2026-01-01T00:00:00Z",
 			"KeyMaterial": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}}},
+	{"KeyId": abandonedKey, "KeySpec": "Aliyun_AES_256", "Aliases": []string{"alias/abandoned"}, "RotationInterval": "7d",
+		"Versions": []map[string]any{{"KeyVersionId": abandonedKey + "-v000000001", "CreationDate": "2026-01-01T00:00:00Z"}}},
 }
 
 const rotatingKey = "key-wrkrotating0000000001"
+
+// abandonedKey is due for rotation too; TestClientGoesAway abandons the
+// request that rotates it.
+const abandonedKey = "key-wrkabandoned000000001"
 
 // writeSeed writes the seed file: the test ClientKey, the keys above, and
 // the keys of every parity scenario that can run through the instance API

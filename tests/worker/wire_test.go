@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -413,5 +414,56 @@ func TestMisconfigured(t *testing.T) {
 				t.Fatalf("message %q does not say %q", e.ErrorMessage, tc.want)
 			}
 		})
+	}
+}
+
+// TestClientGoesAway: clients that hang up while their request is inside
+// Go (here: during the rotation commit, which the test Worker delays by
+// 300 ms) leave the Worker serving, and the key still rotates exactly once.
+func TestClientGoesAway(t *testing.T) {
+	c := rawClient(t)
+	body, _ := proto.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/abandoned", Plaintext: []byte("x")})
+	impatient := &http.Client{Timeout: 100 * time.Millisecond}
+	var wg sync.WaitGroup
+	abandoned := make([]bool, 6)
+	for i := range abandoned { // more at once than the pool's 5 runtimes
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			resp, err := impatient.Do(c.request("AdvanceEncrypt", body, nil, nil))
+			if err == nil {
+				resp.Body.Close()
+			}
+			abandoned[i] = err != nil
+		}(i)
+	}
+	wg.Wait()
+	if !slices.Contains(abandoned, true) {
+		t.Fatal("no request was abandoned: all answered within 100 ms despite the 300 ms commit delay")
+	}
+	time.Sleep(500 * time.Millisecond)
+	var versions []string
+	for i := 0; i < 5; i++ {
+		var resp pb.AdvanceEncryptResponse
+		if err := c.call(t, "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: "alias/abandoned", Plaintext: []byte("y")}, &resp); err != nil {
+			t.Fatalf("after clients went away: %v", err)
+		}
+		versions = append(versions, resp.KeyVersionId)
+	}
+	for _, v := range versions {
+		if v != versions[0] || v == abandonedKey+"-v000000001" {
+			t.Fatalf("versions used after the abandoned rotation: %v", versions)
+		}
+	}
+	rec, err := unseal(t, "keys/"+abandonedKey, d1Records(t)["keys/"+abandonedKey])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k struct{ Versions []json.RawMessage }
+	if err := json.Unmarshal(rec, &k); err != nil {
+		t.Fatal(err)
+	}
+	if len(k.Versions) != 2 {
+		t.Fatalf("the key has %d versions, want 2", len(k.Versions))
 	}
 }
