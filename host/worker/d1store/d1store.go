@@ -2,12 +2,19 @@
 
 // Package d1store is the Worker's store.Backend: the records table of
 // host/sqlstore's schema in a Cloudflare D1 database, reached from Go
-// through syumai/workers.
+// through the D1 binding's own JavaScript API (prepare, bind, raw, batch),
+// with host/sqlstore's statements.
 //
-// Reads go through syumai/workers' database/sql D1 driver. That driver has
-// no transactions (D1 has no interactive ones: BeginTx is an error), so
-// Commit does not use it: it sends sqlstore.CommitStmts, the same plan the
-// SQLite server runs inside BEGIN IMMEDIATE, as one D1 batch() call.
+// Why not syumai/workers' database/sql D1 driver: it has no transactions
+// (D1 has no interactive ones; BeginTx is an error), so Commit could not
+// use it anyway; each of its queries leaves a js.Func callback behind (the
+// unused half of a then/catch pair), which adds up in the Worker's pooled
+// Go runtimes; and database/sql costs 65 KiB of the gzip bundle, which is
+// within 160 KiB of the free plan's 3 MB limit. Reads here are three short
+// functions over the same binding.
+//
+// Commit sends sqlstore.CommitStmts, the plan the SQLite server runs inside
+// BEGIN IMMEDIATE, as one D1 batch() call.
 //
 // How atomic Commit is. D1 runs a batch as one SQL transaction, on the
 // single primary that owns the database, one batch or query at a time: a
@@ -27,14 +34,12 @@ package d1store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"syscall/js"
 	"time"
 
 	"github.com/syumai/workers/cloudflare"
-	"github.com/syumai/workers/cloudflare/d1"
 
 	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/host/sqlstore"
@@ -44,8 +49,7 @@ import (
 // Get reads the database, so a change made by another isolate, the seed or
 // `wrangler d1 execute` is seen at the next read.
 type Store struct {
-	db  *sql.DB  // reads, through the database/sql driver
-	raw js.Value // the D1Database binding, for batch()
+	raw js.Value // the D1Database binding
 
 	// CommitDelay, when set, waits that long before each commit batch is
 	// sent. It is fault injection for tests only: it widens the window in
@@ -65,16 +69,12 @@ func Open(ctx context.Context, binding string) (*Store, error) {
 	if raw.IsUndefined() || raw.IsNull() {
 		return nil, fmt.Errorf("d1store: the Worker has no D1 binding %q (wrangler.toml [[d1_databases]])", binding)
 	}
-	c, err := d1.OpenConnector(binding)
-	if err != nil {
-		return nil, fmt.Errorf("d1store: %s: %w", binding, err)
-	}
-	s := &Store{db: sql.OpenDB(c), raw: raw}
+	s := &Store{raw: raw}
 	ms, err := sqlstore.Migrations()
 	if err != nil {
 		return nil, err
 	}
-	v, err := sqlstore.SchemaVersion(ctx, s.db)
+	v, err := s.schemaVersion()
 	if err != nil {
 		return nil, fmt.Errorf("d1store: reading the schema version of %s: %w", binding, err)
 	}
@@ -84,41 +84,57 @@ func Open(ctx context.Context, binding string) (*Store, error) {
 	return s, nil
 }
 
+// schemaVersion is sqlstore.SchemaVersion's two queries, for a database
+// reached without database/sql: 0 when schema_migrations does not exist.
+func (s *Store) schemaVersion() (int, error) {
+	rows, err := s.query(sqlstore.Stmt{SQL: `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`})
+	if err != nil || rows.Index(0).Index(0).Int() == 0 {
+		return 0, err
+	}
+	rows, err = s.query(sqlstore.Stmt{SQL: `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`})
+	if err != nil {
+		return 0, err
+	}
+	return rows.Index(0).Index(0).Int(), nil
+}
+
+// query runs one statement and returns its rows as D1's raw() gives them:
+// an array of arrays of column values.
+func (s *Store) query(st sqlstore.Stmt) (js.Value, error) {
+	args, err := jsArgs(st.Args)
+	if err != nil {
+		return js.Value{}, err
+	}
+	return await(s.raw.Call("prepare", st.SQL).Call("bind", args...).Call("raw"))
+}
+
 // Get returns a record's value and rev, or (nil, 0, nil) when absent.
 func (s *Store) Get(key string) ([]byte, int64, error) {
-	var v []byte
-	var rev int64
-	err := s.db.QueryRow(sqlstore.GetSQL, key).Scan(&v, &rev)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, nil
-	}
+	rows, err := s.query(sqlstore.Stmt{SQL: sqlstore.GetSQL, Args: []any{key}})
 	if err != nil {
 		return nil, 0, fmt.Errorf("d1store: get %s: %w", key, err)
 	}
-	if v == nil {
-		v = []byte{}
+	if rows.Length() == 0 {
+		return nil, 0, nil
 	}
-	return v, rev, nil
+	row := rows.Index(0)
+	// D1 gives a BLOB as an ArrayBuffer (or, in older runtimes, an array of
+	// numbers); new Uint8Array takes either.
+	u := js.Global().Get("Uint8Array").New(row.Index(0))
+	v := make([]byte, u.Length())
+	js.CopyBytesToGo(v, u)
+	return v, int64(row.Index(1).Float()), nil
 }
 
 // List returns the keys starting with prefix, sorted.
 func (s *Store) List(prefix string) ([]string, error) {
-	st := sqlstore.ListStmt(prefix)
-	rows, err := s.db.Query(st.SQL, st.Args...)
+	rows, err := s.query(sqlstore.ListStmt(prefix))
 	if err != nil {
 		return nil, fmt.Errorf("d1store: list %s: %w", prefix, err)
 	}
-	defer rows.Close()
-	var keys []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, fmt.Errorf("d1store: list %s: %w", prefix, err)
-		}
-		keys = append(keys, k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("d1store: list %s: %w", prefix, err)
+	keys := make([]string, rows.Length())
+	for i := range keys {
+		keys[i] = rows.Index(i).Index(0).String()
 	}
 	return keys, nil
 }
@@ -132,18 +148,9 @@ func (s *Store) Commit(reads map[string]int64, writes []store.Write) error {
 	}
 	stmts := make([]any, len(plan))
 	for i, st := range plan {
-		args := make([]any, len(st.Args))
-		for j, a := range st.Args {
-			switch a := a.(type) {
-			case []byte:
-				u := js.Global().Get("Uint8Array").New(len(a))
-				js.CopyBytesToJS(u, a)
-				args[j] = u
-			case string, int64:
-				args[j] = a
-			default:
-				return fmt.Errorf("d1store: commit plan argument of type %T", a)
-			}
+		args, err := jsArgs(st.Args)
+		if err != nil {
+			return err
 		}
 		stmts[i] = s.raw.Call("prepare", st.SQL).Call("bind", args...)
 	}
@@ -158,6 +165,25 @@ func (s *Store) Commit(reads map[string]int64, writes []store.Write) error {
 		return fmt.Errorf("d1store: commit: %w", err)
 	}
 	return nil
+}
+
+// jsArgs converts plan arguments for D1's bind(): strings and int64 as they
+// are, bytes as a Uint8Array (a BLOB).
+func jsArgs(in []any) ([]any, error) {
+	out := make([]any, len(in))
+	for i, a := range in {
+		switch a := a.(type) {
+		case []byte:
+			u := js.Global().Get("Uint8Array").New(len(a))
+			js.CopyBytesToJS(u, a)
+			out[i] = u
+		case string, int64:
+			out[i] = a
+		default:
+			return nil, fmt.Errorf("d1store: plan argument of type %T", a)
+		}
+	}
+	return out, nil
 }
 
 // await blocks the calling goroutine until p settles; the Go runtime keeps
