@@ -64,6 +64,7 @@ test-fuzz:
 	go test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) ./host/server
 	go test -run '^$$' -fuzz '^FuzzDecodeBatch$$' -fuzztime $(FUZZTIME) ./host/wasmhost
 	go test -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME) ./wasm/module
+	go test -run '^$$' -fuzz '^FuzzRenderRoundTrip$$' -fuzztime $(FUZZTIME) ./host/worker/d1seed
 
 ## Wycheproof, parity and the end-to-end SDK suites (the tests/ module).
 test-tests-module:
