@@ -110,6 +110,47 @@ func NewRequest(api string) (proto.Message, error) {
 	return o.newRequest(), nil
 }
 
+// NewResponse returns an empty response message for api (nil for an
+// unknown api), for hosts that carry an operation over the wire and decode
+// its answer: the wazero host, the parity runners. TestNewResponse checks it
+// against what every operation really returns.
+func NewResponse(api string) proto.Message {
+	switch api {
+	case "Encrypt":
+		return &pb.EncryptResponse{}
+	case "Decrypt":
+		return &pb.DecryptResponse{}
+	case "AdvanceEncrypt":
+		return &pb.AdvanceEncryptResponse{}
+	case "AdvanceDecrypt":
+		return &pb.AdvanceDecryptResponse{}
+	case "GenerateDataKey":
+		return &pb.GenerateDataKeyResponse{}
+	case "AdvanceGenerateDataKey":
+		return &pb.AdvanceGenerateDataKeyResponse{}
+	case "GenerateRandom":
+		return &pb.GenerateRandomResponse{}
+	case "CreateKey", "ImportKey", "DescribeKey", "CreateKeyVersion", "UpdateRotationPolicy",
+		"EnableKey", "DisableKey", "ScheduleKeyDeletion", "CancelKeyDeletion":
+		return &pb.KeyResponse{}
+	case "ListKeys":
+		return &pb.ListKeysResponse{}
+	case "ListKeyVersions":
+		return &pb.ListKeyVersionsResponse{}
+	case "DescribeKeyVersion":
+		return &pb.KeyVersionResponse{}
+	case "CreateAlias", "UpdateAlias":
+		return &pb.AliasResponse{}
+	case "DeleteAlias":
+		return &pb.EmptyResponse{}
+	case "ListAliases", "ListAliasesByKeyId":
+		return &pb.ListAliasesResponse{}
+	case "InspectBlob":
+		return &pb.InspectBlobResponse{}
+	}
+	return nil
+}
+
 // Call runs api with a request message and returns its response message,
 // with RequestId set, or a *kmserr.Error.
 func (e *Engine) Call(api string, req proto.Message) (proto.Message, error) {

@@ -115,3 +115,55 @@ func TestLibraryErrorsAreStable(t *testing.T) {
 	ke = require.KMSError(t, err, 400, "InvalidParameter")
 	require.True(t, !strings.ContainsRune(ke.Message, '\u00a0') && strings.Contains(ke.Message, "Nope"), ke.Message)
 }
+
+// TestNewResponse: every operation's declared response type is the one it
+// really returns.
+func TestNewResponse(t *testing.T) {
+	f := newFixture(t)
+	md := f.createKey("")
+	blob := f.seal(md.KeyId, "x")
+	reqs := map[string]proto.Message{
+		"Encrypt":                &pb.EncryptRequest{KeyId: md.KeyId, Plaintext: []byte("x")},
+		"AdvanceEncrypt":         &pb.AdvanceEncryptRequest{KeyId: md.KeyId, Plaintext: []byte("x")},
+		"AdvanceDecrypt":         &pb.AdvanceDecryptRequest{CiphertextBlob: blob.CiphertextBlob},
+		"GenerateDataKey":        &pb.GenerateDataKeyRequest{KeyId: md.KeyId},
+		"AdvanceGenerateDataKey": &pb.AdvanceGenerateDataKeyRequest{KeyId: md.KeyId},
+		"GenerateRandom":         &pb.GenerateRandomRequest{Length: 8},
+		"CreateKey":              &pb.CreateKeyRequest{},
+		"ImportKey":              &pb.ImportKeyRequest{},
+		"DescribeKey":            &pb.KeyIdRequest{KeyId: md.KeyId},
+		"ListKeys":               &pb.ListKeysRequest{},
+		"CreateKeyVersion":       &pb.KeyIdRequest{KeyId: md.KeyId},
+		"ListKeyVersions":        &pb.KeyIdRequest{KeyId: md.KeyId},
+		"DescribeKeyVersion":     &pb.DescribeKeyVersionRequest{KeyId: md.KeyId, KeyVersionId: md.InitialKeyVersionId},
+		"UpdateRotationPolicy":   &pb.UpdateRotationPolicyRequest{KeyId: md.KeyId},
+		"DisableKey":             &pb.KeyIdRequest{KeyId: md.KeyId},
+		"EnableKey":              &pb.KeyIdRequest{KeyId: md.KeyId},
+		"CreateAlias":            &pb.AliasRequest{AliasName: "alias/r", KeyId: md.KeyId},
+		"UpdateAlias":            &pb.AliasRequest{AliasName: "alias/r", KeyId: md.KeyId},
+		"ListAliases":            &pb.ListAliasesRequest{},
+		"ListAliasesByKeyId":     &pb.ListAliasesRequest{KeyId: md.KeyId},
+		"DeleteAlias":            &pb.AliasRequest{AliasName: "alias/r"},
+		"InspectBlob":            &pb.InspectBlobRequest{CiphertextBlob: blob.CiphertextBlob},
+		"ScheduleKeyDeletion":    &pb.ScheduleKeyDeletionRequest{KeyId: f.createKey("").KeyId, PendingWindowInDays: 7},
+		"CancelKeyDeletion":      &pb.KeyIdRequest{KeyId: md.KeyId},
+	}
+	for _, api := range kms.Operations() {
+		if api == "Decrypt" {
+			continue // needs a raw ciphertext; below
+		}
+		req, ok := reqs[api]
+		require.True(t, ok, "no request for", api)
+		if api == "CancelKeyDeletion" {
+			call[*pb.KeyResponse](f, "ScheduleKeyDeletion", &pb.ScheduleKeyDeletionRequest{KeyId: md.KeyId, PendingWindowInDays: 7})
+		}
+		resp, err := f.e.Call(api, req)
+		require.NoError(t, err, api)
+		require.Equal(t, kms.NewResponse(api).ProtoReflect().Descriptor().FullName(), resp.ProtoReflect().Descriptor().FullName(), api)
+	}
+	enc := call[*pb.EncryptResponse](f, "Encrypt", &pb.EncryptRequest{KeyId: md.KeyId, Plaintext: []byte("x")})
+	resp, err := f.e.Call("Decrypt", &pb.DecryptRequest{KeyId: md.KeyId, CiphertextBlob: enc.CiphertextBlob, Iv: enc.Iv})
+	require.NoError(t, err)
+	require.Equal(t, kms.NewResponse("Decrypt").ProtoReflect().Descriptor().FullName(), resp.ProtoReflect().Descriptor().FullName())
+	require.True(t, kms.NewResponse("Nope") == nil)
+}

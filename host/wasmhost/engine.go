@@ -314,7 +314,7 @@ func (e *Engine) Call(ctx context.Context, api string, req proto.Message) (proto
 	if err != nil {
 		return nil, err
 	}
-	resp := newResponse(api)
+	resp := kms.NewResponse(api)
 	if resp == nil {
 		return nil, kmserr.Internal("wasmhost does not know the response type of %s", api)
 	}

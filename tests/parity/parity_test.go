@@ -15,7 +15,6 @@ import (
 
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
-	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/host/engine"
 	"github.com/pocketkms/pocketkms/host/wasmhost"
@@ -145,7 +144,7 @@ func protoCaller(e engine.Engine) Caller {
 		if err != nil {
 			return nil, err
 		}
-		resp := responseFor(api)
+		resp := kms.NewResponse(api)
 		if resp == nil {
 			return nil, fmt.Errorf("no response type for %s", api)
 		}
@@ -156,46 +155,7 @@ func protoCaller(e engine.Engine) Caller {
 	}
 }
 
-// responseFor is the response message of each operation the vectors use.
-// TestResponseTypes keeps it honest against the native engine.
-func responseFor(api string) proto.Message {
-	switch api {
-	case "Encrypt":
-		return &pb.EncryptResponse{}
-	case "Decrypt":
-		return &pb.DecryptResponse{}
-	case "AdvanceEncrypt":
-		return &pb.AdvanceEncryptResponse{}
-	case "AdvanceDecrypt":
-		return &pb.AdvanceDecryptResponse{}
-	case "GenerateDataKey":
-		return &pb.GenerateDataKeyResponse{}
-	case "AdvanceGenerateDataKey":
-		return &pb.AdvanceGenerateDataKeyResponse{}
-	case "GenerateRandom":
-		return &pb.GenerateRandomResponse{}
-	case "CreateKey", "ImportKey", "DescribeKey", "CreateKeyVersion", "UpdateRotationPolicy",
-		"EnableKey", "DisableKey", "ScheduleKeyDeletion", "CancelKeyDeletion":
-		return &pb.KeyResponse{}
-	case "ListKeys":
-		return &pb.ListKeysResponse{}
-	case "ListKeyVersions":
-		return &pb.ListKeyVersionsResponse{}
-	case "DescribeKeyVersion":
-		return &pb.KeyVersionResponse{}
-	case "CreateAlias", "UpdateAlias":
-		return &pb.AliasResponse{}
-	case "DeleteAlias":
-		return &pb.EmptyResponse{}
-	case "ListAliases", "ListAliasesByKeyId":
-		return &pb.ListAliasesResponse{}
-	case "InspectBlob":
-		return &pb.InspectBlobResponse{}
-	}
-	return nil
-}
-
-// TestResponseTypes checks responseFor against what the native engine
+// TestResponseTypes checks kms.NewResponse against what the native engine
 // returns for every successful step of the vectors.
 func TestResponseTypes(t *testing.T) {
 	scenarios, err := Load(vectorsDir)
@@ -218,9 +178,9 @@ func TestResponseTypes(t *testing.T) {
 				continue
 			}
 			seen[st.API] = true
-			want := responseFor(st.API)
+			want := kms.NewResponse(st.API)
 			if want == nil || want.ProtoReflect().Descriptor() != resp.ProtoReflect().Descriptor() {
-				t.Errorf("%s: responseFor gives %T, the engine %T", st.API, want, resp)
+				t.Errorf("%s: kms.NewResponse gives %T, the engine %T", st.API, want, resp)
 			}
 		}
 	}
