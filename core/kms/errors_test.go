@@ -122,6 +122,8 @@ func TestNewResponse(t *testing.T) {
 	f := newFixture(t)
 	md := f.createKey("")
 	blob := f.seal(md.KeyId, "x")
+	call[*pb.AliasResponse](f, "CreateAlias", &pb.AliasRequest{AliasName: "alias/d", KeyId: md.KeyId})
+	call[*pb.AliasResponse](f, "CreateAlias", &pb.AliasRequest{AliasName: "alias/u", KeyId: md.KeyId})
 	reqs := map[string]proto.Message{
 		"Encrypt":                &pb.EncryptRequest{KeyId: md.KeyId, Plaintext: []byte("x")},
 		"AdvanceEncrypt":         &pb.AdvanceEncryptRequest{KeyId: md.KeyId, Plaintext: []byte("x")},
@@ -140,10 +142,10 @@ func TestNewResponse(t *testing.T) {
 		"DisableKey":             &pb.KeyIdRequest{KeyId: md.KeyId},
 		"EnableKey":              &pb.KeyIdRequest{KeyId: md.KeyId},
 		"CreateAlias":            &pb.AliasRequest{AliasName: "alias/r", KeyId: md.KeyId},
-		"UpdateAlias":            &pb.AliasRequest{AliasName: "alias/r", KeyId: md.KeyId},
+		"UpdateAlias":            &pb.AliasRequest{AliasName: "alias/u", KeyId: md.KeyId},
 		"ListAliases":            &pb.ListAliasesRequest{},
 		"ListAliasesByKeyId":     &pb.ListAliasesRequest{KeyId: md.KeyId},
-		"DeleteAlias":            &pb.AliasRequest{AliasName: "alias/r"},
+		"DeleteAlias":            &pb.AliasRequest{AliasName: "alias/d"},
 		"InspectBlob":            &pb.InspectBlobRequest{CiphertextBlob: blob.CiphertextBlob},
 		"ScheduleKeyDeletion":    &pb.ScheduleKeyDeletionRequest{KeyId: f.createKey("").KeyId, PendingWindowInDays: 7},
 		"CancelKeyDeletion":      &pb.KeyIdRequest{KeyId: md.KeyId},
