@@ -136,20 +136,30 @@ func (s Spec) check(p Params) error {
 	return kmserr.InvalidParameter("PaddingMode %q is not supported: use %s or %s", p.Padding, PKCS7, NoPad)
 }
 
-// Seal encrypts plaintext. GCM output is ciphertext‖16-byte tag.
-func (s Spec) Seal(p Params, plaintext []byte) ([]byte, error) {
+// prepare checks the parameters and returns the block cipher, and for GCM
+// the AEAD over it.
+func (s Spec) prepare(p Params) (cipher.Block, cipher.AEAD, error) {
 	if err := s.check(p); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b, err := s.block(p.Key)
+	if err != nil || s.Mode != GCM {
+		return b, nil, err
+	}
+	g, err := cipher.NewGCM(b)
+	if err != nil {
+		return nil, nil, kmserr.Internal("gcm: %v", err)
+	}
+	return b, g, nil
+}
+
+// Seal encrypts plaintext. GCM output is ciphertext‖16-byte tag.
+func (s Spec) Seal(p Params, plaintext []byte) ([]byte, error) {
+	b, g, err := s.prepare(p)
 	if err != nil {
 		return nil, err
 	}
-	if s.Mode == GCM {
-		g, err := cipher.NewGCM(b)
-		if err != nil {
-			return nil, kmserr.Internal("gcm: %v", err)
-		}
+	if g != nil {
 		return g.Seal(nil, p.IV, plaintext, p.Aad), nil
 	}
 	var buf []byte
@@ -169,18 +179,11 @@ func (s Spec) Seal(p Params, plaintext []byte) ([]byte, error) {
 // plaintext and an InvalidParameter error that does not say which check
 // failed for padded modes (no padding oracle).
 func (s Spec) Open(p Params, ciphertext []byte) ([]byte, error) {
-	if err := s.check(p); err != nil {
-		return nil, err
-	}
-	b, err := s.block(p.Key)
+	b, g, err := s.prepare(p)
 	if err != nil {
 		return nil, err
 	}
-	if s.Mode == GCM {
-		g, err := cipher.NewGCM(b)
-		if err != nil {
-			return nil, kmserr.Internal("gcm: %v", err)
-		}
+	if g != nil {
 		if len(ciphertext) < TagSize {
 			return nil, kmserr.InvalidParameter("%s ciphertext is %d bytes, shorter than its %d-byte tag", s.Name, len(ciphertext), TagSize)
 		}
