@@ -260,3 +260,38 @@ func TestTransactions(t *testing.T) {
 	_, err = kms.New(broken{f.mem}, kms.NewConfig()).Call("CreateKey", &pb.CreateKeyRequest{})
 	require.KMSError(t, err, 500, "InternalFailure")
 }
+
+// TestRotationOnceUnderConcurrency: many callers see a rotation fall due at
+// the same moment; exactly one new version is made, and every caller seals
+// with it.
+func TestRotationOnceUnderConcurrency(t *testing.T) {
+	f := newFixture(t)
+	md := call[*pb.KeyResponse](f, "CreateKey", &pb.CreateKeyRequest{EnableAutomaticRotation: true, RotationInterval: "7d"}).KeyMetadata
+	for round := 1; round <= 3; round++ {
+		f.clock.Add(8 * 24 * time.Hour)
+		const n = 16
+		got := make(chan string, n)
+		errs := make(chan error, n)
+		for i := 0; i < n; i++ {
+			go func() {
+				r, err := f.e.Call("AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: md.KeyId, Plaintext: []byte("x")})
+				if err != nil {
+					errs <- err
+					return
+				}
+				got <- r.(*pb.AdvanceEncryptResponse).KeyVersionId
+			}()
+		}
+		seen := map[string]bool{}
+		for i := 0; i < n; i++ {
+			select {
+			case err := <-errs:
+				t.Fatal(err)
+			case v := <-got:
+				seen[v] = true
+			}
+		}
+		require.Equal(t, round+1, len(f.versions(md.KeyId)), "one new version per due date, round", round)
+		require.Equal(t, 1, len(seen), "every caller used the new primary")
+	}
+}
