@@ -74,6 +74,7 @@ type Handler struct {
 	eng     engine.Engine
 	backend store.Backend
 	cfg     Config
+	gz      gzipCache
 }
 
 // New returns the handler. backend is where the ClientKey registry lives
@@ -258,6 +259,13 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if !modTime.IsZero() {
 		w.Header().Set("Last-Modified", modTime.UTC().Format(http.TimeFormat))
+	}
+	if len(data) >= minGzip {
+		w.Header().Set("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			w.Header().Set("Content-Encoding", "gzip")
+			data = h.gz.get(name, modTime, data)
+		}
 	}
 	writeBody(w, r, data)
 }
