@@ -310,10 +310,11 @@ func (e *Engine) updateRotationPolicy(r *pb.UpdateRotationPolicyRequest) (proto.
 		if err := c.setRotation(k, r.EnableAutomaticRotation, r.RotationInterval); err != nil {
 			return false, err
 		}
-		if r.EnableAutomaticRotation && k.LastRotationDate == nil {
-			// The interval counts from now, not from a creation long ago.
+		if r.EnableAutomaticRotation {
 			now := c.now
-			k.LastRotationDate = &now
+			k.RotationSince = &now
+		} else {
+			k.RotationSince = nil
 		}
 		return true, nil
 	})

@@ -295,3 +295,19 @@ func TestRotationOnceUnderConcurrency(t *testing.T) {
 		require.Equal(t, 1, len(seen), "every caller used the new primary")
 	}
 }
+
+// TestRotationPolicyTurnedOnLater: the interval counts from when the policy
+// is turned on, and turning it on is not reported as a rotation.
+func TestRotationPolicyTurnedOnLater(t *testing.T) {
+	f := newFixture(t)
+	md := f.createKey("")
+	f.clock.Add(100 * 24 * time.Hour)
+	r := call[*pb.KeyResponse](f, "UpdateRotationPolicy", &pb.UpdateRotationPolicyRequest{KeyId: md.KeyId, EnableAutomaticRotation: true, RotationInterval: "30d"}).KeyMetadata
+	require.Equal(t, "", r.LastRotationDate, "no rotation happened")
+	require.Equal(t, "2027-04-08T12:00:00Z", r.NextRotationDate)
+	require.Equal(t, int32(1), r.VersionCount, "not due at once")
+	f.clock.Add(30 * 24 * time.Hour)
+	r = call[*pb.KeyResponse](f, "DescribeKey", &pb.KeyIdRequest{KeyId: md.KeyId}).KeyMetadata
+	require.Equal(t, int32(2), r.VersionCount)
+	require.Equal(t, "2027-04-08T12:00:00Z", r.LastRotationDate)
+}

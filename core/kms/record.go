@@ -39,6 +39,7 @@ type keyRecord struct {
 	RotationInterval string          `json:",omitempty"` // as given; "" when off
 	RotationSeconds  int64           `json:",omitempty"`
 	LastRotationDate *time.Time      `json:",omitempty"`
+	RotationSince    *time.Time      `json:",omitempty"` // when the current policy was turned on
 	Versions         []versionRecord // oldest first; last is primary
 	PrivateKey       []byte          `json:",omitempty"` // asymmetric keys, PKCS#8
 }

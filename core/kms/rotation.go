@@ -39,9 +39,13 @@ func (k *keyRecord) nextRotation() time.Time {
 	if k.RotationSeconds == 0 {
 		return time.Time{}
 	}
+	// The interval counts from the newest of: creation, the last rotation,
+	// and the moment the policy was turned on (not from a creation long ago).
 	last := k.CreationDate
-	if k.LastRotationDate != nil {
-		last = *k.LastRotationDate
+	for _, t := range []*time.Time{k.LastRotationDate, k.RotationSince} {
+		if t != nil && t.After(last) {
+			last = *t
+		}
 	}
 	return last.Add(time.Duration(k.RotationSeconds) * time.Second)
 }
