@@ -9,7 +9,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -110,49 +109,4 @@ func sdkClient(t *testing.T, s *kmstest.Server, clientKeyFile, password string) 
 		t.Fatalf("SDK client: %v", err)
 	}
 	return c
-}
-
-// sdkError is what the SDK reports for a protobuf Error body.
-type sdkError struct {
-	Code     string
-	HTTPCode int
-	Message  string
-}
-
-func asSDKError(t *testing.T, err error) sdkError {
-	t.Helper()
-	var se *tea.SDKError
-	if !errors.As(err, &se) {
-		t.Fatalf("want an SDK error, got %T %v", err, err)
-	}
-	out := sdkError{Code: tea.StringValue(se.Code), Message: tea.StringValue(se.Message)}
-	var data struct {
-		HTTPCode  int    `json:"httpCode"`
-		RequestID string `json:"requestId"`
-	}
-	if err := json.Unmarshal([]byte(tea.StringValue(se.Data)), &data); err != nil {
-		t.Fatalf("SDK error without data (not a protobuf Error body?): %v", se)
-	}
-	if len(data.RequestID) != 36 || data.RequestID != strings.ToLower(data.RequestID) {
-		t.Errorf("RequestId %q is not a lower-case UUID", data.RequestID)
-	}
-	out.HTTPCode = data.HTTPCode
-	return out
-}
-
-// wantSDKError checks the code and status and that the SDK did not retry:
-// it retries only non-protobuf bodies and the 429/500/503 codes, with
-// seconds of backoff.
-func wantSDKError(t *testing.T, start time.Time, err error, status int, code string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("want %d %s, got success", status, code)
-	}
-	se := asSDKError(t, err)
-	if se.HTTPCode != status || se.Code != code {
-		t.Fatalf("got %d %s (%s), want %d %s", se.HTTPCode, se.Code, se.Message, status, code)
-	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("the SDK took %v: it retried, so the error body was not understood", d)
-	}
 }

@@ -26,22 +26,6 @@ import (
 	"github.com/pocketkms/pocketkms/tests/e2e/kmstest"
 )
 
-// wantProtoError checks a raw answer: protobuf Error body, status, code,
-// lower-case UUID RequestId.
-func wantProtoError(t *testing.T, status int, hdr http.Header, body []byte, wantStatus int, wantCode string) {
-	t.Helper()
-	var pe pb.Error
-	if err := proto.Unmarshal(body, &pe); err != nil || hdr.Get("Content-Type") != server.ContentType {
-		t.Fatalf("status %d, content type %q, body %q is not a protobuf Error", status, hdr.Get("Content-Type"), body)
-	}
-	if status != wantStatus || pe.ErrorCode != wantCode || int(pe.StatusCode) != wantStatus {
-		t.Fatalf("got %d %d %s (%s), want %d %s", status, pe.StatusCode, pe.ErrorCode, pe.ErrorMessage, wantStatus, wantCode)
-	}
-	if len(pe.RequestId) != 36 || strings.ToLower(pe.RequestId) != pe.RequestId {
-		t.Errorf("RequestId %q", pe.RequestId)
-	}
-}
-
 func (e *env) raw(t *testing.T) *kmstest.Raw {
 	t.Helper()
 	key, err := kmstest.LoadClientKey(e.clientKey, password)
@@ -55,84 +39,10 @@ func (e *env) raw(t *testing.T) *kmstest.Raw {
 	return r
 }
 
-func (e *env) wireErrors(t *testing.T) {
-	r := e.raw(t)
-	set := func(k, v string) func(http.Header) { return func(h http.Header) { h.Set(k, v) } }
-	del := func(k string) func(http.Header) { return func(h http.Header) { h.Del(k) } }
+// transportErrors: faults below the instance API (cleartext to the TLS
+// port, bytes net/http refuses, TLS itself) answered by the server.
+func (e *env) transportErrors(t *testing.T) {
 	ok, _ := proto.Marshal(&pb.GenerateRandomRequest{Length: 8})
-	// A correctly signed request works over the same path.
-	var rnd pb.GenerateRandomResponse
-	if pe, err := r.Call("GenerateRandom", &pb.GenerateRandomRequest{Length: 8}, &rnd); err != nil || pe != nil || len(rnd.Random) != 8 {
-		t.Fatalf("signed raw request: %v %v", pe, err)
-	}
-	skewed := time.Now().Add(-20 * time.Minute).UTC().Format(http.TimeFormat)
-	for _, tc := range []struct {
-		name        string
-		api         string
-		body        []byte
-		edit, after func(http.Header)
-		status      int
-		code        string
-	}{
-		{"unknown client", "GenerateRandom", ok, set(server.HeaderAccessKeyID, "KAAP.00000000-0000-4000-8000-000000000000"), nil, 404, "Unauthorized"},
-		{"bad signature", "GenerateRandom", ok, nil, set(server.HeaderAPIName, "AdvanceEncrypt"), 401, "SignatureNotMatch"},
-		{"body hash mismatch", "GenerateRandom", ok, set(server.HeaderContentSHA256, server.BodySHA256([]byte("x"))), nil, 401, "SignatureNotMatch"},
-		{"date skewed", "GenerateRandom", ok, set("date", skewed), nil, 400, "RequestTimeTooSkewed"},
-		{"missing access key", "GenerateRandom", ok, del(server.HeaderAccessKeyID), nil, 400, "MissingParameter"},
-		{"bad api version", "GenerateRandom", ok, set(server.HeaderAPIVersion, "dkms-gcs-0.1"), nil, 400, "InvalidApiVersion"},
-		{"bad date", "GenerateRandom", ok, set("date", "2026-11-29T11:28:32Z"), nil, 400, "InvalidParam"},
-		{"bad signature method", "GenerateRandom", ok, set(server.HeaderSignatureMethod, "RSA_PSS"), nil, 400, "InvalidParam"},
-		{"bad authorization", "GenerateRandom", ok, nil, set("authorization", "Bearer not base64!"), 400, "InvalidParam"},
-		{"wrong content type", "GenerateRandom", ok, set("content-type", "application/json"), nil, 415, "InvalidContentType"},
-		{"unknown api", "Frobnicate", ok, nil, nil, 400, "InvalidApiName"},
-		{"key management is not on the wire", "CreateKey", nil, nil, nil, 400, "InvalidApiName"},
-		{"unbuilt api", "Verify", nil, nil, nil, 400, "UnsupportedOperation"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			st, hdr, body, err := r.Do(r.Request(tc.api, tc.body, tc.edit, tc.after))
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantProtoError(t, st, hdr, body, tc.status, tc.code)
-		})
-	}
-	t.Run("TOKEN authorization", func(t *testing.T) {
-		st, _, body, err := r.Do(r.Request("GenerateRandom", ok, nil, func(h http.Header) {
-			h.Set("authorization", strings.Replace(h.Get("authorization"), "Bearer ", "TOKEN ", 1))
-		}))
-		if err != nil || st != 200 {
-			t.Fatalf("%d %q %v", st, body, err)
-		}
-	})
-	t.Run("body over 3 MB answered early", func(t *testing.T) {
-		// The server answers from Content-Length alone; the client's body
-		// write may fail, but the answer arrives.
-		body := make([]byte, 3<<20+1)
-		st, hdr, out, err := r.Do(r.Request("AdvanceEncrypt", body, nil, nil))
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantProtoError(t, st, hdr, out, 413, "RequestEntityTooLarge")
-	})
-	t.Run("other paths and methods", func(t *testing.T) {
-		for _, tc := range []struct {
-			method, path string
-			status       int
-			code         string
-		}{
-			{"GET", "/nothing-here", 404, "NotFound"},
-			{"POST", "/v1/encrypt", 405, "MethodNotAllowed"},
-			{"PUT", "/", 405, "MethodNotAllowed"},
-			{"DELETE", "/healthz", 405, "MethodNotAllowed"},
-		} {
-			req, _ := http.NewRequest(tc.method, r.URL[:len(r.URL)-1]+tc.path, nil)
-			st, hdr, body, err := r.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantProtoError(t, st, hdr, body, tc.status, tc.code)
-		}
-	})
 	t.Run("plain HTTP to the TLS port", func(t *testing.T) {
 		resp, err := http.Post("http://"+e.srv.Addr+"/", server.ContentType, bytes.NewReader(ok))
 		if err != nil {
@@ -140,7 +50,7 @@ func (e *env) wireErrors(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		wantProtoError(t, resp.StatusCode, resp.Header, body, 400, "InvalidParam")
+		kmstest.WantProtoError(t, resp.StatusCode, resp.Header, body, 400, "InvalidParam")
 	})
 	t.Run("requests net/http refuses by itself", func(t *testing.T) {
 		for _, tc := range []struct {
@@ -154,7 +64,7 @@ func (e *env) wireErrors(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				st, hdr, body := rawExchange(t, e.srv, tc.request)
-				wantProtoError(t, st, hdr, body, tc.status, tc.code)
+				kmstest.WantProtoError(t, st, hdr, body, tc.status, tc.code)
 			})
 		}
 	})
@@ -197,43 +107,6 @@ func rawExchange(t *testing.T, s *kmstest.Server, request string) (int, http.Hea
 	}
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header, body
-}
-
-func (e *env) rotation(t *testing.T) {
-	enc1, err := e.sdk.AdvanceEncrypt(&dkms.AdvanceEncryptRequest{KeyId: tea.String("alias/rotating"), Plaintext: []byte("before")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := e.sdk.Encrypt(&dkms.EncryptRequest{KeyId: tea.String("alias/rotating"), Plaintext: []byte("classic")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Rotate with the CLI on the same data directory while the server runs.
-	cli(t, "key", "rotate", "--data", e.data, e.rotKey)
-	enc2, err := e.sdk.AdvanceEncrypt(&dkms.AdvanceEncryptRequest{KeyId: tea.String("alias/rotating"), Plaintext: []byte("after")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v1, v2 := tea.StringValue(enc1.KeyVersionId), tea.StringValue(enc2.KeyVersionId)
-	if v1 == v2 || !strings.HasPrefix(v2, e.rotKey+"-") {
-		t.Fatalf("KeyVersionId before %s after %s: the rotation was not seen at the next request", v1, v2)
-	}
-	for _, c := range []struct {
-		blob    []byte
-		plain   string
-		version string
-	}{{enc1.CiphertextBlob, "before", v1}, {enc2.CiphertextBlob, "after", v2}} {
-		d, err := e.sdk.AdvanceDecrypt(&dkms.AdvanceDecryptRequest{CiphertextBlob: c.blob})
-		if err != nil || string(d.Plaintext) != c.plain || tea.StringValue(d.KeyVersionId) != c.version {
-			t.Fatalf("old and new blobs must open: %v %q %s", err, d.Plaintext, tea.StringValue(d.KeyVersionId))
-		}
-	}
-	// Encrypt keeps using the initial version, so its ciphertexts still open.
-	d, err := e.sdk.Decrypt(&dkms.DecryptRequest{KeyId: tea.String(e.rotKey), CiphertextBlob: old.CiphertextBlob, Iv: old.Iv, Algorithm: old.Algorithm})
-	if err != nil || string(d.Plaintext) != "classic" {
-		t.Fatalf("Decrypt after rotation: %v", err)
-	}
-	e.blobs["rotated-v1"] = enc1.CiphertextBlob
 }
 
 func (e *env) playground(t *testing.T) {
@@ -350,7 +223,7 @@ func (e *env) restart(t *testing.T) {
 			t.Fatal("data key changed across restart")
 		}
 	}
-	if got := keyIDOf(t, e.sdk, "alias/app"); got != e.appKey {
+	if got := kmstest.KeyIDOf(t, e.sdk, "alias/app"); got != e.appKey {
 		t.Fatalf("alias/app now names %s, was %s", got, e.appKey)
 	}
 	// The imported SDK test key is still registered.

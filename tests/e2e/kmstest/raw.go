@@ -15,6 +15,8 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
+	"testing"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -70,19 +72,27 @@ type Raw struct {
 
 // NewRaw returns a client for s trusting its CA.
 func NewRaw(s *Server, key *ClientKey) (*Raw, error) {
-	tr := &http.Transport{MaxIdleConnsPerHost: 256, ForceAttemptHTTP2: false}
 	scheme := "http"
 	if s.CA != "" {
-		ca, err := os.ReadFile(s.CA)
+		scheme = "https"
+	}
+	return NewRawURL(scheme+"://"+s.Addr+"/", s.CA, key)
+}
+
+// NewRawURL returns a client for url ("https://host:port/") trusting the
+// CA certificate in the file caFile ("" for the system roots or http).
+func NewRawURL(url, caFile string, key *ClientKey) (*Raw, error) {
+	tr := &http.Transport{MaxIdleConnsPerHost: 256, ForceAttemptHTTP2: false}
+	if caFile != "" {
+		ca, err := os.ReadFile(caFile)
 		if err != nil {
 			return nil, err
 		}
 		pool := x509.NewCertPool()
 		pool.AppendCertsFromPEM(ca)
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
-		scheme = "https"
 	}
-	return &Raw{URL: scheme + "://" + s.Addr + "/", Key: key, HTTP: &http.Client{Transport: tr, Timeout: 60 * time.Second}}, nil
+	return &Raw{URL: url, Key: key, HTTP: &http.Client{Transport: tr, Timeout: 60 * time.Second}}, nil
 }
 
 // Request builds a signed request for api and body. edit runs on the headers
@@ -144,4 +154,20 @@ func (c *Raw) Call(api string, req, resp proto.Message) (*pb.Error, error) {
 		return &e, nil
 	}
 	return nil, proto.Unmarshal(out, resp)
+}
+
+// WantProtoError checks a raw answer: protobuf Error body and content
+// type, HTTP status and Error.StatusCode, code, lower-case UUID RequestId.
+func WantProtoError(t *testing.T, status int, hdr http.Header, body []byte, wantStatus int, wantCode string) {
+	t.Helper()
+	var pe pb.Error
+	if err := proto.Unmarshal(body, &pe); err != nil || hdr.Get("Content-Type") != server.ContentType {
+		t.Fatalf("status %d, content type %q, body %q is not a protobuf Error", status, hdr.Get("Content-Type"), body)
+	}
+	if status != wantStatus || pe.ErrorCode != wantCode || int(pe.StatusCode) != wantStatus {
+		t.Fatalf("got %d %d %s (%s), want %d %s", status, pe.StatusCode, pe.ErrorCode, pe.ErrorMessage, wantStatus, wantCode)
+	}
+	if len(pe.RequestId) != 36 || strings.ToLower(pe.RequestId) != pe.RequestId {
+		t.Errorf("RequestId %q", pe.RequestId)
+	}
 }
