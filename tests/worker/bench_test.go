@@ -89,10 +89,9 @@ var (
 )
 
 func benchCall(b *testing.B, wp *workerProcess, api string, body []byte) {
-	c := rawClient(&testing.T{})
-	c.url = wp.url
+	c := target(wp).Raw(b)
 	call := func() string {
-		st, h, out := do(&testing.T{}, c.request(api, body, nil, nil))
+		st, h, out := do(b, c, c.Request(api, body, nil, nil))
 		if st != 200 {
 			b.Fatalf("status %d: %q", st, out)
 		}
@@ -193,11 +192,10 @@ func BenchmarkColdStart(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		c := rawClient(&testing.T{})
-		c.url = wp.url
+		c := target(wp).Raw(b)
 		b.StartTimer()
 		t0 := time.Now()
-		st, h, out := do(&testing.T{}, c.request("AdvanceEncrypt", body, nil, nil))
+		st, h, out := do(b, c, c.Request("AdvanceEncrypt", body, nil, nil))
 		wall := time.Since(t0)
 		b.StopTimer()
 		wp.stop()

@@ -60,7 +60,7 @@ func TestCrossRuntime(t *testing.T) {
 		for i, r := range in.Seals {
 			req, _ := json.Marshal(r)
 			for _, api := range []string{"AdvanceEncrypt", "AdvanceEncrypt", "Encrypt"} {
-				out, err := c.callJSON(t, api, req)
+				out, err := callJSON(t, c, api, req)
 				if err != nil {
 					t.Fatalf("seal %d %s: %v", i, api, err)
 				}
@@ -110,7 +110,7 @@ func TestCrossRuntime(t *testing.T) {
 					"Iv": it.Iv, "Algorithm": it.Algorithm, "PaddingMode": it.PaddingMode, "Aad": r["Aad"]}
 			}
 			body, _ := json.Marshal(req)
-			out, err := c.callJSON(t, api, body)
+			out, err := callJSON(t, c, api, body)
 			if err != nil {
 				t.Errorf("%s seal %d %s: %v", f.Runtime, it.Seal, api, err)
 				continue

@@ -8,16 +8,15 @@ import (
 	"path/filepath"
 
 	"github.com/pocketkms/pocketkms/core/kms"
+	"github.com/pocketkms/pocketkms/tests/e2e/kmstest"
 	"github.com/pocketkms/pocketkms/tests/parity"
 )
 
-// The seeded keys. alias/rotating's only version is from January with a 7d
-// interval, so its automatic rotation is due at the first request.
+// The seeded keys besides kmstest.SeedKeys (which TestDataPlane uses).
+// alias/due's only version is from January with a 7d interval, so its
+// automatic rotation is due at the first request.
 var seedKeys = []map[string]any{
-	{"KeySpec": "Aliyun_AES_256", "Aliases": []string{"alias/app"}},
-	{"KeySpec": "Aliyun_SM4", "Aliases": []string{"alias/sm4"}},
-	{"KeySpec": "Aliyun_AES_128", "Aliases": []string{"alias/disabled"}, "KeyState": "Disabled"},
-	{"KeyId": rotatingKey, "KeySpec": "Aliyun_AES_256", "Aliases": []string{"alias/rotating"}, "RotationInterval": "7d",
+	{"KeyId": rotatingKey, "KeySpec": "Aliyun_AES_256", "Aliases": []string{"alias/due"}, "RotationInterval": "7d",
 		"Versions": []map[string]any{{"KeyVersionId": rotatingKey + "-v000000001", "CreationDate": "2026-01-01T00:00:00Z",
 			"KeyMaterial": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}}},
 	{"KeyId": abandonedKey, "KeySpec": "Aliyun_AES_256", "Aliases": []string{"alias/abandoned"}, "RotationInterval": "7d",
@@ -35,7 +34,7 @@ const abandonedKey = "key-wrkabandoned000000001"
 // (see parityScenarios); it returns the names of those scenarios.
 func writeSeed(clientKeyFile string) (string, []string, error) {
 	keys := []any{}
-	for _, k := range seedKeys {
+	for _, k := range append(kmstest.SeedKeys, seedKeys...) {
 		keys = append(keys, k)
 	}
 	scens, err := parityScenarios()

@@ -2,188 +2,25 @@ package worker
 
 import (
 	"bytes"
-	"crypto"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"io"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	dkmsutil "github.com/aliyun/alibabacloud-dkms-gcs-go-sdk/openapi-util"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pocketkms/pocketkms/core/kms"
-	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/server"
+	"github.com/pocketkms/pocketkms/tests/e2e/kmstest"
 	"github.com/pocketkms/pocketkms/tests/parity"
 )
-
-// signer signs instance API requests by hand (spec §1), so that tests can
-// break any part of them.
-type signer struct {
-	id   string
-	priv *rsa.PrivateKey
-	url  string
-}
-
-var (
-	signerOnce sync.Once
-	theSigner  *signer
-)
-
-func rawClient(t *testing.T) *signer {
-	t.Helper()
-	signerOnce.Do(func() {
-		b, err := os.ReadFile(ckFile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var f struct{ KeyId, PrivateKeyData string }
-		if err := json.Unmarshal(b, &f); err != nil {
-			t.Fatal(err)
-		}
-		p12, err := base64.StdEncoding.DecodeString(f.PrivateKeyData)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pw := ckPassword
-		pems, err := dkmsutil.GetPrivatePemFromPk12(p12, &pw) // the SDK's own decoding
-		if err != nil {
-			t.Fatal(err)
-		}
-		block, _ := pem.Decode([]byte(*pems[0]))
-		priv, err := x509.ParsePKCS1PrivateKey(block.Bytes)
-		if err != nil {
-			t.Fatal(err)
-		}
-		theSigner = &signer{id: f.KeyId, priv: priv}
-	})
-	s := *theSigner
-	s.url = w.url
-	return &s
-}
-
-// request builds a signed POST /; edit changes headers before signing,
-// after changes them after signing.
-func (s *signer) request(api string, body []byte, edit, after func(http.Header)) *http.Request {
-	h := http.Header{}
-	h.Set("content-type", server.ContentType)
-	h.Set("accept", server.ContentType)
-	h.Set("date", time.Now().UTC().Format(http.TimeFormat))
-	h.Set(server.HeaderAPIName, api)
-	h.Set(server.HeaderAPIVersion, server.APIVersion)
-	h.Set(server.HeaderSignatureMethod, server.SignatureMethod)
-	h.Set(server.HeaderAccessKeyID, s.id)
-	h.Set(server.HeaderContentSHA256, server.BodySHA256(body))
-	if edit != nil {
-		edit(h)
-	}
-	digest := sha256.Sum256([]byte(server.StringToSign("POST", h)))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, s.priv, crypto.SHA256, digest[:])
-	if err != nil {
-		panic(err)
-	}
-	h.Set("authorization", "Bearer "+base64.StdEncoding.EncodeToString(sig))
-	if after != nil {
-		after(h)
-	}
-	req, _ := http.NewRequest("POST", s.url, bytes.NewReader(body))
-	req.Header = h
-	return req
-}
-
-func do(t *testing.T, req *http.Request) (int, http.Header, []byte) {
-	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, b
-}
-
-// call runs api with a protobuf request and decodes the answer into resp,
-// or returns the protobuf Error as a *kmserr.Error.
-func (s *signer) call(t *testing.T, api string, req, resp proto.Message) error {
-	t.Helper()
-	body, err := proto.Marshal(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, _, out := do(t, s.request(api, body, nil, nil))
-	if st != 200 {
-		var e pb.Error
-		if err := proto.Unmarshal(out, &e); err != nil {
-			t.Fatalf("status %d with a non-protobuf body %q", st, out)
-		}
-		if int(e.StatusCode) != st {
-			t.Fatalf("HTTP %d but Error.StatusCode %d", st, e.StatusCode)
-		}
-		return &kmserr.Error{Status: int(e.StatusCode), Code: e.ErrorCode, Message: e.ErrorMessage}
-	}
-	return proto.Unmarshal(out, resp)
-}
-
-func wantProtoError(t *testing.T, st int, h http.Header, body []byte, wantStatus int, wantCode string) {
-	t.Helper()
-	var e pb.Error
-	if err := proto.Unmarshal(body, &e); err != nil {
-		t.Fatalf("status %d: body is not a protobuf Error: %q", st, body)
-	}
-	if st != wantStatus || e.ErrorCode != wantCode || int(e.StatusCode) != wantStatus {
-		t.Fatalf("got HTTP %d, Error %d %s (%s); want %d %s", st, e.StatusCode, e.ErrorCode, e.ErrorMessage, wantStatus, wantCode)
-	}
-	if ct := h.Get("content-type"); ct != server.ContentType {
-		t.Errorf("content-type %q", ct)
-	}
-}
-
-func TestWireErrors(t *testing.T) {
-	c := rawClient(t)
-	body, _ := proto.Marshal(&pb.GenerateRandomRequest{Length: 8})
-	for _, tc := range []struct {
-		name        string
-		api         string
-		body        []byte
-		edit, after func(http.Header)
-		status      int
-		code        string
-	}{
-		{"bad signature", "GenerateRandom", body, nil, func(h http.Header) {
-			h.Set("authorization", "Bearer "+base64.StdEncoding.EncodeToString(make([]byte, 256)))
-		}, 401, "SignatureNotMatch"},
-		{"body hash mismatch", "GenerateRandom", body, func(h http.Header) { h.Set(server.HeaderContentSHA256, server.BodySHA256([]byte("other"))) }, nil, 401, "SignatureNotMatch"},
-		{"unknown ClientKey", "GenerateRandom", body, func(h http.Header) { h.Set(server.HeaderAccessKeyID, "KAAP.nobody") }, nil, 404, "Unauthorized"},
-		{"no api version", "GenerateRandom", body, func(h http.Header) { h.Del(server.HeaderAPIVersion) }, nil, 400, "InvalidApiVersion"},
-		{"skewed date", "GenerateRandom", body, func(h http.Header) { h.Set("date", time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat)) }, nil, 400, "RequestTimeTooSkewed"},
-		{"management call", "CreateKey", nil, nil, nil, 400, "InvalidApiName"},
-		{"unknown api", "EncryptEverything", nil, nil, nil, 400, "InvalidApiName"},
-		{"content type", "GenerateRandom", body, func(h http.Header) { h.Set("content-type", "application/json") }, nil, 415, "InvalidContentType"},
-		{"over 3 MB", "Encrypt", make([]byte, server.DefaultMaxBody+1), nil, nil, 413, "RequestEntityTooLarge"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			st, h, out := do(t, c.request(tc.api, tc.body, tc.edit, tc.after))
-			wantProtoError(t, st, h, out, tc.status, tc.code)
-		})
-	}
-}
 
 func TestPlaygroundAndHealth(t *testing.T) {
 	for _, tc := range []struct{ path, ctype, contains string }{
@@ -208,7 +45,7 @@ func TestPlaygroundAndHealth(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	wantProtoError(t, resp.StatusCode, resp.Header, b, 404, "NotFound")
+	kmstest.WantProtoError(t, resp.StatusCode, resp.Header, b, 404, "NotFound")
 }
 
 // TestSealedAtRest reads D1 directly: key records hold no plaintext
@@ -246,7 +83,7 @@ func unseal(t *testing.T, key string, sealedValue []byte) ([]byte, error) {
 	return v, err
 }
 
-// TestRotationOnceUnderConcurrency: alias/rotating's rotation is due;
+// TestRotationOnceUnderConcurrency: alias/due's rotation is due;
 // concurrent requests all see it, each builds a new version, and the D1
 // batch guard lets exactly one commit: every request ends up on the same
 // new version and the record has two versions, not many.
@@ -261,7 +98,7 @@ func TestRotationOnceUnderConcurrency(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			var resp pb.AdvanceEncryptResponse
-			errs[i] = c.call(t, "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: "alias/rotating", Plaintext: []byte{byte(i)}}, &resp)
+			errs[i] = call(t, c, "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: "alias/due", Plaintext: []byte{byte(i)}}, &resp)
 			versions[i] = resp.KeyVersionId
 		}(i)
 	}
@@ -317,7 +154,7 @@ func TestParityVectors(t *testing.T) {
 				if st.API == "ImportKey" {
 					continue // done by the seed
 				}
-				respJSON, callErr := c.callJSON(t, st.API, st.Request)
+				respJSON, callErr := callJSON(t, c, st.API, st.Request)
 				if err := parity.Check(&s.Steps[i], respJSON, callErr); err != nil {
 					t.Fatalf("step %d %s (%s): %v", i, st.API, st.Note, err)
 				}
@@ -332,7 +169,7 @@ func TestParityVectors(t *testing.T) {
 }
 
 // callJSON sends a JSON-form request as protobuf and answers in JSON form.
-func (s *signer) callJSON(t *testing.T, api string, reqJSON []byte) ([]byte, error) {
+func callJSON(t *testing.T, c *kmstest.Raw, api string, reqJSON []byte) ([]byte, error) {
 	t.Helper()
 	req, err := kms.NewRequest(api)
 	if err != nil {
@@ -342,7 +179,7 @@ func (s *signer) callJSON(t *testing.T, api string, reqJSON []byte) ([]byte, err
 		t.Fatalf("%s request: %v", api, err)
 	}
 	resp := responses[api]()
-	if err := s.call(t, api, req, resp); err != nil {
+	if err := call(t, c, api, req, resp); err != nil {
 		return nil, err
 	}
 	out, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(resp)
@@ -359,7 +196,7 @@ func (s *signer) callJSON(t *testing.T, api string, reqJSON []byte) ([]byte, err
 func TestSecondWorkerSameD1(t *testing.T) {
 	c := rawClient(t)
 	var enc pb.AdvanceEncryptResponse
-	if err := c.call(t, "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: "alias/app", Plaintext: []byte("from the first")}, &enc); err != nil {
+	if err := call(t, c, "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: "alias/app", Plaintext: []byte("from the first")}, &enc); err != nil {
 		t.Fatal(err)
 	}
 	w2, err := startWorker(persist, "--var", "POCKETKMS_GO_RUNTIME:per-request")
@@ -367,19 +204,18 @@ func TestSecondWorkerSameD1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w2.stop()
-	c2 := *c
-	c2.url = w2.url
+	c2 := target(w2).Raw(t)
 	var dec pb.AdvanceDecryptResponse
-	if err := c2.call(t, "AdvanceDecrypt", &pb.AdvanceDecryptRequest{CiphertextBlob: enc.CiphertextBlob}, &dec); err != nil {
+	if err := call(t, c2, "AdvanceDecrypt", &pb.AdvanceDecryptRequest{CiphertextBlob: enc.CiphertextBlob}, &dec); err != nil {
 		t.Fatal(err)
 	}
 	if string(dec.Plaintext) != "from the first" {
 		t.Fatalf("second Worker decrypted %q", dec.Plaintext)
 	}
-	if err := c2.call(t, "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: "alias/sm4", Plaintext: []byte("from the second")}, &enc); err != nil {
+	if err := call(t, c2, "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: "alias/sm4", Plaintext: []byte("from the second")}, &enc); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.call(t, "AdvanceDecrypt", &pb.AdvanceDecryptRequest{CiphertextBlob: enc.CiphertextBlob}, &dec); err != nil || string(dec.Plaintext) != "from the second" {
+	if err := call(t, c, "AdvanceDecrypt", &pb.AdvanceDecryptRequest{CiphertextBlob: enc.CiphertextBlob}, &dec); err != nil || string(dec.Plaintext) != "from the second" {
 		t.Fatalf("first Worker: %v %q", err, dec.Plaintext)
 	}
 }
@@ -403,11 +239,10 @@ func TestMisconfigured(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer wp.stop()
-			c := rawClient(t)
-			c.url = wp.url
+			c := target(wp).Raw(t)
 			body, _ := proto.Marshal(&pb.GenerateRandomRequest{Length: 8})
-			st, h, out := do(t, c.request("GenerateRandom", body, nil, nil))
-			wantProtoError(t, st, h, out, 500, "InternalFailure")
+			st, h, out := do(t, c, c.Request("GenerateRandom", body, nil, nil))
+			kmstest.WantProtoError(t, st, h, out, 500, "InternalFailure")
 			var e pb.Error
 			proto.Unmarshal(out, &e)
 			if !strings.Contains(e.ErrorMessage, tc.want) {
@@ -430,7 +265,7 @@ func TestClientGoesAway(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			resp, err := impatient.Do(c.request("AdvanceEncrypt", body, nil, nil))
+			resp, err := impatient.Do(c.Request("AdvanceEncrypt", body, nil, nil))
 			if err == nil {
 				resp.Body.Close()
 			}
@@ -445,7 +280,7 @@ func TestClientGoesAway(t *testing.T) {
 	var versions []string
 	for i := 0; i < 5; i++ {
 		var resp pb.AdvanceEncryptResponse
-		if err := c.call(t, "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: "alias/abandoned", Plaintext: []byte("y")}, &resp); err != nil {
+		if err := call(t, c, "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: "alias/abandoned", Plaintext: []byte("y")}, &resp); err != nil {
 			t.Fatalf("after clients went away: %v", err)
 		}
 		versions = append(versions, resp.KeyVersionId)

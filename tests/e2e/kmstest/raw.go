@@ -151,6 +151,9 @@ func (c *Raw) Call(api string, req, resp proto.Message) (*pb.Error, error) {
 		if err := proto.Unmarshal(out, &e); err != nil {
 			return nil, fmt.Errorf("status %d with a non-protobuf body %q", st, out)
 		}
+		if int(e.StatusCode) != st {
+			return nil, fmt.Errorf("HTTP %d but Error.StatusCode %d", st, e.StatusCode)
+		}
 		return &e, nil
 	}
 	return nil, proto.Unmarshal(out, resp)

@@ -67,7 +67,7 @@ func (tg *Target) SDK(t *testing.T) *dkms.Client {
 }
 
 // Raw is a hand-signing client for the Target with its ClientKey.
-func (tg *Target) Raw(t *testing.T) *Raw {
+func (tg *Target) Raw(t testing.TB) *Raw {
 	t.Helper()
 	key, err := LoadClientKey(tg.ClientKeyFile, tg.Password)
 	if err != nil {
