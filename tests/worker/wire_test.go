@@ -83,6 +83,20 @@ func unseal(t *testing.T, key string, sealedValue []byte) ([]byte, error) {
 	return v, err
 }
 
+// versionsInD1 is how many versions keyID's record in D1 holds.
+func versionsInD1(t *testing.T, keyID string) int {
+	t.Helper()
+	rec, err := unseal(t, "keys/"+keyID, d1Records(t)["keys/"+keyID])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k struct{ Versions []json.RawMessage }
+	if err := json.Unmarshal(rec, &k); err != nil {
+		t.Fatal(err)
+	}
+	return len(k.Versions)
+}
+
 // TestRotationOnceUnderConcurrency: alias/due's rotation is due;
 // concurrent requests all see it, each builds a new version, and the D1
 // batch guard lets exactly one commit: every request ends up on the same
@@ -114,28 +128,9 @@ func TestRotationOnceUnderConcurrency(t *testing.T) {
 			t.Fatalf("request %d used version %s; versions seen: %v", i, v, versions)
 		}
 	}
-	rec, err := unseal(t, "keys/"+rotatingKey, d1Records(t)["keys/"+rotatingKey])
-	if err != nil {
-		t.Fatal(err)
+	if got := versionsInD1(t, rotatingKey); got != 2 {
+		t.Fatalf("the key has %d versions after one due rotation under %d concurrent requests, want 2", got, n)
 	}
-	var k struct{ Versions []json.RawMessage }
-	if err := json.Unmarshal(rec, &k); err != nil {
-		t.Fatal(err)
-	}
-	if len(k.Versions) != 2 {
-		t.Fatalf("the key has %d versions after one due rotation under %d concurrent requests, want 2", len(k.Versions), n)
-	}
-}
-
-// responses are the data operations' response messages, for decoding.
-var responses = map[string]func() proto.Message{
-	"Encrypt":                func() proto.Message { return &pb.EncryptResponse{} },
-	"Decrypt":                func() proto.Message { return &pb.DecryptResponse{} },
-	"AdvanceEncrypt":         func() proto.Message { return &pb.AdvanceEncryptResponse{} },
-	"AdvanceDecrypt":         func() proto.Message { return &pb.AdvanceDecryptResponse{} },
-	"GenerateDataKey":        func() proto.Message { return &pb.GenerateDataKeyResponse{} },
-	"AdvanceGenerateDataKey": func() proto.Message { return &pb.AdvanceGenerateDataKeyResponse{} },
-	"GenerateRandom":         func() proto.Message { return &pb.GenerateRandomResponse{} },
 }
 
 // TestParityVectors runs the golden vectors that fit the instance API
@@ -178,7 +173,7 @@ func callJSON(t *testing.T, c *kmstest.Raw, api string, reqJSON []byte) ([]byte,
 	if err := protojson.Unmarshal(reqJSON, req); err != nil {
 		t.Fatalf("%s request: %v", api, err)
 	}
-	resp := responses[api]()
+	resp := kms.NewResponse(api)
 	if err := call(t, c, api, req, resp); err != nil {
 		return nil, err
 	}
@@ -290,15 +285,7 @@ func TestClientGoesAway(t *testing.T) {
 			t.Fatalf("versions used after the abandoned rotation: %v", versions)
 		}
 	}
-	rec, err := unseal(t, "keys/"+abandonedKey, d1Records(t)["keys/"+abandonedKey])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var k struct{ Versions []json.RawMessage }
-	if err := json.Unmarshal(rec, &k); err != nil {
-		t.Fatal(err)
-	}
-	if len(k.Versions) != 2 {
-		t.Fatalf("the key has %d versions, want 2", len(k.Versions))
+	if got := versionsInD1(t, abandonedKey); got != 2 {
+		t.Fatalf("the key has %d versions, want 2", got)
 	}
 }
