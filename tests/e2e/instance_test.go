@@ -57,12 +57,12 @@ func suite(t *testing.T, engine string) {
 	})
 
 	// The data plane, as every host answers it (kmstest.RunDataPlane).
-	tg := &kmstest.Target{Name: engine, Protocol: "https", Endpoint: e.srv.Addr, CA: e.srv.CA,
-		ClientKeyFile: e.clientKey, Password: password,
-		Rotate: func(t *testing.T, keyID string) {
-			// The CLI on the same data directory while the server runs.
-			cli(t, "key", "rotate", "--data", e.data, keyID)
-		}}
+	tg := target(e.srv, e.clientKey, password)
+	tg.Name = engine
+	tg.Rotate = func(t *testing.T, keyID string) {
+		// The CLI on the same data directory while the server runs.
+		cli(t, "key", "rotate", "--data", e.data, keyID)
+	}
 	d := kmstest.RunDataPlane(t, tg)
 	e.appKey, e.blobs = d.AppKey, d.Blobs
 

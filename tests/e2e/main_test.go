@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alibabacloud-go/tea/tea"
-	dkmsapi "github.com/aliyun/alibabacloud-dkms-gcs-go-sdk/openapi"
 	dkms "github.com/aliyun/alibabacloud-dkms-gcs-go-sdk/sdk"
 
 	"github.com/pocketkms/pocketkms/tests/e2e/kmstest"
@@ -93,20 +91,13 @@ func writeFile(t *testing.T, dir, name, content string) string {
 	return p
 }
 
+// target is the server s as an application with that ClientKey sees it.
+func target(s *kmstest.Server, clientKeyFile, password string) *kmstest.Target {
+	return &kmstest.Target{Protocol: "https", Endpoint: s.Addr, CA: s.CA, ClientKeyFile: clientKeyFile, Password: password}
+}
+
 // sdkClient is the official SDK configured as the README tells users to.
 func sdkClient(t *testing.T, s *kmstest.Server, clientKeyFile, password string) *dkms.Client {
 	t.Helper()
-	cfg := &dkmsapi.Config{
-		Protocol:      tea.String("https"),
-		Endpoint:      tea.String(s.Addr),
-		ClientKeyFile: tea.String(clientKeyFile),
-		Password:      tea.String(password),
-		CaFilePath:    tea.String(s.CA),
-		ReadTimeout:   tea.Int(60000), // milliseconds
-	}
-	c, err := dkms.NewClient(cfg)
-	if err != nil {
-		t.Fatalf("SDK client: %v", err)
-	}
-	return c
+	return target(s, clientKeyFile, password).SDK(t)
 }

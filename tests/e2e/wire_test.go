@@ -28,15 +28,7 @@ import (
 
 func (e *env) raw(t *testing.T) *kmstest.Raw {
 	t.Helper()
-	key, err := kmstest.LoadClientKey(e.clientKey, password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := kmstest.NewRaw(e.srv, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return target(e.srv, e.clientKey, password).Raw(t)
 }
 
 // transportErrors: faults below the instance API (cleartext to the TLS
