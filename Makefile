@@ -66,6 +66,9 @@ test-fuzz:
 	go test -run '^$$' -fuzz '^FuzzDecodeBatch$$' -fuzztime $(FUZZTIME) ./host/wasmhost
 	go test -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME) ./wasm/module
 	go test -run '^$$' -fuzz '^FuzzRenderRoundTrip$$' -fuzztime $(FUZZTIME) ./host/worker/d1seed
+	go test -run '^$$' -fuzz '^FuzzRecordFromClientKey$$' -fuzztime $(FUZZTIME) ./host/clientkeys
+	go test -run '^$$' -fuzz '^FuzzRecordFromCertificate$$' -fuzztime $(FUZZTIME) ./host/clientkeys
+	go test -run '^$$' -fuzz '^FuzzParseRotationInterval$$' -fuzztime $(FUZZTIME) ./core/kms
 
 ## Wycheproof, parity and the end-to-end SDK suites (the tests/ module).
 test-tests-module:

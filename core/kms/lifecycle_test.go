@@ -311,3 +311,20 @@ func TestRotationPolicyTurnedOnLater(t *testing.T) {
 	require.Equal(t, int32(2), r.VersionCount)
 	require.Equal(t, "2027-04-08T12:00:00Z", r.LastRotationDate)
 }
+
+// FuzzParseRotationInterval: never a panic; whatever is accepted is within
+// the product's 7d to 730d.
+func FuzzParseRotationInterval(f *testing.F) {
+	for _, s := range []string{"7d", "730d", "168h", "604800s", "10080m", "6d", "x", "", "99999999999999999999d", "-7d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := kms.ParseRotationInterval(s)
+		if err != nil {
+			return
+		}
+		if d < 7*24*time.Hour || d > 730*24*time.Hour {
+			t.Fatalf("%q accepted as %v", s, d)
+		}
+	})
+}
