@@ -37,10 +37,11 @@ func openData(dir string) (*dataDir, error) {
 	// it and leave every old one unreadable.
 	var key []byte
 	var err error
+	keyPath := rootKeyPath(dir)
 	if created {
-		key, _, err = rootkey.LoadOrCreate(filepath.Join(dir, rootKeyFile))
+		key, _, err = rootkey.LoadOrCreate(keyPath)
 	} else {
-		key, err = rootkey.Load(filepath.Join(dir, rootKeyFile))
+		key, err = rootkey.Load(keyPath)
 	}
 	if err != nil {
 		return nil, err
@@ -52,7 +53,7 @@ func openData(dir string) (*dataDir, error) {
 	sealed, err := store.Sealed(db, key)
 	clear(key)
 	if err == nil {
-		err = checkRootKey(sealed)
+		err = checkRootKey(sealed, keyPath)
 	}
 	if err != nil {
 		db.Close()
@@ -63,15 +64,25 @@ func openData(dir string) (*dataDir, error) {
 
 func (d *dataDir) Close() error { return d.db.Close() }
 
+// rootKeyPath is $POCKETKMS_ROOT_KEY_FILE if set, else DIR/root.key. Keeping
+// the root key outside the data directory means a copy or backup of the
+// directory alone does not open the keys in it.
+func rootKeyPath(dir string) string {
+	if p := os.Getenv("POCKETKMS_ROOT_KEY_FILE"); p != "" {
+		return p
+	}
+	return filepath.Join(dir, rootKeyFile)
+}
+
 // checkRootKey opens one sealed key record, so that a wrong root key stops
 // the process at start rather than failing every request later.
-func checkRootKey(b store.Backend) error {
+func checkRootKey(b store.Backend, keyPath string) error {
 	names, err := b.List("keys/")
 	if err != nil || len(names) == 0 {
 		return err
 	}
 	if _, _, err := b.Get(names[0]); err != nil {
-		return fmt.Errorf("the root key does not open this data directory's keys (%v): is %s the file this database was created with?", err, rootKeyFile)
+		return fmt.Errorf("the root key does not open this data directory's keys (%v): is %s the file this database was created with?", err, keyPath)
 	}
 	return nil
 }

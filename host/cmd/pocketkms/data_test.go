@@ -47,3 +47,35 @@ func TestRootKeyNeverSilentlyReplaced(t *testing.T) {
 	}
 	d.Close()
 }
+
+// TestRootKeyOutsideTheDataDir: with POCKETKMS_ROOT_KEY_FILE the key lives
+// where it says, the data directory holds none, and it is needed to reopen.
+func TestRootKeyOutsideTheDataDir(t *testing.T) {
+	dir, keyDir := t.TempDir(), t.TempDir()
+	keyPath := filepath.Join(keyDir, "pocketkms.key")
+	t.Setenv("POCKETKMS_ROOT_KEY_FILE", keyPath)
+	d, err := openData(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kms.New(d.backend, kms.NewConfig()).Call("CreateKey", &pb.CreateKeyRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if _, err := os.Stat(keyPath); err != nil {
+		t.Fatalf("root key not at %s: %v", keyPath, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, rootKeyFile)); err == nil {
+		t.Fatal("a root key was written into the data directory")
+	}
+	t.Setenv("POCKETKMS_ROOT_KEY_FILE", "")
+	if _, err := openData(dir); err == nil {
+		t.Fatal("the data directory opened without its root key")
+	}
+	t.Setenv("POCKETKMS_ROOT_KEY_FILE", keyPath)
+	d, err = openData(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+}

@@ -30,6 +30,8 @@ Usage:
   pocketkms version
 
 The data directory defaults to $POCKETKMS_DATA, else ./pocketkms-data.
+The root key that seals key material at rest is DIR/root.key, or the file named
+by $POCKETKMS_ROOT_KEY_FILE (keep it apart from the data in backups).
 `
 
 func main() {
