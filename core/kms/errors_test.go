@@ -19,6 +19,7 @@ func TestErrorRows(t *testing.T) {
 	sm := "key-sm4sm4sm4sm4sm4sm4sm4"
 	f.importKey(sm, kms.SpecSM4, material(16, 2))
 	blob := f.seal(keyA, "x").CiphertextBlob
+	call[*pb.AliasResponse](f, "CreateAlias", &pb.AliasRequest{AliasName: "alias/taken", KeyId: keyA})
 	rows := []struct {
 		name, api string
 		req       proto.Message
@@ -56,6 +57,8 @@ func TestErrorRows(t *testing.T) {
 		{"import bad key id", "ImportKey", &pb.ImportKeyRequest{KeyId: "key-UPPER"}, 400, "InvalidParameter", "KeyId"},
 		{"import existing key", "ImportKey", &pb.ImportKeyRequest{KeyId: keyA}, 409, "Forbidden.ResourceAlreadyExists", keyA},
 		{"import foreign version id", "ImportKey", &pb.ImportKeyRequest{KeyId: "key-bbbbbbbbbbbbbbbbbbbbb", Versions: []*pb.ImportedVersion{{KeyVersionId: keyAv}}}, 400, "InvalidParameter", "KeyVersionId"},
+		{"import duplicate alias", "ImportKey", &pb.ImportKeyRequest{Aliases: []string{"alias/twice", "alias/twice"}}, 400, "InvalidParameter", "listed twice"},
+		{"import alias taken", "ImportKey", &pb.ImportKeyRequest{Aliases: []string{"alias/taken"}}, 409, "Forbidden.ResourceAlreadyExists", "alias/taken"},
 		{"bad alias", "CreateAlias", &pb.AliasRequest{AliasName: "app", KeyId: keyA}, 400, "InvalidParameter", "alias/"},
 		{"unknown version", "DescribeKeyVersion", &pb.DescribeKeyVersionRequest{KeyId: keyA, KeyVersionId: "nope"}, 404, "Forbidden.KeyVersionNotFound", "nope"},
 	}

@@ -257,13 +257,18 @@ func (e *Engine) importKey(r *pb.ImportKeyRequest) (proto.Message, error) {
 			last := k.primary().CreationDate
 			k.LastRotationDate = &last
 		}
-		for _, name := range r.Aliases {
+		if err := c.saveKey(k); err != nil {
+			return nil, err
+		}
+		for i, name := range r.Aliases {
+			for _, earlier := range r.Aliases[:i] {
+				if name == earlier {
+					return nil, kmserr.InvalidParameter("Aliases[%d] %q is listed twice", i, name)
+				}
+			}
 			if err := c.bindAlias(name, k.KeyId, false); err != nil {
 				return nil, err
 			}
-		}
-		if err := c.saveKey(k); err != nil {
-			return nil, err
 		}
 		return c.keyResponse(k)
 	})
