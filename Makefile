@@ -13,7 +13,7 @@ DATA       ?= ./pocketkms-data
 	bench generate
 
 ## run: build everything and start `pocketkms serve` (HTTPS on 127.0.0.1:9443, data in ./pocketkms-data).
-run: setup-go setup-npm build
+run: setup-go build
 	./bin/pocketkms serve --data $(DATA)
 
 ## test: every suite, as CI runs it.
