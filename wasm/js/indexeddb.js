@@ -19,8 +19,8 @@
 // One writer at a time: two tabs on the same database each keep their own
 // copy in memory and the last flush wins. Open it from one tab (or worker).
 
-import { MemoryStore } from './memory.js';
-import { generateRootKey, isSealedKey, SealCache, unseal } from './seal.js';
+import { PersistentStore } from './persistent.js';
+import { generateRootKey, isSealedKey } from './seal.js';
 
 const DB_VERSION = 1;
 const RECORDS = 'records';
@@ -38,7 +38,7 @@ const committed = (tx) => new Promise((resolve, reject) => {
   tx.onabort = () => reject(tx.error ?? new Error('pocketkms: IndexedDB transaction aborted'));
 });
 
-export class IndexedDBStore extends MemoryStore {
+export class IndexedDBStore extends PersistentStore {
   /**
    * Opens (creating if needed) the database `name` and loads it.
    * options.indexedDB: the IDBFactory to use (default globalThis.indexedDB).
@@ -63,10 +63,8 @@ export class IndexedDBStore extends MemoryStore {
   }
 
   constructor(db, rootKey) {
-    super();
+    super(rootKey);
     this._db = db;
-    this._cache = new SealCache(rootKey);
-    this._chain = Promise.resolve();
   }
 
   async _load() {
@@ -76,22 +74,8 @@ export class IndexedDBStore extends MemoryStore {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
       const rec = values[i];
-      let value = rec.value;
-      if (isSealedKey(key)) {
-        const sealed = new Uint8Array(rec.sealed);
-        value = await unseal(this._cache.rootKey, key, sealed);
-        this._cache.remember(key, rec.rev, sealed);
-      }
-      this._records.set(key, { value, rev: rec.rev });
-      this._rev = Math.max(this._rev, rec.rev);
+      await this._restore(key, rec.rev, rec.value, isSealedKey(key) ? new Uint8Array(rec.sealed) : undefined);
     }
-  }
-
-  /** Writes the records changed since the last flush. Flushes run one at a time. */
-  flush() {
-    const run = this._chain.catch(() => {}).then(() => this._flushNow());
-    this._chain = run;
-    return run;
   }
 
   async _flushNow() {

@@ -16,13 +16,13 @@ import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 
 import { fromBase64, toBase64 } from './bytes.js';
-import { MemoryStore } from './memory.js';
-import { importRootKey, isSealedKey, SealCache, unseal } from './seal.js';
+import { PersistentStore } from './persistent.js';
+import { importRootKey, isSealedKey } from './seal.js';
 
 const FILE_FORMAT = 'pocketkms-store';
 const KEY_PREFIX = 'pocketkms-root-key-v1:';
 
-export class JsonFileStore extends MemoryStore {
+export class JsonFileStore extends PersistentStore {
   /**
    * Opens the store at path (an absent file is an empty store; it is
    * created on the first flush). options.rootKeyFile: where the root key
@@ -39,35 +39,21 @@ export class JsonFileStore extends MemoryStore {
   }
 
   constructor(path, rootKey) {
-    super();
+    super(rootKey);
     this.path = path;
-    this._cache = new SealCache(rootKey);
-    this._chain = Promise.resolve();
   }
 
   async _load(data) {
     if (!data) return;
     for (const [key, rec] of Object.entries(data.records)) {
       if (!Number.isSafeInteger(rec?.rev) || rec.rev <= 0) throw new Error(`pocketkms: ${this.path}: record ${key} has no valid rev`);
-      let value = rec.value;
       if (isSealedKey(key)) {
         if (typeof rec.sealed !== 'string') throw new Error(`pocketkms: ${this.path}: record ${key} must be sealed`);
-        const sealed = fromBase64(rec.sealed);
-        value = await unseal(this._cache.rootKey, key, sealed);
-        this._cache.remember(key, rec.rev, sealed);
-      } else if (typeof value !== 'string') {
+      } else if (typeof rec.value !== 'string') {
         throw new Error(`pocketkms: ${this.path}: record ${key} has no value`);
       }
-      this._records.set(key, { value, rev: rec.rev });
-      this._rev = Math.max(this._rev, rec.rev);
+      await this._restore(key, rec.rev, rec.value, isSealedKey(key) ? fromBase64(rec.sealed) : undefined);
     }
-  }
-
-  /** Writes the file if anything changed since the last flush. Flushes run one at a time. */
-  flush() {
-    const run = this._chain.catch(() => {}).then(() => this._flushNow());
-    this._chain = run;
-    return run;
   }
 
   async _flushNow() {
