@@ -35,7 +35,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"syscall"
 	"time"
 
@@ -46,6 +45,7 @@ import (
 	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/host/engine"
 	"github.com/pocketkms/pocketkms/host/wasmhost"
+	"github.com/pocketkms/pocketkms/host/wasmhost/wasmtest"
 )
 
 var sizes = []int{32, 1024, 6144}
@@ -57,7 +57,7 @@ func main() {
 	rounds := flag.Int("rounds", 5, "interleaved rounds; the best of each is shown")
 	withNode := flag.Bool("node", true, "also measure the module under Node (tests/bench/node.mjs)")
 	flag.Parse()
-	root, err := repoRoot()
+	root, err := wasmtest.RepoRoot()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -285,23 +285,4 @@ func (nd *nodeBench) measure(mode string, size int, seconds float64) rate {
 func (nd *nodeBench) stop() {
 	nd.in.Close()
 	nd.cmd.Wait()
-}
-
-// repoRoot walks up from the working directory to the main module's go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && strings.HasPrefix(string(b), "module github.com/pocketkms/pocketkms\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no github.com/pocketkms/pocketkms go.mod above %s", dir)
-		}
-		dir = parent
-	}
 }

@@ -33,7 +33,7 @@ func Module(tb testing.TB) []byte {
 
 // Path returns where the module is built: <repo>/build/pocketkms.wasm.
 func Path() (string, error) {
-	root, err := repoRoot()
+	root, err := RepoRoot()
 	if err != nil {
 		return "", err
 	}
@@ -41,7 +41,7 @@ func Path() (string, error) {
 }
 
 func build() ([]byte, error) {
-	root, err := repoRoot()
+	root, err := RepoRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -53,9 +53,9 @@ func build() ([]byte, error) {
 	return os.ReadFile(filepath.Join(root, "build", "pocketkms.wasm"))
 }
 
-// repoRoot walks up from the working directory to the go.mod of
+// RepoRoot walks up from the working directory to the go.mod of
 // github.com/pocketkms/pocketkms.
-func repoRoot() (string, error) {
+func RepoRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
