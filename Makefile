@@ -48,6 +48,7 @@ test-go:
 	go vet ./...
 	go test -count=1 ./...
 	go test -race -count=1 ./core/... ./host/sqlstore ./host/server ./host/seed ./host/clientkeys ./host/cmd/pocketkms
+	go test -count=1 -tags pocketkms_protoonly -run TestProtoOnly ./core/kms
 
 ## The core's own tests inside WebAssembly: wasip1 under the wazero CLI, js under Node.
 test-wasm-core:
