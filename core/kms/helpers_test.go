@@ -74,17 +74,4 @@ func (f *fixture) importKey(id, spec string, versions ...[]byte) *pb.KeyMetadata
 	return call[*pb.KeyResponse](f, "ImportKey", req).KeyMetadata
 }
 
-// snapshot returns every record of the store, to prove an operation wrote nothing.
-func (f *fixture) snapshot() map[string]string {
-	f.t.Helper()
-	keys, err := f.mem.List("")
-	require.NoError(f.t, err)
-	out := map[string]string{}
-	for _, k := range keys {
-		v, _, _ := f.mem.Get(k)
-		out[k] = string(v)
-	}
-	return out
-}
-
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

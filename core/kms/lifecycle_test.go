@@ -12,6 +12,7 @@ import (
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/core/store/storetest"
 )
 
 func (f *fixture) seal(keyID string, pt string) *pb.AdvanceEncryptResponse {
@@ -178,7 +179,7 @@ func TestStatesRefuseWith409(t *testing.T) {
 	require.Equal(t, 0, len(call[*pb.ListKeysResponse](f, "ListKeys", &pb.ListKeysRequest{}).Keys))
 	other := f.createKey("")
 	call[*pb.AliasResponse](f, "CreateAlias", &pb.AliasRequest{AliasName: "alias/doomed", KeyId: other.KeyId})
-	snap := f.snapshot()
+	snap := storetest.Snapshot(t, f.mem)
 	_, present := snap["keys/"+md.KeyId]
 	require.True(t, !present, "purged")
 }
@@ -237,12 +238,12 @@ func TestTransactions(t *testing.T) {
 	// A failed operation writes nothing.
 	f := newFixture(t)
 	md := f.createKey("")
-	before := f.snapshot()
+	before := storetest.Snapshot(t, f.mem)
 	_, err := f.e.Call("ImportKey", &pb.ImportKeyRequest{Aliases: []string{"alias/ok", "alias/bad name"}})
 	require.KMSError(t, err, 400, "InvalidParameter")
 	_, err = f.e.Call("CreateKeyVersion", &pb.KeyIdRequest{KeyId: "key-doesnotexist000000000"})
 	require.KMSError(t, err, 404, "Forbidden.KeyNotFound")
-	require.Equal(t, before, f.snapshot())
+	require.Equal(t, before, storetest.Snapshot(t, f.mem))
 
 	// A lost race is retried until it commits.
 	fl := &flaky{Backend: f.mem}

@@ -10,7 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +21,7 @@ import (
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/core/store/storetest"
 )
 
 // fakeRecord stands in for host/clientkeys: it stamps the time, as a real
@@ -33,37 +34,6 @@ func fakeRecord(e ClientKeyEntry) (string, []byte, error) {
 	}
 	v, _ := json.Marshal(map[string]string{"ClientKeyId": e.KeyId, "Public": src, "CreationDate": time.Now().Format(time.RFC3339Nano)})
 	return ClientKeyPrefix + e.KeyId, v, nil
-}
-
-// snapshot is every record of m with its revision: equal snapshots mean
-// nothing was written at all.
-func snapshot(t *testing.T, m *store.Memory) map[string]string {
-	t.Helper()
-	keys, err := m.List("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, k := range keys {
-		v, rev, err := m.Get(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[k] = fmt.Sprintf("%d %s", rev, v)
-	}
-	return out
-}
-
-func sameSnapshot(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func mustLoad(t *testing.T, doc string) *File {
@@ -88,7 +58,7 @@ func TestApplyTwice(t *testing.T) {
 	if !s.Committed || len(s.Imported) != 3 || len(s.Existing) != 0 || len(s.ClientKeysAdded) != 2 {
 		t.Fatalf("first apply: %+v", s)
 	}
-	first := snapshot(t, m)
+	first := storetest.Snapshot(t, m)
 	for _, k := range []string{"keys/" + kid1, "keys/" + kid3, "aliases/alias/app", "aliases/alias/app-v2", "aliases/alias/sm4",
 		"clientkeys/key_for_unit_test", "clientkeys/KAAP.8c2c6bd4-3b5e-4a9e-9d1b-0f1e2d3c4b5a"} {
 		if _, ok := first[k]; !ok {
@@ -104,7 +74,7 @@ func TestApplyTwice(t *testing.T) {
 		len(s.ClientKeysExisting) != 2 || len(s.Notes) != 0 {
 		t.Fatalf("second apply: %+v", s)
 	}
-	if !sameSnapshot(first, snapshot(t, m)) {
+	if !maps.Equal(first, storetest.Snapshot(t, m)) {
 		t.Fatal("the second apply changed the store")
 	}
 
@@ -283,13 +253,13 @@ func TestApplyAtomic(t *testing.T) {
 			for _, id := range tt.client {
 				f.ClientKeys = append(f.ClientKeys, ClientKeyEntry{KeyId: id, Certificate: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"})
 			}
-			before := snapshot(t, base)
+			before := storetest.Snapshot(t, base)
 			_, err := Apply(ctx, base, f, fakeRecord)
 			var se *Error
 			if !errors.As(err, &se) || se.Field != tt.field || !strings.Contains(se.Msg, tt.msg) {
 				t.Fatalf("got %v\nwant field %s with %q", err, tt.field, tt.msg)
 			}
-			if !sameSnapshot(before, snapshot(t, base)) {
+			if !maps.Equal(before, storetest.Snapshot(t, base)) {
 				t.Fatal("a failed apply changed the store")
 			}
 		})
@@ -363,7 +333,7 @@ func TestApplySealed(t *testing.T) {
 	if _, err := Apply(context.Background(), sealed, f, fakeRecord); err != nil {
 		t.Fatal(err)
 	}
-	first := snapshot(t, raw)
+	first := storetest.Snapshot(t, raw)
 	for k, v := range first {
 		for _, m := range [][]byte{seq(0, 32), seq(32, 32), seq(100, 16)} {
 			if strings.Contains(v, string(m)) || strings.Contains(v, base64.StdEncoding.EncodeToString(m)) {
@@ -375,7 +345,7 @@ func TestApplySealed(t *testing.T) {
 	if err != nil || s.Committed {
 		t.Fatalf("second apply: %+v %v", s, err)
 	}
-	if !sameSnapshot(first, snapshot(t, raw)) {
+	if !maps.Equal(first, storetest.Snapshot(t, raw)) {
 		t.Fatal("the second apply changed the store")
 	}
 	e := kms.New(sealed, kms.NewConfig())

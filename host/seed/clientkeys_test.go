@@ -2,11 +2,13 @@ package seed
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/core/store/storetest"
 	"github.com/pocketkms/pocketkms/host/clientkeys"
 )
 
@@ -30,7 +32,7 @@ func TestApplyWithRealRegistry(t *testing.T) {
 	if _, err := Apply(context.Background(), m, f, registry); err != nil {
 		t.Fatal(err)
 	}
-	first := snapshot(t, m)
+	first := storetest.Snapshot(t, m)
 	for _, e := range f.ClientKeys {
 		if _, err := clientkeys.Lookup(m, e.KeyId); err != nil {
 			t.Errorf("%s not registered: %v", e.KeyId, err)
@@ -44,7 +46,7 @@ func TestApplyWithRealRegistry(t *testing.T) {
 	if err != nil || s.Committed || len(s.ClientKeysExisting) != 2 {
 		t.Fatalf("second apply: %+v %v", s, err)
 	}
-	if !sameSnapshot(first, snapshot(t, m)) {
+	if !maps.Equal(first, storetest.Snapshot(t, m)) {
 		t.Fatal("the second apply changed the store")
 	}
 	wrong := *f

@@ -14,6 +14,7 @@ import (
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/core/store/storetest"
 )
 
 // counting wraps a Backend to count commits, optionally failing the first
@@ -30,21 +31,6 @@ func (c *counting) Commit(reads map[string]int64, writes []store.Write) error {
 		return store.ErrConflict
 	}
 	return c.Backend.Commit(reads, writes)
-}
-
-// snapshot is every record of a Memory store.
-func snapshot(t *testing.T, m *store.Memory) map[string]string {
-	t.Helper()
-	keys, err := m.List("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, k := range keys {
-		v, _, _ := m.Get(k)
-		out[k] = string(v)
-	}
-	return out
 }
 
 func TestOneCommitPerCall(t *testing.T) {
@@ -79,7 +65,7 @@ func TestOneCommitPerCall(t *testing.T) {
 		{"UpdateRotationPolicy bad", "UpdateRotationPolicy", &pb.UpdateRotationPolicyRequest{KeyId: aesID, EnableAutomaticRotation: true, RotationInterval: "soon"}, 0, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			before := snapshot(t, mem)
+			before := storetest.Snapshot(t, mem)
 			cb.commits.Store(0)
 			_, err := e.Call(ctx, c.api, c.req)
 			if (err != nil) != c.fails {
@@ -88,7 +74,7 @@ func TestOneCommitPerCall(t *testing.T) {
 			if got := cb.commits.Load(); got != c.commits {
 				t.Errorf("%d commits, want %d", got, c.commits)
 			}
-			after := snapshot(t, mem)
+			after := storetest.Snapshot(t, mem)
 			if c.fails || c.commits == 0 {
 				if len(after) != len(before) {
 					t.Errorf("store went from %d to %d records", len(before), len(after))
@@ -125,7 +111,7 @@ func TestConflictRetried(t *testing.T) {
 
 	// A store that always conflicts: the engine gives up with a 503 and the
 	// store is unchanged.
-	before := snapshot(t, mem)
+	before := storetest.Snapshot(t, mem)
 	cb.commits.Store(0)
 	cb.conflicts.Store(1 << 30)
 	_, err = e.Call(ctx, "CreateAlias", &pb.AliasRequest{AliasName: "alias/never", KeyId: aesID})
@@ -136,7 +122,7 @@ func TestConflictRetried(t *testing.T) {
 	if got := cb.commits.Load(); got != 16 {
 		t.Errorf("%d commit attempts, want the engine's 16", got)
 	}
-	if after := snapshot(t, mem); len(after) != len(before) {
+	if after := storetest.Snapshot(t, mem); len(after) != len(before) {
 		t.Errorf("store changed after refused commits: %d -> %d records", len(before), len(after))
 	}
 	cb.conflicts.Store(0)
