@@ -20,8 +20,13 @@ const TYPES = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
-/** Starts the server; resolves to { url, close }. */
-export function serve({ root = ROOT, port = 0 } = {}) {
+/**
+ * Starts the server; resolves to { url, close }. With hold = { path, bytes,
+ * until }, a GET of path sends its headers and first `bytes` bytes, then waits
+ * for the `until` promise before the rest: a download caught in the middle,
+ * however fast or loaded the machine is.
+ */
+export function serve({ root = ROOT, port = 0, hold } = {}) {
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -43,7 +48,13 @@ export function serve({ root = ROOT, port = 0 } = {}) {
       }
       const body = await readFile(file);
       res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': body.length });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      if (req.method === 'HEAD') return void res.end();
+      if (hold && path === hold.path) {
+        res.write(body.subarray(0, hold.bytes));
+        await hold.until;
+        return void res.end(body.subarray(hold.bytes));
+      }
+      res.end(body);
     } catch (err) {
       res.writeHead(err.code === 'ENOENT' || err.code === 'EISDIR' ? 404 : 500, { 'content-type': 'text/plain' });
       res.end(err.code === 'ENOENT' ? 'not found\n' : 'error\n');
