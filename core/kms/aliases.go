@@ -1,8 +1,6 @@
 package kms
 
 import (
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
@@ -47,8 +45,8 @@ func (c *call) aliasTarget(keyID string) (*keyRecord, error) {
 	return c.resolve(keyID)
 }
 
-func (e *Engine) createAlias(r *pb.AliasRequest, rebind bool) (proto.Message, error) {
-	return e.run(func(c *call) (proto.Message, error) {
+func (e *Engine) createAlias(r *pb.AliasRequest, rebind bool) (pb.Message, error) {
+	return e.run(func(c *call) (pb.Message, error) {
 		k, err := c.aliasTarget(r.KeyId)
 		if err != nil {
 			return nil, err
@@ -69,8 +67,8 @@ func (e *Engine) createAlias(r *pb.AliasRequest, rebind bool) (proto.Message, er
 	})
 }
 
-func (e *Engine) deleteAlias(r *pb.AliasRequest) (proto.Message, error) {
-	return e.run(func(c *call) (proto.Message, error) {
+func (e *Engine) deleteAlias(r *pb.AliasRequest) (pb.Message, error) {
+	return e.run(func(c *call) (pb.Message, error) {
 		if err := ids.CheckAlias(r.AliasName); err != nil {
 			return nil, kmserr.InvalidParameter("AliasName: %v", err)
 		}
@@ -86,8 +84,8 @@ func (e *Engine) deleteAlias(r *pb.AliasRequest) (proto.Message, error) {
 	})
 }
 
-func (e *Engine) listAliases(r *pb.ListAliasesRequest, byKey bool) (proto.Message, error) {
-	return e.run(func(c *call) (proto.Message, error) {
+func (e *Engine) listAliases(r *pb.ListAliasesRequest, byKey bool) (pb.Message, error) {
+	return e.run(func(c *call) (pb.Message, error) {
 		keyID := ""
 		if byKey {
 			k, err := c.resolve(r.KeyId)

@@ -3,8 +3,6 @@ package kms
 import (
 	"strings"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/blob"
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
@@ -112,8 +110,8 @@ func (c *call) advanceSeal(keyID, alg, padding string, iv, aad, plaintext []byte
 	return k, v, s, out, nil
 }
 
-func (e *Engine) advanceEncrypt(r *pb.AdvanceEncryptRequest) (proto.Message, error) {
-	return e.run(func(c *call) (proto.Message, error) {
+func (e *Engine) advanceEncrypt(r *pb.AdvanceEncryptRequest) (pb.Message, error) {
+	return e.run(func(c *call) (pb.Message, error) {
 		k, v, s, out, err := c.advanceSeal(r.KeyId, r.Algorithm, r.PaddingMode, r.Iv, r.Aad, r.Plaintext)
 		if err != nil {
 			return nil, err
@@ -123,8 +121,8 @@ func (e *Engine) advanceEncrypt(r *pb.AdvanceEncryptRequest) (proto.Message, err
 	})
 }
 
-func (e *Engine) encrypt(r *pb.EncryptRequest) (proto.Message, error) {
-	return e.run(func(c *call) (proto.Message, error) {
+func (e *Engine) encrypt(r *pb.EncryptRequest) (pb.Message, error) {
+	return e.run(func(c *call) (pb.Message, error) {
 		k, err := c.resolve(r.KeyId)
 		if err != nil {
 			return nil, err
@@ -155,8 +153,8 @@ func (c *call) rawDecrypt(keyID, alg, padding string, iv, aad, ct []byte) (*keyR
 	return k, v, spec, padding, pt, err
 }
 
-func (e *Engine) decrypt(r *pb.DecryptRequest) (proto.Message, error) {
-	return e.run(func(c *call) (proto.Message, error) {
+func (e *Engine) decrypt(r *pb.DecryptRequest) (pb.Message, error) {
+	return e.run(func(c *call) (pb.Message, error) {
 		if len(r.CiphertextBlob) == 0 {
 			return nil, kmserr.New(400, kmserr.CodeMissingParameter, "CiphertextBlob is required")
 		}
@@ -168,8 +166,8 @@ func (e *Engine) decrypt(r *pb.DecryptRequest) (proto.Message, error) {
 	})
 }
 
-func (e *Engine) advanceDecrypt(r *pb.AdvanceDecryptRequest) (proto.Message, error) {
-	return e.run(func(c *call) (proto.Message, error) {
+func (e *Engine) advanceDecrypt(r *pb.AdvanceDecryptRequest) (pb.Message, error) {
+	return e.run(func(c *call) (pb.Message, error) {
 		if len(r.CiphertextBlob) == 0 {
 			return nil, kmserr.New(400, kmserr.CodeMissingParameter, "CiphertextBlob is required")
 		}
@@ -199,7 +197,7 @@ func (e *Engine) advanceDecrypt(r *pb.AdvanceDecryptRequest) (proto.Message, err
 
 // openAdvance opens a self-describing blob. Redundant request fields are
 // tolerated when they agree with the blob and refused when they contradict it.
-func (c *call) openAdvance(r *pb.AdvanceDecryptRequest, b *blob.Blob, k *keyRecord) (proto.Message, error) {
+func (c *call) openAdvance(r *pb.AdvanceDecryptRequest, b *blob.Blob, k *keyRecord) (pb.Message, error) {
 	if r.KeyId != "" {
 		named, err := c.resolve(r.KeyId)
 		if err != nil {
@@ -252,8 +250,8 @@ func gcmOnly(k *keyRecord, alg string) (string, error) {
 	return s.Name, nil
 }
 
-func (e *Engine) generateDataKey(r *pb.GenerateDataKeyRequest) (proto.Message, error) {
-	return e.run(func(c *call) (proto.Message, error) {
+func (e *Engine) generateDataKey(r *pb.GenerateDataKeyRequest) (pb.Message, error) {
+	return e.run(func(c *call) (pb.Message, error) {
 		n, err := dataKeySize(r.NumberOfBytes)
 		if err != nil {
 			return nil, err
@@ -278,8 +276,8 @@ func (e *Engine) generateDataKey(r *pb.GenerateDataKeyRequest) (proto.Message, e
 	})
 }
 
-func (e *Engine) advanceGenerateDataKey(r *pb.AdvanceGenerateDataKeyRequest) (proto.Message, error) {
-	return e.run(func(c *call) (proto.Message, error) {
+func (e *Engine) advanceGenerateDataKey(r *pb.AdvanceGenerateDataKeyRequest) (pb.Message, error) {
+	return e.run(func(c *call) (pb.Message, error) {
 		n, err := dataKeySize(r.NumberOfBytes)
 		if err != nil {
 			return nil, err
@@ -297,7 +295,7 @@ func (e *Engine) advanceGenerateDataKey(r *pb.AdvanceGenerateDataKeyRequest) (pr
 	})
 }
 
-func (e *Engine) generateRandom(r *pb.GenerateRandomRequest) (proto.Message, error) {
+func (e *Engine) generateRandom(r *pb.GenerateRandomRequest) (pb.Message, error) {
 	if r.Length < 1 || r.Length > 64 {
 		return nil, kmserr.InvalidParameter("Length must be 1 to 64, got %d", r.Length)
 	}

@@ -5,9 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
-
 	"github.com/pocketkms/pocketkms/core/blob"
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
@@ -17,16 +14,22 @@ import (
 // operation is one entry of the dispatch table: how to make its request
 // message and how to run it.
 type operation struct {
-	newRequest func() proto.Message
-	run        func(e *Engine, req proto.Message) (proto.Message, error)
+	newRequest func() pb.Message
+	run        func(e *Engine, req pb.Message) (pb.Message, error)
 	data       bool // part of the dkms-gcs-0.2 instance API
 }
 
-func op[Req proto.Message](data bool, newReq func() Req, run func(*Engine, Req) (proto.Message, error)) operation {
+func op[Req pb.Message](data bool, newReq func() Req, run func(*Engine, Req) (pb.Message, error)) operation {
 	return operation{
-		newRequest: func() proto.Message { return newReq() },
-		run:        func(e *Engine, m proto.Message) (proto.Message, error) { return run(e, m.(Req)) },
-		data:       data,
+		newRequest: func() pb.Message { return newReq() },
+		run: func(e *Engine, m pb.Message) (pb.Message, error) {
+			r, ok := m.(Req)
+			if !ok {
+				return nil, kmserr.Internal("called with a %T request, want %T", m, newReq())
+			}
+			return run(e, r)
+		},
+		data: data,
 	}
 }
 
@@ -53,11 +56,11 @@ var operations = map[string]operation{
 	"DisableKey":           op(false, newKeyID, (*Engine).disableKey),
 	"ScheduleKeyDeletion":  op(false, func() *pb.ScheduleKeyDeletionRequest { return &pb.ScheduleKeyDeletionRequest{} }, (*Engine).scheduleKeyDeletion),
 	"CancelKeyDeletion":    op(false, newKeyID, (*Engine).cancelKeyDeletion),
-	"CreateAlias":          op(false, newAlias, func(e *Engine, r *pb.AliasRequest) (proto.Message, error) { return e.createAlias(r, false) }),
-	"UpdateAlias":          op(false, newAlias, func(e *Engine, r *pb.AliasRequest) (proto.Message, error) { return e.createAlias(r, true) }),
+	"CreateAlias":          op(false, newAlias, func(e *Engine, r *pb.AliasRequest) (pb.Message, error) { return e.createAlias(r, false) }),
+	"UpdateAlias":          op(false, newAlias, func(e *Engine, r *pb.AliasRequest) (pb.Message, error) { return e.createAlias(r, true) }),
 	"DeleteAlias":          op(false, newAlias, (*Engine).deleteAlias),
-	"ListAliases":          op(false, newListAliases, func(e *Engine, r *pb.ListAliasesRequest) (proto.Message, error) { return e.listAliases(r, false) }),
-	"ListAliasesByKeyId":   op(false, newListAliases, func(e *Engine, r *pb.ListAliasesRequest) (proto.Message, error) { return e.listAliases(r, true) }),
+	"ListAliases":          op(false, newListAliases, func(e *Engine, r *pb.ListAliasesRequest) (pb.Message, error) { return e.listAliases(r, false) }),
+	"ListAliasesByKeyId":   op(false, newListAliases, func(e *Engine, r *pb.ListAliasesRequest) (pb.Message, error) { return e.listAliases(r, true) }),
 	"InspectBlob":          op(false, func() *pb.InspectBlobRequest { return &pb.InspectBlobRequest{} }, (*Engine).inspectBlob),
 }
 
@@ -101,7 +104,7 @@ func lookup(api string) (operation, error) {
 }
 
 // NewRequest returns an empty request message for api.
-func NewRequest(api string) (proto.Message, error) {
+func NewRequest(api string) (pb.Message, error) {
 	o, err := lookup(api)
 	if err != nil {
 		return nil, err
@@ -113,7 +116,7 @@ func NewRequest(api string) (proto.Message, error) {
 // unknown api), for hosts that carry an operation over the wire and decode
 // its answer: the wazero host, the parity runners. TestNewResponse checks it
 // against what every operation really returns.
-func NewResponse(api string) proto.Message {
+func NewResponse(api string) pb.Message {
 	switch api {
 	case "Encrypt":
 		return &pb.EncryptResponse{}
@@ -152,19 +155,19 @@ func NewResponse(api string) proto.Message {
 
 // Call runs api with a request message and returns its response message,
 // with RequestId set, or a *kmserr.Error.
-func (e *Engine) Call(api string, req proto.Message) (proto.Message, error) {
+func (e *Engine) Call(api string, req pb.Message) (pb.Message, error) {
 	o, err := lookup(api)
 	if err != nil {
 		return nil, err
 	}
-	if req == nil || req.ProtoReflect().Descriptor() != o.newRequest().ProtoReflect().Descriptor() {
-		return nil, kmserr.Internal("%s called with a %T request", api, req)
+	if req == nil {
+		return nil, kmserr.Internal("%s called without a request", api)
 	}
 	resp, err := o.run(e, req)
 	if err != nil {
 		return nil, kmserr.As(err)
 	}
-	setRequestID(resp, e.RequestID())
+	pb.SetRequestId(resp, e.RequestID())
 	return resp, nil
 }
 
@@ -174,14 +177,14 @@ func (e *Engine) CallProto(api string, body []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := proto.Unmarshal(body, req); err != nil {
+	if err := pb.Unmarshal(body, req); err != nil {
 		return nil, kmserr.InvalidParameter("the %s request body is not a valid protobuf message: %s", api, libraryError(err))
 	}
 	resp, err := e.Call(api, req)
 	if err != nil {
 		return nil, err
 	}
-	out, err := proto.Marshal(resp)
+	out, err := pb.Marshal(resp)
 	if err != nil {
 		return nil, kmserr.Internal("encode response: %v", err)
 	}
@@ -205,14 +208,7 @@ func libraryError(err error) string {
 	return strings.Join(strings.Fields(msg), " ")
 }
 
-func setRequestID(m proto.Message, id string) {
-	r := m.ProtoReflect()
-	if f := r.Descriptor().Fields().ByName("RequestId"); f != nil && f.Kind() == protoreflect.StringKind {
-		r.Set(f, protoreflect.ValueOfString(id))
-	}
-}
-
-func (e *Engine) inspectBlob(r *pb.InspectBlobRequest) (proto.Message, error) {
+func (e *Engine) inspectBlob(r *pb.InspectBlobRequest) (pb.Message, error) {
 	b, err := blob.Parse(r.CiphertextBlob)
 	if err != nil {
 		return &pb.InspectBlobResponse{Valid: false, Problem: err.Error()}, nil

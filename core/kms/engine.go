@@ -11,10 +11,9 @@ import (
 	"io"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
+	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
 )
 
@@ -65,7 +64,7 @@ type call struct {
 	now time.Time
 }
 
-func (e *Engine) run(fn func(c *call) (proto.Message, error)) (proto.Message, error) {
+func (e *Engine) run(fn func(c *call) (pb.Message, error)) (pb.Message, error) {
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		c := &call{e: e, tx: store.Begin(e.b), now: e.clock().UTC()}
 		resp, err := fn(c)

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/internal/require"
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
@@ -43,7 +41,7 @@ func newFixture(t testing.TB) *fixture {
 }
 
 // call runs an operation that must succeed and returns its typed response.
-func call[R proto.Message](f *fixture, api string, req proto.Message) R {
+func call[R pb.Message](f *fixture, api string, req pb.Message) R {
 	f.t.Helper()
 	resp, err := f.e.Call(api, req)
 	require.NoError(f.t, err, api)

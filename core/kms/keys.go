@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/emmansun/gmsm/sm2"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
@@ -141,8 +140,8 @@ func (c *call) setRotation(k *keyRecord, enable bool, interval string) error {
 	return nil
 }
 
-func (e *Engine) createKey(r *pb.CreateKeyRequest) (proto.Message, error) {
-	return e.run(func(c *call) (proto.Message, error) {
+func (e *Engine) createKey(r *pb.CreateKeyRequest) (pb.Message, error) {
+	return e.run(func(c *call) (pb.Message, error) {
 		spec, usage, err := checkSpecUsage(r.KeySpec, r.KeyUsage)
 		if err != nil {
 			return nil, err
@@ -183,8 +182,8 @@ func (e *Engine) createKey(r *pb.CreateKeyRequest) (proto.Message, error) {
 	})
 }
 
-func (e *Engine) importKey(r *pb.ImportKeyRequest) (proto.Message, error) {
-	return e.run(func(c *call) (proto.Message, error) {
+func (e *Engine) importKey(r *pb.ImportKeyRequest) (pb.Message, error) {
+	return e.run(func(c *call) (pb.Message, error) {
 		spec, usage, err := checkSpecUsage(r.KeySpec, r.KeyUsage)
 		if err != nil {
 			return nil, err
@@ -275,8 +274,8 @@ func (e *Engine) importKey(r *pb.ImportKeyRequest) (proto.Message, error) {
 }
 
 // withKey runs fn on a resolved key and saves it when fn changed it.
-func (e *Engine) withKey(name string, fn func(c *call, k *keyRecord) (bool, error)) (proto.Message, error) {
-	return e.run(func(c *call) (proto.Message, error) {
+func (e *Engine) withKey(name string, fn func(c *call, k *keyRecord) (bool, error)) (pb.Message, error) {
+	return e.run(func(c *call) (pb.Message, error) {
 		k, err := c.resolve(name)
 		if err != nil {
 			return nil, err
@@ -294,11 +293,11 @@ func (e *Engine) withKey(name string, fn func(c *call, k *keyRecord) (bool, erro
 	})
 }
 
-func (e *Engine) describeKey(r *pb.KeyIdRequest) (proto.Message, error) {
+func (e *Engine) describeKey(r *pb.KeyIdRequest) (pb.Message, error) {
 	return e.withKey(r.KeyId, func(*call, *keyRecord) (bool, error) { return false, nil })
 }
 
-func (e *Engine) createKeyVersion(r *pb.KeyIdRequest) (proto.Message, error) {
+func (e *Engine) createKeyVersion(r *pb.KeyIdRequest) (pb.Message, error) {
 	return e.withKey(r.KeyId, func(c *call, k *keyRecord) (bool, error) {
 		if err := usable(k); err != nil {
 			return false, err
@@ -307,7 +306,7 @@ func (e *Engine) createKeyVersion(r *pb.KeyIdRequest) (proto.Message, error) {
 	})
 }
 
-func (e *Engine) updateRotationPolicy(r *pb.UpdateRotationPolicyRequest) (proto.Message, error) {
+func (e *Engine) updateRotationPolicy(r *pb.UpdateRotationPolicyRequest) (pb.Message, error) {
 	return e.withKey(r.KeyId, func(c *call, k *keyRecord) (bool, error) {
 		if k.KeyState == StatePendingDeletion {
 			return false, usable(k)
@@ -325,7 +324,7 @@ func (e *Engine) updateRotationPolicy(r *pb.UpdateRotationPolicyRequest) (proto.
 	})
 }
 
-func (e *Engine) enableKey(r *pb.KeyIdRequest) (proto.Message, error) {
+func (e *Engine) enableKey(r *pb.KeyIdRequest) (pb.Message, error) {
 	return e.withKey(r.KeyId, func(c *call, k *keyRecord) (bool, error) {
 		if k.KeyState == StatePendingDeletion {
 			return false, usable(k)
@@ -335,7 +334,7 @@ func (e *Engine) enableKey(r *pb.KeyIdRequest) (proto.Message, error) {
 	})
 }
 
-func (e *Engine) disableKey(r *pb.KeyIdRequest) (proto.Message, error) {
+func (e *Engine) disableKey(r *pb.KeyIdRequest) (pb.Message, error) {
 	return e.withKey(r.KeyId, func(c *call, k *keyRecord) (bool, error) {
 		if k.KeyState == StatePendingDeletion {
 			return false, usable(k)
@@ -345,7 +344,7 @@ func (e *Engine) disableKey(r *pb.KeyIdRequest) (proto.Message, error) {
 	})
 }
 
-func (e *Engine) scheduleKeyDeletion(r *pb.ScheduleKeyDeletionRequest) (proto.Message, error) {
+func (e *Engine) scheduleKeyDeletion(r *pb.ScheduleKeyDeletionRequest) (pb.Message, error) {
 	return e.withKey(r.KeyId, func(c *call, k *keyRecord) (bool, error) {
 		days := r.PendingWindowInDays
 		if days < 7 || days > 30 {
@@ -360,7 +359,7 @@ func (e *Engine) scheduleKeyDeletion(r *pb.ScheduleKeyDeletionRequest) (proto.Me
 	})
 }
 
-func (e *Engine) cancelKeyDeletion(r *pb.KeyIdRequest) (proto.Message, error) {
+func (e *Engine) cancelKeyDeletion(r *pb.KeyIdRequest) (pb.Message, error) {
 	return e.withKey(r.KeyId, func(c *call, k *keyRecord) (bool, error) {
 		if k.KeyState != StatePendingDeletion {
 			return false, kmserr.New(409, "Rejected.Enabled", "The key %s is %s, not PendingDeletion.", k.KeyId, k.KeyState)
@@ -370,8 +369,8 @@ func (e *Engine) cancelKeyDeletion(r *pb.KeyIdRequest) (proto.Message, error) {
 	})
 }
 
-func (e *Engine) listKeys(*pb.ListKeysRequest) (proto.Message, error) {
-	return e.run(func(c *call) (proto.Message, error) {
+func (e *Engine) listKeys(*pb.ListKeysRequest) (pb.Message, error) {
+	return e.run(func(c *call) (pb.Message, error) {
 		names, err := c.tx.List(keyPrefix)
 		if err != nil {
 			return nil, kmserr.Internal("store list failed: %v", err)
@@ -402,8 +401,8 @@ func (e *Engine) listKeys(*pb.ListKeysRequest) (proto.Message, error) {
 	})
 }
 
-func (e *Engine) listKeyVersions(r *pb.KeyIdRequest) (proto.Message, error) {
-	return e.run(func(c *call) (proto.Message, error) {
+func (e *Engine) listKeyVersions(r *pb.KeyIdRequest) (pb.Message, error) {
+	return e.run(func(c *call) (pb.Message, error) {
 		k, err := c.resolve(r.KeyId)
 		if err != nil {
 			return nil, err
@@ -416,8 +415,8 @@ func (e *Engine) listKeyVersions(r *pb.KeyIdRequest) (proto.Message, error) {
 	})
 }
 
-func (e *Engine) describeKeyVersion(r *pb.DescribeKeyVersionRequest) (proto.Message, error) {
-	return e.run(func(c *call) (proto.Message, error) {
+func (e *Engine) describeKeyVersion(r *pb.DescribeKeyVersionRequest) (pb.Message, error) {
+	return e.run(func(c *call) (pb.Message, error) {
 		k, err := c.resolve(r.KeyId)
 		if err != nil {
 			return nil, err
@@ -471,7 +470,7 @@ func (c *call) metadata(k *keyRecord) (*pb.KeyMetadata, error) {
 	return md, nil
 }
 
-func (c *call) keyResponse(k *keyRecord) (proto.Message, error) {
+func (c *call) keyResponse(k *keyRecord) (pb.Message, error) {
 	md, err := c.metadata(k)
 	if err != nil {
 		return nil, err

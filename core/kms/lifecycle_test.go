@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/internal/require"
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
@@ -186,11 +184,11 @@ func TestStatesRefuseWith409(t *testing.T) {
 
 func dataCalls(keyID string, blob []byte) []struct {
 	api string
-	req proto.Message
+	req pb.Message
 } {
 	return []struct {
 		api string
-		req proto.Message
+		req pb.Message
 	}{
 		{"AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: keyID, Plaintext: []byte("x")}},
 		{"Encrypt", &pb.EncryptRequest{KeyId: keyID, Plaintext: []byte("x")}},

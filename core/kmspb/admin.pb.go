@@ -1,3 +1,5 @@
+//go:build !pocketkms_lean
+
 // Key management messages. The product manages keys through its OpenAPI, not
 // through the instance API, so these are pocketkms's own; names and fields
 // follow the product's OpenAPI (CreateKey, DescribeKey, ...) so that a

@@ -1,3 +1,5 @@
+//go:build !pocketkms_lean
+
 // The dkms-gcs-0.2 wire messages that the KMS Instance SDKs send and expect.
 // Field numbers are the wire contract (../shared/spec/kms-instance-api.md §2):
 // never renumber. Field names keep the product's PascalCase so that the JSON

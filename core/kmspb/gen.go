@@ -6,3 +6,4 @@
 package kmspb
 
 //go:generate protoc --go_out=. --go_opt=paths=source_relative dkms_gcs.proto admin.proto
+//go:generate go run ./internal/leangen

@@ -24,11 +24,10 @@ import (
 	"strings"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
+	"github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/host/engine"
 )
@@ -183,7 +182,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		ke = kmserr.New(503, kmserr.CodeServiceUnavailable, "The request was cancelled.")
 	}
 	reqID := ids.NewRequestID(rand.Reader)
-	body, merr := proto.Marshal(kms.ErrorMessage(ke, reqID))
+	body, merr := kmspb.Marshal(kms.ErrorMessage(ke, reqID))
 	if merr != nil { // cannot happen for a message of scalars; never send text
 		body = nil
 	}

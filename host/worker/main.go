@@ -27,14 +27,13 @@ import (
 	"syscall/js"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/syumai/workers"
 	"github.com/syumai/workers/cloudflare"
 
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
+	"github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/host/engine"
 	"github.com/pocketkms/pocketkms/host/server"
@@ -140,7 +139,7 @@ func parseRootKey(s string) ([]byte, error) {
 // writeError answers in the protobuf Error form the SDKs understand (a
 // text body would make them retry four times).
 func writeError(w http.ResponseWriter, e *kmserr.Error) {
-	body, _ := proto.Marshal(kms.ErrorMessage(e, ids.NewRequestID(rand.Reader)))
+	body, _ := kmspb.Marshal(kms.ErrorMessage(e, ids.NewRequestID(rand.Reader)))
 	w.Header().Set("Content-Type", server.ContentType)
 	w.WriteHeader(e.Status)
 	w.Write(body)

@@ -4,12 +4,10 @@ import (
 	"crypto/rand"
 	"runtime"
 
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
+	"github.com/pocketkms/pocketkms/core/kmspb"
 )
 
 // This file builds pkms_call's result envelope. It has no build tag so that
@@ -44,9 +42,9 @@ func errorResult(format int32, err error) []byte {
 	var b []byte
 	var merr error
 	if format == formatProto {
-		b, merr = proto.Marshal(msg)
+		b, merr = kmspb.Marshal(msg)
 	} else {
-		b, merr = protojson.MarshalOptions{UseProtoNames: true}.Marshal(msg)
+		b, merr = kmspb.MarshalJSON(msg)
 	}
 	if merr != nil {
 		b = []byte(`{"StatusCode":500,"ErrorCode":"InternalFailure","ErrorMessage":"cannot encode the error"}`)

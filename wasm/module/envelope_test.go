@@ -5,9 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 )
@@ -20,9 +17,9 @@ func decodeError(t *testing.T, format int32, out []byte) *pb.Error {
 	var m pb.Error
 	var err error
 	if format == formatProto {
-		err = proto.Unmarshal(out[1:], &m)
+		err = pb.Unmarshal(out[1:], &m)
 	} else {
-		err = protojson.Unmarshal(out[1:], &m)
+		err = pb.UnmarshalJSON(out[1:], &m)
 	}
 	if err != nil {
 		t.Fatalf("undecodable Error %q: %v", out[1:], err)

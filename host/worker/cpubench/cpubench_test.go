@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
@@ -59,7 +57,7 @@ func setup(b *testing.B) *fixture {
 	if err := clientkeys.Register(sealed, k, v); err != nil {
 		b.Fatal(err)
 	}
-	body, _ := proto.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/app", Plaintext: bytes.Repeat([]byte{7}, 1024)})
+	body, _ := pb.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/app", Plaintext: bytes.Repeat([]byte{7}, 1024)})
 	return &fixture{h: server.New(engine.Native(eng), sealed, server.NewConfig()), eng: eng, priv: priv, pub: &priv.PublicKey, body: body}
 }
 
