@@ -105,6 +105,6 @@ bench: wasm
 	bash tests/bench/run.sh
 	cd tests && go run ./e2e/cmd/loadbench
 
-## Regenerate the protobuf code (needs Debian's protobuf-compiler and protoc-gen-go v1.36.12).
+## Regenerate the protobuf code and leanpb from it (needs Debian's protobuf-compiler and protoc-gen-go v1.36.12).
 generate:
 	go generate ./core/kmspb
