@@ -355,6 +355,7 @@ func (e *Engine) scheduleKeyDeletion(r *pb.ScheduleKeyDeletionRequest) (pb.Messa
 		}
 		d := c.now.Add(time.Duration(days) * 24 * time.Hour)
 		k.KeyState, k.DeleteDate = StatePendingDeletion, &d
+		c.tx.Put(deletionName(d, k.KeyId), []byte(k.KeyId))
 		return true, nil
 	})
 }
@@ -363,6 +364,9 @@ func (e *Engine) cancelKeyDeletion(r *pb.KeyIdRequest) (pb.Message, error) {
 	return e.withKey(r.KeyId, func(c *call, k *keyRecord) (bool, error) {
 		if k.KeyState != StatePendingDeletion {
 			return false, kmserr.New(409, "Rejected.Enabled", "The key %s is %s, not PendingDeletion.", k.KeyId, k.KeyState)
+		}
+		if k.DeleteDate != nil {
+			c.tx.Delete(deletionName(*k.DeleteDate, k.KeyId))
 		}
 		k.KeyState, k.DeleteDate = StateEnabled, nil
 		return true, nil

@@ -2,6 +2,8 @@ package kms
 
 import (
 	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,13 +12,35 @@ import (
 )
 
 // Storage layout (docs/storage.md): one JSON record per key under
-// "keys/<KeyId>" holding its metadata and every version's material, and one
-// record per alias under "aliases/<AliasName>". Hosts that persist to disk
-// seal every "keys/" value (store.Sealed) because it holds key material.
+// "keys/<KeyId>" holding its metadata and every version's material, one
+// record per alias under "aliases/<AliasName>", and one index entry per key
+// pending deletion under "deletions/<date>/<KeyId>". Hosts that persist to
+// disk seal every "keys/" value (store.Sealed) because it holds key material.
 const (
-	keyPrefix   = "keys/"
-	aliasPrefix = "aliases/"
+	keyPrefix      = "keys/"
+	aliasPrefix    = "aliases/"
+	deletionPrefix = "deletions/"
 )
+
+// deletionName is the index entry of a key due for deletion at d. The date
+// is Unix nanoseconds in 19 digits, so names sort by date and purge reads
+// only the keys that are due, not every key record.
+func deletionName(d time.Time, keyID string) string {
+	return fmt.Sprintf("%s%019d/%s", deletionPrefix, d.UnixNano(), keyID)
+}
+
+// parseDeletionName undoes deletionName.
+func parseDeletionName(name string) (time.Time, string, bool) {
+	rest, ok := strings.CutPrefix(name, deletionPrefix)
+	if !ok || len(rest) < 21 || rest[19] != '/' {
+		return time.Time{}, "", false
+	}
+	nanos, err := strconv.ParseInt(rest[:19], 10, 64)
+	if err != nil {
+		return time.Time{}, "", false
+	}
+	return time.Unix(0, nanos), rest[20:], true
+}
 
 // Key states.
 const (
@@ -191,23 +215,35 @@ func (c *call) aliasesOf(keyID string) ([]*aliasRecord, error) {
 // purge deletes keys past their deletion date and their aliases. It runs in
 // operations that write anyway, so material does not outlive its key long.
 func (c *call) purge() error {
-	names, err := c.tx.List(keyPrefix)
+	names, err := c.tx.List(deletionPrefix)
 	if err != nil {
 		return kmserr.Internal("store list failed: %v", err)
 	}
 	for _, n := range names {
+		due, keyID, ok := parseDeletionName(n)
+		if !ok {
+			continue // not the engine's: leave it
+		}
+		if due.After(c.now) {
+			break // sorted by date: the rest are not due either
+		}
 		// A record that cannot be read here is skipped, not fatal: purging is
 		// housekeeping, and one damaged record must not stop key creation.
 		// Operations that use that key still report it.
-		raw, err := c.tx.Get(n)
+		raw, err := c.tx.Get(keyPrefix + keyID)
 		if err != nil {
 			continue
 		}
 		var k keyRecord
-		if json.Unmarshal(raw, &k) != nil || !k.gone(c.now) {
+		if raw != nil && json.Unmarshal(raw, &k) != nil {
+			continue
+		}
+		if raw == nil || !k.gone(c.now) || deletionName(*k.DeleteDate, k.KeyId) != n {
+			c.tx.Delete(n) // a stale entry: the key is gone or no longer due then
 			continue
 		}
 		c.tx.Delete(n)
+		c.tx.Delete(keyPrefix + keyID)
 		as, err := c.aliasesOf(k.KeyId)
 		if err != nil {
 			return err
