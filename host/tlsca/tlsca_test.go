@@ -35,6 +35,11 @@ func TestEnsureMakesAVerifiableServerCertOnce(t *testing.T) {
 	if err != nil || created || string(again.Certificate[0]) != string(cert.Certificate[0]) {
 		t.Fatal("certificate remade", created, err)
 	}
+	// An empty extra host (what serve passes for a loopback or wildcard
+	// address) asks for nothing: the same certificate, and so the same CA.
+	if _, created, _ := Ensure(f, now, ""); created {
+		t.Fatal("an empty extra host remade the certificate and the CA")
+	}
 	// Close to expiry, or asked for another host: a new one.
 	if _, created, _ := Ensure(f, now.Add(Validity-24*time.Hour)); !created {
 		t.Error("expiring certificate kept")
