@@ -19,7 +19,7 @@ const usage = `pocketkms: a portable KMS instance that the KMS Instance SDKs use
 
 Usage:
   pocketkms serve     [--data DIR] [--addr HOST:PORT] [--plain-http] [--engine native|wasm]
-                      [--seed FILE] [--tls-cert FILE --tls-key FILE] [--wasm FILE]
+                      [--seed FILE] [--tls-cert FILE --tls-key FILE | --tls-host NAME,...] [--wasm FILE]
   pocketkms clientkey create [--data DIR] --out FILE.json --password-file FILE
   pocketkms clientkey import [--data DIR] --file clientKey.json --password-file FILE
   pocketkms clientkey list   [--data DIR]

@@ -41,6 +41,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	seedFile := fs.String("seed", "", "seed file applied idempotently at start (docs/seed.md)")
 	tlsCert := fs.String("tls-cert", "", "your own server certificate (PEM) instead of the generated one")
 	tlsKey := fs.String("tls-key", "", "the private key of --tls-cert (PEM)")
+	var tlsHosts []string
+	fs.Func("tls-host", "a host name or IP the generated certificate also names, e.g. a CI service name (repeatable; comma-separated lists too)", func(v string) error {
+		for _, h := range strings.Split(v, ",") {
+			h = strings.TrimSpace(h)
+			if h == "" || strings.ContainsAny(h, " /:") && net.ParseIP(h) == nil {
+				return fmt.Errorf("%q is not a host name or IP address", h)
+			}
+			tlsHosts = append(tlsHosts, h)
+		}
+		return nil
+	})
 	wasmPath := fs.String("wasm", filepath.Join("build", "pocketkms.wasm"), "the module for --engine wasm and the playground (bash wasm/build.sh)")
 	quiet := fs.Bool("quiet", false, "do not log failed requests")
 	if err := fs.Parse(args); err != nil {
@@ -51,6 +62,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return fail(stderr, errors.New("--tls-cert and --tls-key go together"))
+	}
+	if len(tlsHosts) > 0 && (*tlsCert != "" || *plain) {
+		return fail(stderr, errors.New("--tls-host names hosts in the generated certificate: not with --tls-cert or --plain-http"))
 	}
 	logger := log.New(stderr, "pocketkms: ", log.LstdFlags)
 
@@ -117,7 +131,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		} else {
 			files := tlsca.In(d.path)
 			var made bool
-			cert, made, err = tlsca.Ensure(files, time.Now(), listenHost(*addr))
+			cert, made, err = tlsca.Ensure(files, time.Now(), append(tlsHosts, listenHost(*addr))...)
 			if made {
 				logger.Printf("made a local CA and server certificate: %s", files.CA)
 			}
