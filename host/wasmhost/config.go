@@ -1,6 +1,7 @@
 package wasmhost
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,12 +11,22 @@ import (
 // copy, so one Config can safely seed several engines.
 type Config struct {
 	poolSize int
-	cacheDir *string // nil: the default directory
+	cacheDir *string   // nil: the default directory
+	stderr   io.Writer // nil: os.Stderr
+	env      []string  // KEY=VALUE pairs for the module, for tests
 }
 
-// NewConfig returns the defaults: a pool of runtime.GOMAXPROCS(0) instances
-// and an on-disk compilation cache under os.UserCacheDir()/pocketkms/wazero.
+// NewConfig returns the defaults: a pool of runtime.GOMAXPROCS(0) instances,
+// an on-disk compilation cache under os.UserCacheDir()/pocketkms/wazero, and
+// the module's stderr on the process's.
 func NewConfig() Config { return Config{} }
+
+// WithStderr sets where the module's stderr goes (default os.Stderr). The Go
+// runtime inside writes there only when it dies (out of memory, a fault in
+// the runtime): the reason an instance was replaced. Every instance of the
+// pool shares w, so it must be safe for concurrent writes; io.Discard
+// silences it.
+func (c Config) WithStderr(w io.Writer) Config { c.stderr = w; return c }
 
 // WithPoolSize sets how many module instances may run at once (default
 // runtime.GOMAXPROCS(0)). An instance serves one call at a time, so this is
@@ -30,6 +41,13 @@ func (c Config) WithPoolSize(n int) Config { c.poolSize = n; return c }
 // compile of the module (~3.5 CPU-seconds) into ~150 ms. "" disables the
 // disk cache: every New then compiles from scratch.
 func (c Config) WithCompilationCacheDir(dir string) Config { c.cacheDir = &dir; return c }
+
+func (c Config) errWriter() io.Writer {
+	if c.stderr == nil {
+		return os.Stderr
+	}
+	return c.stderr
+}
 
 func (c Config) pool() int {
 	if c.poolSize < 1 {

@@ -113,7 +113,12 @@ func New(ctx context.Context, wasm []byte, b store.Backend, c Config) (*Engine, 
 	e.modCfg = wazero.NewModuleConfig().WithName("").
 		WithStartFunctions("_initialize").
 		WithRandSource(rand.Reader).
-		WithSysWalltime().WithSysNanotime()
+		WithSysWalltime().WithSysNanotime().
+		WithStderr(c.errWriter())
+	for _, kv := range c.env {
+		k, v, _ := strings.Cut(kv, "=")
+		e.modCfg = e.modCfg.WithEnv(k, v)
+	}
 	n := c.pool()
 	e.slots = make(chan struct{}, n)
 	e.idle = make(chan *instance, n)

@@ -1,9 +1,11 @@
 package wasmhost
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/host/wasmhost/wasmtest"
 )
 
 // faulty is a Backend that fails one method, by error or by panic, while
@@ -236,4 +239,38 @@ func TestBrokenInstanceReplaced(t *testing.T) {
 	} else {
 		e.idle <- got
 	}
+}
+
+// The module's stderr reaches the configured writer: here the Go runtime's
+// init trace (GODEBUG=inittrace=1), written while an instance starts, stands
+// in for the fatal-error report that is the usual reason for output.
+func TestModuleStderr(t *testing.T) {
+	var out syncBuffer
+	c := NewConfig().WithPoolSize(1).WithCompilationCacheDir(cacheDir).WithStderr(&out)
+	c.env = []string{"GODEBUG=inittrace=1"}
+	e, err := New(context.Background(), wasmtest.Module(t), store.NewMemory(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close(context.Background())
+	if !strings.Contains(out.String(), "init ") {
+		t.Fatalf("no init trace on the module's stderr: %q", out.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
