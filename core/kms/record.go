@@ -22,11 +22,16 @@ const (
 	deletionPrefix = "deletions/"
 )
 
-// deletionName is the index entry of a key due for deletion at d. The date
-// is Unix nanoseconds in 19 digits, so names sort by date and purge reads
-// only the keys that are due, not every key record.
+// deletionName is the index entry of a key due for deletion at d: the date
+// as Unix seconds, rounded up and zero-padded to 19 digits, so names sort by
+// date (for any date a time.Time can hold after 1970) and an entry is never
+// due before its key is.
 func deletionName(d time.Time, keyID string) string {
-	return fmt.Sprintf("%s%019d/%s", deletionPrefix, d.UnixNano(), keyID)
+	secs := d.Unix()
+	if d.Nanosecond() > 0 {
+		secs++
+	}
+	return fmt.Sprintf("%s%019d/%s", deletionPrefix, secs, keyID)
 }
 
 // parseDeletionName undoes deletionName.
@@ -35,11 +40,11 @@ func parseDeletionName(name string) (time.Time, string, bool) {
 	if !ok || len(rest) < 21 || rest[19] != '/' {
 		return time.Time{}, "", false
 	}
-	nanos, err := strconv.ParseInt(rest[:19], 10, 64)
+	secs, err := strconv.ParseInt(rest[:19], 10, 64)
 	if err != nil {
 		return time.Time{}, "", false
 	}
-	return time.Unix(0, nanos), rest[20:], true
+	return time.Unix(secs, 0), rest[20:], true
 }
 
 // Key states.
@@ -238,9 +243,12 @@ func (c *call) purge() error {
 		if raw != nil && json.Unmarshal(raw, &k) != nil {
 			continue
 		}
-		if raw == nil || !k.gone(c.now) || deletionName(*k.DeleteDate, k.KeyId) != n {
+		if raw == nil || k.KeyState != StatePendingDeletion || k.DeleteDate == nil || deletionName(*k.DeleteDate, k.KeyId) != n {
 			c.tx.Delete(n) // a stale entry: the key is gone or no longer due then
 			continue
+		}
+		if !k.gone(c.now) {
+			continue // cannot happen with rounded-up names; never lose an entry
 		}
 		c.tx.Delete(n)
 		c.tx.Delete(keyPrefix + keyID)
