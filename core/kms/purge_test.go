@@ -116,3 +116,25 @@ func deletionIndex(snap map[string]string) []string {
 	}
 	return ids
 }
+
+// A key is purged from the instant its deletion date passes, not a moment
+// before, whatever fraction of a second the date has.
+func TestPurgeAtTheDeletionDate(t *testing.T) {
+	f := newFixture(t)
+	f.clock.Add(500 * time.Millisecond)
+	first, second := f.createKey(""), f.createKey("")
+	call[*pb.KeyResponse](f, "ScheduleKeyDeletion", &pb.ScheduleKeyDeletionRequest{KeyId: first.KeyId, PendingWindowInDays: 7})
+	call[*pb.KeyResponse](f, "ScheduleKeyDeletion", &pb.ScheduleKeyDeletionRequest{KeyId: second.KeyId, PendingWindowInDays: 8})
+	present := func(id string) bool {
+		_, ok := storetest.Snapshot(t, f.mem)["keys/"+id]
+		return ok
+	}
+	f.clock.Add(7*24*time.Hour - time.Nanosecond)
+	f.createKey("")
+	require.True(t, present(first.KeyId), "purged a nanosecond early")
+	f.clock.Add(time.Nanosecond)
+	f.createKey("")
+	require.True(t, !present(first.KeyId), "not purged at its deletion date")
+	require.True(t, present(second.KeyId), "purged a key due a day later")
+	require.Equal(t, []string{second.KeyId}, deletionIndex(storetest.Snapshot(t, f.mem)))
+}

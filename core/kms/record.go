@@ -24,8 +24,7 @@ const (
 
 // deletionName is the index entry of a key due for deletion at d: the date
 // as Unix seconds, rounded up and zero-padded to 19 digits, so names sort by
-// date (for any date a time.Time can hold after 1970) and an entry is never
-// due before its key is.
+// date for any date after 1970 (nanoseconds overflow in 2262).
 func deletionName(d time.Time, keyID string) string {
 	secs := d.Unix()
 	if d.Nanosecond() > 0 {
@@ -224,12 +223,15 @@ func (c *call) purge() error {
 	if err != nil {
 		return kmserr.Internal("store list failed: %v", err)
 	}
+	// Names hold whole seconds rounded up: an entry may be due within the
+	// current second, so the scan goes up to its end and asks the record.
+	horizon := c.now.Truncate(time.Second).Add(time.Second)
 	for _, n := range names {
 		due, keyID, ok := parseDeletionName(n)
 		if !ok {
 			continue // not the engine's: leave it
 		}
-		if due.After(c.now) {
+		if due.After(horizon) {
 			break // sorted by date: the rest are not due either
 		}
 		// A record that cannot be read here is skipped, not fatal: purging is
@@ -248,7 +250,7 @@ func (c *call) purge() error {
 			continue
 		}
 		if !k.gone(c.now) {
-			continue // cannot happen with rounded-up names; never lose an entry
+			continue // due later in this second
 		}
 		c.tx.Delete(n)
 		c.tx.Delete(keyPrefix + keyID)
