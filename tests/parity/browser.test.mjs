@@ -6,7 +6,7 @@
 // PARITY_REQUIRE: see cross_test.go).
 // Run: node --test tests/parity/browser.test.mjs
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -15,10 +15,9 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
+import { PHASE, openAllSealed, writeSealed } from './artifacts.mjs';
+
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const HERE = fileURLToPath(new URL('.', import.meta.url));
-const ARTIFACTS = process.env.PARITY_ARTIFACTS ?? join(HERE, '..', 'artifacts', 'parity');
-const PHASE = process.env.PARITY_PHASE ?? '';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -94,29 +93,15 @@ if (PHASE !== 'open') {
       return { items: await harness.seal(await fresh(), cross), agent };
     });
     t.diagnostic(agent);
-    await mkdir(ARTIFACTS, { recursive: true });
-    await writeFile(join(ARTIFACTS, 'blobs-browser.json'), JSON.stringify({ runtime: 'browser', items }, null, 1));
+    await writeSealed('browser', items);
   });
 }
 
 if (PHASE !== 'seal') {
   test('chromium: cross-runtime open what every runtime sealed', async (t) => {
-    await mkdir(ARTIFACTS, { recursive: true });
-    const names = (await readdir(ARTIFACTS)).filter((f) => /^blobs-.*\.json$/.test(f)).sort();
-    const found = [];
-    for (const name of names) {
-      const file = JSON.parse(await readFile(join(ARTIFACTS, name), 'utf8'));
-      found.push(file.runtime);
-      await t.test(`${file.runtime} in chromium`, async () => {
-        await page.evaluate(async (file) => {
-          const { harness, fresh, cross } = window.parity;
-          return harness.open(await fresh(), cross, file);
-        }, file);
-      });
-    }
-    t.diagnostic(`opened blobs sealed by ${found.join(', ')}`);
-    for (const want of (process.env.PARITY_REQUIRE ?? '').split(',').filter(Boolean)) {
-      assert.ok(found.includes(want), `PARITY_REQUIRE names ${want} but ${ARTIFACTS} has no blobs-${want}.json`);
-    }
+    await openAllSealed(t, 'chromium', (file) => page.evaluate(async (file) => {
+      const { harness, fresh, cross } = window.parity;
+      return harness.open(await fresh(), cross, file);
+    }, file));
   });
 }

@@ -4,19 +4,18 @@
 // cross-runtime sealing and opening (PARITY_PHASE, PARITY_REQUIRE: see
 // cross_test.go). Run: node --test tests/parity/node.test.mjs
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { MemoryStore, PocketKMS } from 'pocketkms';
 
+import { PHASE, openAllSealed, writeSealed } from './artifacts.mjs';
 import { open, runScenario, seal } from './harness.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const VECTORS = join(HERE, '..', 'vectors');
-const ARTIFACTS = process.env.PARITY_ARTIFACTS ?? join(HERE, '..', 'artifacts', 'parity');
-const PHASE = process.env.PARITY_PHASE ?? '';
 
 const module = await PocketKMS.compile();
 const fresh = () => PocketKMS.load({ store: new MemoryStore(), wasm: module });
@@ -35,27 +34,12 @@ if (PHASE !== 'open') {
   }
 
   test('cross-runtime: seal with random Ivs', async () => {
-    const items = await seal(await fresh(), cross);
-    await mkdir(ARTIFACTS, { recursive: true });
-    await writeFile(join(ARTIFACTS, 'blobs-node.json'), JSON.stringify({ runtime: 'node', items }, null, 1));
+    await writeSealed('node', await seal(await fresh(), cross));
   });
 }
 
 if (PHASE !== 'seal') {
   test('cross-runtime: open what every runtime sealed', async (t) => {
-    await mkdir(ARTIFACTS, { recursive: true });
-    const names = (await readdir(ARTIFACTS)).filter((f) => /^blobs-.*\.json$/.test(f)).sort();
-    const found = [];
-    for (const name of names) {
-      const file = JSON.parse(await readFile(join(ARTIFACTS, name), 'utf8'));
-      found.push(file.runtime);
-      await t.test(`${file.runtime} in node`, async () => {
-        await open(await fresh(), cross, file);
-      });
-    }
-    t.diagnostic(`opened blobs sealed by ${found.join(', ')}`);
-    for (const want of (process.env.PARITY_REQUIRE ?? '').split(',').filter(Boolean)) {
-      assert.ok(found.includes(want), `PARITY_REQUIRE names ${want} but ${ARTIFACTS} has no blobs-${want}.json`);
-    }
+    await openAllSealed(t, 'node', async (file) => open(await fresh(), cross, file));
   });
 }
