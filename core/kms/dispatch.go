@@ -44,24 +44,28 @@ var operations = map[string]operation{
 	"GenerateRandom":         op(true, func() *pb.GenerateRandomRequest { return &pb.GenerateRandomRequest{} }, (*Engine).generateRandom),
 
 	// Key management.
-	"CreateKey":            op(false, func() *pb.CreateKeyRequest { return &pb.CreateKeyRequest{} }, (*Engine).createKey),
-	"ImportKey":            op(false, func() *pb.ImportKeyRequest { return &pb.ImportKeyRequest{} }, (*Engine).importKey),
-	"DescribeKey":          op(false, newKeyID, (*Engine).describeKey),
-	"ListKeys":             op(false, func() *pb.ListKeysRequest { return &pb.ListKeysRequest{} }, (*Engine).listKeys),
-	"CreateKeyVersion":     op(false, newKeyID, (*Engine).createKeyVersion),
-	"ListKeyVersions":      op(false, newKeyID, (*Engine).listKeyVersions),
-	"DescribeKeyVersion":   op(false, func() *pb.DescribeKeyVersionRequest { return &pb.DescribeKeyVersionRequest{} }, (*Engine).describeKeyVersion),
-	"UpdateRotationPolicy": op(false, func() *pb.UpdateRotationPolicyRequest { return &pb.UpdateRotationPolicyRequest{} }, (*Engine).updateRotationPolicy),
-	"EnableKey":            op(false, newKeyID, (*Engine).enableKey),
-	"DisableKey":           op(false, newKeyID, (*Engine).disableKey),
-	"ScheduleKeyDeletion":  op(false, func() *pb.ScheduleKeyDeletionRequest { return &pb.ScheduleKeyDeletionRequest{} }, (*Engine).scheduleKeyDeletion),
-	"CancelKeyDeletion":    op(false, newKeyID, (*Engine).cancelKeyDeletion),
-	"CreateAlias":          op(false, newAlias, func(e *Engine, r *pb.AliasRequest) (pb.Message, error) { return e.createAlias(r, false) }),
-	"UpdateAlias":          op(false, newAlias, func(e *Engine, r *pb.AliasRequest) (pb.Message, error) { return e.createAlias(r, true) }),
-	"DeleteAlias":          op(false, newAlias, (*Engine).deleteAlias),
-	"ListAliases":          op(false, newListAliases, func(e *Engine, r *pb.ListAliasesRequest) (pb.Message, error) { return e.listAliases(r, false) }),
-	"ListAliasesByKeyId":   op(false, newListAliases, func(e *Engine, r *pb.ListAliasesRequest) (pb.Message, error) { return e.listAliases(r, true) }),
-	"InspectBlob":          op(false, func() *pb.InspectBlobRequest { return &pb.InspectBlobRequest{} }, (*Engine).inspectBlob),
+	"CreateKey":             op(false, func() *pb.CreateKeyRequest { return &pb.CreateKeyRequest{} }, (*Engine).createKey),
+	"ImportKey":             op(false, func() *pb.ImportKeyRequest { return &pb.ImportKeyRequest{} }, (*Engine).importKey),
+	"DescribeKey":           op(false, newKeyID, (*Engine).describeKey),
+	"ListKeys":              op(false, func() *pb.ListKeysRequest { return &pb.ListKeysRequest{} }, (*Engine).listKeys),
+	"CreateKeyVersion":      op(false, newKeyID, (*Engine).createKeyVersion),
+	"ListKeyVersions":       op(false, newKeyID, (*Engine).listKeyVersions),
+	"DescribeKeyVersion":    op(false, func() *pb.DescribeKeyVersionRequest { return &pb.DescribeKeyVersionRequest{} }, (*Engine).describeKeyVersion),
+	"UpdateRotationPolicy":  op(false, func() *pb.UpdateRotationPolicyRequest { return &pb.UpdateRotationPolicyRequest{} }, (*Engine).updateRotationPolicy),
+	"EnableKey":             op(false, newKeyID, (*Engine).enableKey),
+	"DisableKey":            op(false, newKeyID, (*Engine).disableKey),
+	"ScheduleKeyDeletion":   op(false, func() *pb.ScheduleKeyDeletionRequest { return &pb.ScheduleKeyDeletionRequest{} }, (*Engine).scheduleKeyDeletion),
+	"CancelKeyDeletion":     op(false, newKeyID, (*Engine).cancelKeyDeletion),
+	"CreateAlias":           op(false, newAlias, func(e *Engine, r *pb.AliasRequest) (pb.Message, error) { return e.createAlias(r, false) }),
+	"UpdateAlias":           op(false, newAlias, func(e *Engine, r *pb.AliasRequest) (pb.Message, error) { return e.createAlias(r, true) }),
+	"DeleteAlias":           op(false, newAlias, (*Engine).deleteAlias),
+	"ListAliases":           op(false, newListAliases, func(e *Engine, r *pb.ListAliasesRequest) (pb.Message, error) { return e.listAliases(r, false) }),
+	"ListAliasesByKeyId":    op(false, newListAliases, func(e *Engine, r *pb.ListAliasesRequest) (pb.Message, error) { return e.listAliases(r, true) }),
+	"UpdateKeyDescription":  op(false, func() *pb.UpdateKeyDescriptionRequest { return &pb.UpdateKeyDescriptionRequest{} }, (*Engine).updateKeyDescription),
+	"SetDeletionProtection": op(false, func() *pb.SetDeletionProtectionRequest { return &pb.SetDeletionProtectionRequest{} }, (*Engine).setDeletionProtection),
+	"TagResource":           op(false, func() *pb.TagResourceRequest { return &pb.TagResourceRequest{} }, (*Engine).tagResource),
+	"UntagResource":         op(false, func() *pb.UntagResourceRequest { return &pb.UntagResourceRequest{} }, (*Engine).untagResource),
+	"InspectBlob":           op(false, func() *pb.InspectBlobRequest { return &pb.InspectBlobRequest{} }, (*Engine).inspectBlob),
 }
 
 // unbuilt are instance API operations the SDK has that pocketkms does not
@@ -133,7 +137,8 @@ func NewResponse(api string) pb.Message {
 	case "GenerateRandom":
 		return &pb.GenerateRandomResponse{}
 	case "CreateKey", "ImportKey", "DescribeKey", "CreateKeyVersion", "UpdateRotationPolicy",
-		"EnableKey", "DisableKey", "ScheduleKeyDeletion", "CancelKeyDeletion":
+		"EnableKey", "DisableKey", "ScheduleKeyDeletion", "CancelKeyDeletion",
+		"UpdateKeyDescription", "SetDeletionProtection", "TagResource", "UntagResource":
 		return &pb.KeyResponse{}
 	case "ListKeys":
 		return &pb.ListKeysResponse{}

@@ -151,6 +151,10 @@ func TestNewResponse(t *testing.T) {
 		"InspectBlob":            &pb.InspectBlobRequest{CiphertextBlob: blob.CiphertextBlob},
 		"ScheduleKeyDeletion":    &pb.ScheduleKeyDeletionRequest{KeyId: f.createKey("").KeyId, PendingWindowInDays: 7},
 		"CancelKeyDeletion":      &pb.KeyIdRequest{KeyId: md.KeyId},
+		"UpdateKeyDescription":   &pb.UpdateKeyDescriptionRequest{KeyId: md.KeyId, Description: "d"},
+		"SetDeletionProtection":  &pb.SetDeletionProtectionRequest{KeyId: md.KeyId},
+		"TagResource":            &pb.TagResourceRequest{KeyId: md.KeyId, Tags: []*pb.Tag{{TagKey: "k", TagValue: "v"}}},
+		"UntagResource":          &pb.UntagResourceRequest{KeyId: md.KeyId, TagKeys: []string{"k"}},
 	}
 	for _, api := range kms.Operations() {
 		if api == "Decrypt" {

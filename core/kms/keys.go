@@ -161,6 +161,9 @@ func (e *Engine) createKey(r *pb.CreateKeyRequest) (pb.Message, error) {
 		if err := c.setRotation(k, r.EnableAutomaticRotation, r.RotationInterval); err != nil {
 			return nil, err
 		}
+		if err := setTags(k, r.Tags); err != nil {
+			return nil, err
+		}
 		if size, ok := symmetricKeySize(spec); ok {
 			m, err := c.random(size)
 			if err != nil {
@@ -353,6 +356,9 @@ func (e *Engine) scheduleKeyDeletion(r *pb.ScheduleKeyDeletionRequest) (pb.Messa
 		if k.KeyState == StatePendingDeletion {
 			return false, usable(k)
 		}
+		if k.DeletionProtection {
+			return false, kmserr.New(403, "Forbidden.DeletionProtection", "The key %s is protected from deletion; turn deletion protection off first.", k.KeyId)
+		}
 		d := c.now.Add(time.Duration(days) * 24 * time.Hour)
 		k.KeyState, k.DeleteDate = StatePendingDeletion, &d
 		c.tx.Put(deletionName(d, k.KeyId), []byte(k.KeyId))
@@ -464,6 +470,7 @@ func (c *call) metadata(k *keyRecord) (*pb.KeyMetadata, error) {
 			md.NextRotationDate = formatTime(k.nextRotation())
 		}
 	}
+	attributes(md, k)
 	as, err := c.aliasesOf(k.KeyId)
 	if err != nil {
 		return nil, err

@@ -70,6 +70,10 @@ type keyRecord struct {
 	RotationSince    *time.Time      `json:",omitempty"` // when the current policy was turned on
 	Versions         []versionRecord // oldest first; last is primary
 	PrivateKey       []byte          `json:",omitempty"` // asymmetric keys, PKCS#8
+
+	DeletionProtection            bool        `json:",omitempty"`
+	DeletionProtectionDescription string      `json:",omitempty"`
+	Tags                          []tagRecord `json:",omitempty"` // sorted by TagKey
 }
 
 type versionRecord struct {

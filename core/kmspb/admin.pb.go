@@ -30,25 +30,28 @@ const (
 )
 
 type KeyMetadata struct {
-	state               protoimpl.MessageState `protogen:"open.v1"`
-	KeyId               string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
-	KeySpec             string                 `protobuf:"bytes,2,opt,name=KeySpec,proto3" json:"KeySpec,omitempty"`
-	KeyUsage            string                 `protobuf:"bytes,3,opt,name=KeyUsage,proto3" json:"KeyUsage,omitempty"`
-	KeyState            string                 `protobuf:"bytes,4,opt,name=KeyState,proto3" json:"KeyState,omitempty"` // Enabled | Disabled | PendingDeletion
-	Description         string                 `protobuf:"bytes,5,opt,name=Description,proto3" json:"Description,omitempty"`
-	CreationDate        string                 `protobuf:"bytes,6,opt,name=CreationDate,proto3" json:"CreationDate,omitempty"` // RFC 3339, UTC
-	DeleteDate          string                 `protobuf:"bytes,7,opt,name=DeleteDate,proto3" json:"DeleteDate,omitempty"`     // set while PendingDeletion
-	InitialKeyVersionId string                 `protobuf:"bytes,8,opt,name=InitialKeyVersionId,proto3" json:"InitialKeyVersionId,omitempty"`
-	PrimaryKeyVersionId string                 `protobuf:"bytes,9,opt,name=PrimaryKeyVersionId,proto3" json:"PrimaryKeyVersionId,omitempty"`
-	AutomaticRotation   string                 `protobuf:"bytes,10,opt,name=AutomaticRotation,proto3" json:"AutomaticRotation,omitempty"` // Enabled | Disabled | Suspended
-	RotationInterval    string                 `protobuf:"bytes,11,opt,name=RotationInterval,proto3" json:"RotationInterval,omitempty"`   // as given, e.g. "30d"; seconds form "2592000s" accepted
-	LastRotationDate    string                 `protobuf:"bytes,12,opt,name=LastRotationDate,proto3" json:"LastRotationDate,omitempty"`
-	NextRotationDate    string                 `protobuf:"bytes,13,opt,name=NextRotationDate,proto3" json:"NextRotationDate,omitempty"`
-	Origin              string                 `protobuf:"bytes,14,opt,name=Origin,proto3" json:"Origin,omitempty"` // Aliyun_KMS | EXTERNAL
-	Aliases             []string               `protobuf:"bytes,15,rep,name=Aliases,proto3" json:"Aliases,omitempty"`
-	VersionCount        int32                  `protobuf:"varint,16,opt,name=VersionCount,proto3" json:"VersionCount,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	state                         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId                         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	KeySpec                       string                 `protobuf:"bytes,2,opt,name=KeySpec,proto3" json:"KeySpec,omitempty"`
+	KeyUsage                      string                 `protobuf:"bytes,3,opt,name=KeyUsage,proto3" json:"KeyUsage,omitempty"`
+	KeyState                      string                 `protobuf:"bytes,4,opt,name=KeyState,proto3" json:"KeyState,omitempty"` // Enabled | Disabled | PendingDeletion
+	Description                   string                 `protobuf:"bytes,5,opt,name=Description,proto3" json:"Description,omitempty"`
+	CreationDate                  string                 `protobuf:"bytes,6,opt,name=CreationDate,proto3" json:"CreationDate,omitempty"` // RFC 3339, UTC
+	DeleteDate                    string                 `protobuf:"bytes,7,opt,name=DeleteDate,proto3" json:"DeleteDate,omitempty"`     // set while PendingDeletion
+	InitialKeyVersionId           string                 `protobuf:"bytes,8,opt,name=InitialKeyVersionId,proto3" json:"InitialKeyVersionId,omitempty"`
+	PrimaryKeyVersionId           string                 `protobuf:"bytes,9,opt,name=PrimaryKeyVersionId,proto3" json:"PrimaryKeyVersionId,omitempty"`
+	AutomaticRotation             string                 `protobuf:"bytes,10,opt,name=AutomaticRotation,proto3" json:"AutomaticRotation,omitempty"` // Enabled | Disabled | Suspended
+	RotationInterval              string                 `protobuf:"bytes,11,opt,name=RotationInterval,proto3" json:"RotationInterval,omitempty"`   // as given, e.g. "30d"; seconds form "2592000s" accepted
+	LastRotationDate              string                 `protobuf:"bytes,12,opt,name=LastRotationDate,proto3" json:"LastRotationDate,omitempty"`
+	NextRotationDate              string                 `protobuf:"bytes,13,opt,name=NextRotationDate,proto3" json:"NextRotationDate,omitempty"`
+	Origin                        string                 `protobuf:"bytes,14,opt,name=Origin,proto3" json:"Origin,omitempty"` // Aliyun_KMS | EXTERNAL
+	Aliases                       []string               `protobuf:"bytes,15,rep,name=Aliases,proto3" json:"Aliases,omitempty"`
+	VersionCount                  int32                  `protobuf:"varint,16,opt,name=VersionCount,proto3" json:"VersionCount,omitempty"`
+	DeletionProtection            string                 `protobuf:"bytes,17,opt,name=DeletionProtection,proto3" json:"DeletionProtection,omitempty"` // Enabled | Disabled
+	DeletionProtectionDescription string                 `protobuf:"bytes,18,opt,name=DeletionProtectionDescription,proto3" json:"DeletionProtectionDescription,omitempty"`
+	Tags                          []*Tag                 `protobuf:"bytes,19,rep,name=Tags,proto3" json:"Tags,omitempty"` // sorted by TagKey
+	unknownFields                 protoimpl.UnknownFields
+	sizeCache                     protoimpl.SizeCache
 }
 
 func (x *KeyMetadata) Reset() {
@@ -193,6 +196,80 @@ func (x *KeyMetadata) GetVersionCount() int32 {
 	return 0
 }
 
+func (x *KeyMetadata) GetDeletionProtection() string {
+	if x != nil {
+		return x.DeletionProtection
+	}
+	return ""
+}
+
+func (x *KeyMetadata) GetDeletionProtectionDescription() string {
+	if x != nil {
+		return x.DeletionProtectionDescription
+	}
+	return ""
+}
+
+func (x *KeyMetadata) GetTags() []*Tag {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+// Tag is one resource tag, as the classic OpenAPI names it.
+type Tag struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TagKey        string                 `protobuf:"bytes,1,opt,name=TagKey,proto3" json:"TagKey,omitempty"`
+	TagValue      string                 `protobuf:"bytes,2,opt,name=TagValue,proto3" json:"TagValue,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Tag) Reset() {
+	*x = Tag{}
+	mi := &file_admin_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Tag) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Tag) ProtoMessage() {}
+
+func (x *Tag) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Tag.ProtoReflect.Descriptor instead.
+func (*Tag) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Tag) GetTagKey() string {
+	if x != nil {
+		return x.TagKey
+	}
+	return ""
+}
+
+func (x *Tag) GetTagValue() string {
+	if x != nil {
+		return x.TagValue
+	}
+	return ""
+}
+
 type KeyVersion struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
@@ -206,7 +283,7 @@ type KeyVersion struct {
 
 func (x *KeyVersion) Reset() {
 	*x = KeyVersion{}
-	mi := &file_admin_proto_msgTypes[1]
+	mi := &file_admin_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -218,7 +295,7 @@ func (x *KeyVersion) String() string {
 func (*KeyVersion) ProtoMessage() {}
 
 func (x *KeyVersion) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[1]
+	mi := &file_admin_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -231,7 +308,7 @@ func (x *KeyVersion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyVersion.ProtoReflect.Descriptor instead.
 func (*KeyVersion) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{1}
+	return file_admin_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *KeyVersion) GetKeyId() string {
@@ -280,7 +357,7 @@ type Alias struct {
 
 func (x *Alias) Reset() {
 	*x = Alias{}
-	mi := &file_admin_proto_msgTypes[2]
+	mi := &file_admin_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -292,7 +369,7 @@ func (x *Alias) String() string {
 func (*Alias) ProtoMessage() {}
 
 func (x *Alias) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[2]
+	mi := &file_admin_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -305,7 +382,7 @@ func (x *Alias) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Alias.ProtoReflect.Descriptor instead.
 func (*Alias) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{2}
+	return file_admin_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Alias) GetAliasName() string {
@@ -336,13 +413,14 @@ type CreateKeyRequest struct {
 	Description             string                 `protobuf:"bytes,3,opt,name=Description,proto3" json:"Description,omitempty"`
 	EnableAutomaticRotation bool                   `protobuf:"varint,4,opt,name=EnableAutomaticRotation,proto3" json:"EnableAutomaticRotation,omitempty"`
 	RotationInterval        string                 `protobuf:"bytes,5,opt,name=RotationInterval,proto3" json:"RotationInterval,omitempty"` // required when EnableAutomaticRotation
+	Tags                    []*Tag                 `protobuf:"bytes,6,rep,name=Tags,proto3" json:"Tags,omitempty"`
 	unknownFields           protoimpl.UnknownFields
 	sizeCache               protoimpl.SizeCache
 }
 
 func (x *CreateKeyRequest) Reset() {
 	*x = CreateKeyRequest{}
-	mi := &file_admin_proto_msgTypes[3]
+	mi := &file_admin_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -354,7 +432,7 @@ func (x *CreateKeyRequest) String() string {
 func (*CreateKeyRequest) ProtoMessage() {}
 
 func (x *CreateKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[3]
+	mi := &file_admin_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -367,7 +445,7 @@ func (x *CreateKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateKeyRequest.ProtoReflect.Descriptor instead.
 func (*CreateKeyRequest) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{3}
+	return file_admin_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *CreateKeyRequest) GetKeySpec() string {
@@ -405,6 +483,13 @@ func (x *CreateKeyRequest) GetRotationInterval() string {
 	return ""
 }
 
+func (x *CreateKeyRequest) GetTags() []*Tag {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
 type KeyResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	KeyMetadata   *KeyMetadata           `protobuf:"bytes,1,opt,name=KeyMetadata,proto3" json:"KeyMetadata,omitempty"`
@@ -415,7 +500,7 @@ type KeyResponse struct {
 
 func (x *KeyResponse) Reset() {
 	*x = KeyResponse{}
-	mi := &file_admin_proto_msgTypes[4]
+	mi := &file_admin_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -427,7 +512,7 @@ func (x *KeyResponse) String() string {
 func (*KeyResponse) ProtoMessage() {}
 
 func (x *KeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[4]
+	mi := &file_admin_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -440,7 +525,7 @@ func (x *KeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyResponse.ProtoReflect.Descriptor instead.
 func (*KeyResponse) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{4}
+	return file_admin_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *KeyResponse) GetKeyMetadata() *KeyMetadata {
@@ -466,7 +551,7 @@ type KeyIdRequest struct {
 
 func (x *KeyIdRequest) Reset() {
 	*x = KeyIdRequest{}
-	mi := &file_admin_proto_msgTypes[5]
+	mi := &file_admin_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -478,7 +563,7 @@ func (x *KeyIdRequest) String() string {
 func (*KeyIdRequest) ProtoMessage() {}
 
 func (x *KeyIdRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[5]
+	mi := &file_admin_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -491,7 +576,7 @@ func (x *KeyIdRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyIdRequest.ProtoReflect.Descriptor instead.
 func (*KeyIdRequest) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{5}
+	return file_admin_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *KeyIdRequest) GetKeyId() string {
@@ -509,7 +594,7 @@ type ListKeysRequest struct {
 
 func (x *ListKeysRequest) Reset() {
 	*x = ListKeysRequest{}
-	mi := &file_admin_proto_msgTypes[6]
+	mi := &file_admin_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -521,7 +606,7 @@ func (x *ListKeysRequest) String() string {
 func (*ListKeysRequest) ProtoMessage() {}
 
 func (x *ListKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[6]
+	mi := &file_admin_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -534,7 +619,7 @@ func (x *ListKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListKeysRequest) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{6}
+	return file_admin_proto_rawDescGZIP(), []int{7}
 }
 
 type ListKeysResponse struct {
@@ -547,7 +632,7 @@ type ListKeysResponse struct {
 
 func (x *ListKeysResponse) Reset() {
 	*x = ListKeysResponse{}
-	mi := &file_admin_proto_msgTypes[7]
+	mi := &file_admin_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -559,7 +644,7 @@ func (x *ListKeysResponse) String() string {
 func (*ListKeysResponse) ProtoMessage() {}
 
 func (x *ListKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[7]
+	mi := &file_admin_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -572,7 +657,7 @@ func (x *ListKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListKeysResponse) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{7}
+	return file_admin_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ListKeysResponse) GetKeys() []*KeyMetadata {
@@ -599,7 +684,7 @@ type ListKeyVersionsResponse struct {
 
 func (x *ListKeyVersionsResponse) Reset() {
 	*x = ListKeyVersionsResponse{}
-	mi := &file_admin_proto_msgTypes[8]
+	mi := &file_admin_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -611,7 +696,7 @@ func (x *ListKeyVersionsResponse) String() string {
 func (*ListKeyVersionsResponse) ProtoMessage() {}
 
 func (x *ListKeyVersionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[8]
+	mi := &file_admin_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -624,7 +709,7 @@ func (x *ListKeyVersionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListKeyVersionsResponse.ProtoReflect.Descriptor instead.
 func (*ListKeyVersionsResponse) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{8}
+	return file_admin_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ListKeyVersionsResponse) GetKeyVersions() []*KeyVersion {
@@ -651,7 +736,7 @@ type DescribeKeyVersionRequest struct {
 
 func (x *DescribeKeyVersionRequest) Reset() {
 	*x = DescribeKeyVersionRequest{}
-	mi := &file_admin_proto_msgTypes[9]
+	mi := &file_admin_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -663,7 +748,7 @@ func (x *DescribeKeyVersionRequest) String() string {
 func (*DescribeKeyVersionRequest) ProtoMessage() {}
 
 func (x *DescribeKeyVersionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[9]
+	mi := &file_admin_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -676,7 +761,7 @@ func (x *DescribeKeyVersionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeKeyVersionRequest.ProtoReflect.Descriptor instead.
 func (*DescribeKeyVersionRequest) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{9}
+	return file_admin_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *DescribeKeyVersionRequest) GetKeyId() string {
@@ -703,7 +788,7 @@ type KeyVersionResponse struct {
 
 func (x *KeyVersionResponse) Reset() {
 	*x = KeyVersionResponse{}
-	mi := &file_admin_proto_msgTypes[10]
+	mi := &file_admin_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -715,7 +800,7 @@ func (x *KeyVersionResponse) String() string {
 func (*KeyVersionResponse) ProtoMessage() {}
 
 func (x *KeyVersionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[10]
+	mi := &file_admin_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -728,7 +813,7 @@ func (x *KeyVersionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyVersionResponse.ProtoReflect.Descriptor instead.
 func (*KeyVersionResponse) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{10}
+	return file_admin_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *KeyVersionResponse) GetKeyVersion() *KeyVersion {
@@ -756,7 +841,7 @@ type UpdateRotationPolicyRequest struct {
 
 func (x *UpdateRotationPolicyRequest) Reset() {
 	*x = UpdateRotationPolicyRequest{}
-	mi := &file_admin_proto_msgTypes[11]
+	mi := &file_admin_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -768,7 +853,7 @@ func (x *UpdateRotationPolicyRequest) String() string {
 func (*UpdateRotationPolicyRequest) ProtoMessage() {}
 
 func (x *UpdateRotationPolicyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[11]
+	mi := &file_admin_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -781,7 +866,7 @@ func (x *UpdateRotationPolicyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateRotationPolicyRequest.ProtoReflect.Descriptor instead.
 func (*UpdateRotationPolicyRequest) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{11}
+	return file_admin_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *UpdateRotationPolicyRequest) GetKeyId() string {
@@ -805,6 +890,224 @@ func (x *UpdateRotationPolicyRequest) GetRotationInterval() string {
 	return ""
 }
 
+type UpdateKeyDescriptionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	Description   string                 `protobuf:"bytes,2,opt,name=Description,proto3" json:"Description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateKeyDescriptionRequest) Reset() {
+	*x = UpdateKeyDescriptionRequest{}
+	mi := &file_admin_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateKeyDescriptionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateKeyDescriptionRequest) ProtoMessage() {}
+
+func (x *UpdateKeyDescriptionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateKeyDescriptionRequest.ProtoReflect.Descriptor instead.
+func (*UpdateKeyDescriptionRequest) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *UpdateKeyDescriptionRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *UpdateKeyDescriptionRequest) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+// SetDeletionProtection: a protected key refuses ScheduleKeyDeletion.
+type SetDeletionProtectionRequest struct {
+	state                         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId                         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	EnableDeletionProtection      bool                   `protobuf:"varint,2,opt,name=EnableDeletionProtection,proto3" json:"EnableDeletionProtection,omitempty"`
+	DeletionProtectionDescription string                 `protobuf:"bytes,3,opt,name=DeletionProtectionDescription,proto3" json:"DeletionProtectionDescription,omitempty"`
+	unknownFields                 protoimpl.UnknownFields
+	sizeCache                     protoimpl.SizeCache
+}
+
+func (x *SetDeletionProtectionRequest) Reset() {
+	*x = SetDeletionProtectionRequest{}
+	mi := &file_admin_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetDeletionProtectionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetDeletionProtectionRequest) ProtoMessage() {}
+
+func (x *SetDeletionProtectionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetDeletionProtectionRequest.ProtoReflect.Descriptor instead.
+func (*SetDeletionProtectionRequest) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SetDeletionProtectionRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *SetDeletionProtectionRequest) GetEnableDeletionProtection() bool {
+	if x != nil {
+		return x.EnableDeletionProtection
+	}
+	return false
+}
+
+func (x *SetDeletionProtectionRequest) GetDeletionProtectionDescription() string {
+	if x != nil {
+		return x.DeletionProtectionDescription
+	}
+	return ""
+}
+
+// TagResource adds or overwrites tags of a key; UntagResource removes them.
+type TagResourceRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	Tags          []*Tag                 `protobuf:"bytes,2,rep,name=Tags,proto3" json:"Tags,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TagResourceRequest) Reset() {
+	*x = TagResourceRequest{}
+	mi := &file_admin_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TagResourceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TagResourceRequest) ProtoMessage() {}
+
+func (x *TagResourceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TagResourceRequest.ProtoReflect.Descriptor instead.
+func (*TagResourceRequest) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *TagResourceRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *TagResourceRequest) GetTags() []*Tag {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+type UntagResourceRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	TagKeys       []string               `protobuf:"bytes,2,rep,name=TagKeys,proto3" json:"TagKeys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UntagResourceRequest) Reset() {
+	*x = UntagResourceRequest{}
+	mi := &file_admin_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UntagResourceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UntagResourceRequest) ProtoMessage() {}
+
+func (x *UntagResourceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UntagResourceRequest.ProtoReflect.Descriptor instead.
+func (*UntagResourceRequest) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *UntagResourceRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *UntagResourceRequest) GetTagKeys() []string {
+	if x != nil {
+		return x.TagKeys
+	}
+	return nil
+}
+
 type ScheduleKeyDeletionRequest struct {
 	state               protoimpl.MessageState `protogen:"open.v1"`
 	KeyId               string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
@@ -815,7 +1118,7 @@ type ScheduleKeyDeletionRequest struct {
 
 func (x *ScheduleKeyDeletionRequest) Reset() {
 	*x = ScheduleKeyDeletionRequest{}
-	mi := &file_admin_proto_msgTypes[12]
+	mi := &file_admin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -827,7 +1130,7 @@ func (x *ScheduleKeyDeletionRequest) String() string {
 func (*ScheduleKeyDeletionRequest) ProtoMessage() {}
 
 func (x *ScheduleKeyDeletionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[12]
+	mi := &file_admin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -840,7 +1143,7 @@ func (x *ScheduleKeyDeletionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleKeyDeletionRequest.ProtoReflect.Descriptor instead.
 func (*ScheduleKeyDeletionRequest) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{12}
+	return file_admin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ScheduleKeyDeletionRequest) GetKeyId() string {
@@ -867,7 +1170,7 @@ type AliasRequest struct {
 
 func (x *AliasRequest) Reset() {
 	*x = AliasRequest{}
-	mi := &file_admin_proto_msgTypes[13]
+	mi := &file_admin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -879,7 +1182,7 @@ func (x *AliasRequest) String() string {
 func (*AliasRequest) ProtoMessage() {}
 
 func (x *AliasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[13]
+	mi := &file_admin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -892,7 +1195,7 @@ func (x *AliasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AliasRequest.ProtoReflect.Descriptor instead.
 func (*AliasRequest) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{13}
+	return file_admin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *AliasRequest) GetAliasName() string {
@@ -919,7 +1222,7 @@ type AliasResponse struct {
 
 func (x *AliasResponse) Reset() {
 	*x = AliasResponse{}
-	mi := &file_admin_proto_msgTypes[14]
+	mi := &file_admin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -931,7 +1234,7 @@ func (x *AliasResponse) String() string {
 func (*AliasResponse) ProtoMessage() {}
 
 func (x *AliasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[14]
+	mi := &file_admin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -944,7 +1247,7 @@ func (x *AliasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AliasResponse.ProtoReflect.Descriptor instead.
 func (*AliasResponse) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{14}
+	return file_admin_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *AliasResponse) GetAlias() *Alias {
@@ -970,7 +1273,7 @@ type ListAliasesRequest struct {
 
 func (x *ListAliasesRequest) Reset() {
 	*x = ListAliasesRequest{}
-	mi := &file_admin_proto_msgTypes[15]
+	mi := &file_admin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -982,7 +1285,7 @@ func (x *ListAliasesRequest) String() string {
 func (*ListAliasesRequest) ProtoMessage() {}
 
 func (x *ListAliasesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[15]
+	mi := &file_admin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -995,7 +1298,7 @@ func (x *ListAliasesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAliasesRequest.ProtoReflect.Descriptor instead.
 func (*ListAliasesRequest) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{15}
+	return file_admin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListAliasesRequest) GetKeyId() string {
@@ -1015,7 +1318,7 @@ type ListAliasesResponse struct {
 
 func (x *ListAliasesResponse) Reset() {
 	*x = ListAliasesResponse{}
-	mi := &file_admin_proto_msgTypes[16]
+	mi := &file_admin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1027,7 +1330,7 @@ func (x *ListAliasesResponse) String() string {
 func (*ListAliasesResponse) ProtoMessage() {}
 
 func (x *ListAliasesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[16]
+	mi := &file_admin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1040,7 +1343,7 @@ func (x *ListAliasesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAliasesResponse.ProtoReflect.Descriptor instead.
 func (*ListAliasesResponse) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{16}
+	return file_admin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListAliasesResponse) GetAliases() []*Alias {
@@ -1066,7 +1369,7 @@ type EmptyResponse struct {
 
 func (x *EmptyResponse) Reset() {
 	*x = EmptyResponse{}
-	mi := &file_admin_proto_msgTypes[17]
+	mi := &file_admin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1078,7 +1381,7 @@ func (x *EmptyResponse) String() string {
 func (*EmptyResponse) ProtoMessage() {}
 
 func (x *EmptyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[17]
+	mi := &file_admin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1091,7 +1394,7 @@ func (x *EmptyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmptyResponse.ProtoReflect.Descriptor instead.
 func (*EmptyResponse) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{17}
+	return file_admin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *EmptyResponse) GetRequestId() string {
@@ -1119,7 +1422,7 @@ type ImportKeyRequest struct {
 
 func (x *ImportKeyRequest) Reset() {
 	*x = ImportKeyRequest{}
-	mi := &file_admin_proto_msgTypes[18]
+	mi := &file_admin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1131,7 +1434,7 @@ func (x *ImportKeyRequest) String() string {
 func (*ImportKeyRequest) ProtoMessage() {}
 
 func (x *ImportKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[18]
+	mi := &file_admin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1144,7 +1447,7 @@ func (x *ImportKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportKeyRequest.ProtoReflect.Descriptor instead.
 func (*ImportKeyRequest) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{18}
+	return file_admin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ImportKeyRequest) GetKeyId() string {
@@ -1214,7 +1517,7 @@ type ImportedVersion struct {
 
 func (x *ImportedVersion) Reset() {
 	*x = ImportedVersion{}
-	mi := &file_admin_proto_msgTypes[19]
+	mi := &file_admin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1226,7 +1529,7 @@ func (x *ImportedVersion) String() string {
 func (*ImportedVersion) ProtoMessage() {}
 
 func (x *ImportedVersion) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[19]
+	mi := &file_admin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1239,7 +1542,7 @@ func (x *ImportedVersion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportedVersion.ProtoReflect.Descriptor instead.
 func (*ImportedVersion) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{19}
+	return file_admin_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ImportedVersion) GetKeyVersionId() string {
@@ -1274,7 +1577,7 @@ type InspectBlobRequest struct {
 
 func (x *InspectBlobRequest) Reset() {
 	*x = InspectBlobRequest{}
-	mi := &file_admin_proto_msgTypes[20]
+	mi := &file_admin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1286,7 +1589,7 @@ func (x *InspectBlobRequest) String() string {
 func (*InspectBlobRequest) ProtoMessage() {}
 
 func (x *InspectBlobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[20]
+	mi := &file_admin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1299,7 +1602,7 @@ func (x *InspectBlobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InspectBlobRequest.ProtoReflect.Descriptor instead.
 func (*InspectBlobRequest) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{20}
+	return file_admin_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *InspectBlobRequest) GetCiphertextBlob() []byte {
@@ -1321,7 +1624,7 @@ type BlobField struct {
 
 func (x *BlobField) Reset() {
 	*x = BlobField{}
-	mi := &file_admin_proto_msgTypes[21]
+	mi := &file_admin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1333,7 +1636,7 @@ func (x *BlobField) String() string {
 func (*BlobField) ProtoMessage() {}
 
 func (x *BlobField) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[21]
+	mi := &file_admin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1346,7 +1649,7 @@ func (x *BlobField) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlobField.ProtoReflect.Descriptor instead.
 func (*BlobField) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{21}
+	return file_admin_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *BlobField) GetName() string {
@@ -1397,7 +1700,7 @@ type InspectBlobResponse struct {
 
 func (x *InspectBlobResponse) Reset() {
 	*x = InspectBlobResponse{}
-	mi := &file_admin_proto_msgTypes[22]
+	mi := &file_admin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1409,7 +1712,7 @@ func (x *InspectBlobResponse) String() string {
 func (*InspectBlobResponse) ProtoMessage() {}
 
 func (x *InspectBlobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_proto_msgTypes[22]
+	mi := &file_admin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1422,7 +1725,7 @@ func (x *InspectBlobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InspectBlobResponse.ProtoReflect.Descriptor instead.
 func (*InspectBlobResponse) Descriptor() ([]byte, []int) {
-	return file_admin_proto_rawDescGZIP(), []int{22}
+	return file_admin_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *InspectBlobResponse) GetValid() bool {
@@ -1513,7 +1816,7 @@ var File_admin_proto protoreflect.FileDescriptor
 
 const file_admin_proto_rawDesc = "" +
 	"\n" +
-	"\vadmin.proto\x12\x12pocketkms.admin.v1\"\xc7\x04\n" +
+	"\vadmin.proto\x12\x12pocketkms.admin.v1\"\xea\x05\n" +
 	"\vKeyMetadata\x12\x14\n" +
 	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12\x18\n" +
 	"\aKeySpec\x18\x02 \x01(\tR\aKeySpec\x12\x1a\n" +
@@ -1533,7 +1836,13 @@ const file_admin_proto_rawDesc = "" +
 	"\x10NextRotationDate\x18\r \x01(\tR\x10NextRotationDate\x12\x16\n" +
 	"\x06Origin\x18\x0e \x01(\tR\x06Origin\x12\x18\n" +
 	"\aAliases\x18\x0f \x03(\tR\aAliases\x12\"\n" +
-	"\fVersionCount\x18\x10 \x01(\x05R\fVersionCount\"\x9e\x01\n" +
+	"\fVersionCount\x18\x10 \x01(\x05R\fVersionCount\x12.\n" +
+	"\x12DeletionProtection\x18\x11 \x01(\tR\x12DeletionProtection\x12D\n" +
+	"\x1dDeletionProtectionDescription\x18\x12 \x01(\tR\x1dDeletionProtectionDescription\x12+\n" +
+	"\x04Tags\x18\x13 \x03(\v2\x17.pocketkms.admin.v1.TagR\x04Tags\"9\n" +
+	"\x03Tag\x12\x16\n" +
+	"\x06TagKey\x18\x01 \x01(\tR\x06TagKey\x12\x1a\n" +
+	"\bTagValue\x18\x02 \x01(\tR\bTagValue\"\x9e\x01\n" +
 	"\n" +
 	"KeyVersion\x12\x14\n" +
 	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12\"\n" +
@@ -1544,13 +1853,14 @@ const file_admin_proto_rawDesc = "" +
 	"\x05Alias\x12\x1c\n" +
 	"\tAliasName\x18\x01 \x01(\tR\tAliasName\x12\x14\n" +
 	"\x05KeyId\x18\x02 \x01(\tR\x05KeyId\x12\"\n" +
-	"\fCreationDate\x18\x03 \x01(\tR\fCreationDate\"\xd0\x01\n" +
+	"\fCreationDate\x18\x03 \x01(\tR\fCreationDate\"\xfd\x01\n" +
 	"\x10CreateKeyRequest\x12\x18\n" +
 	"\aKeySpec\x18\x01 \x01(\tR\aKeySpec\x12\x1a\n" +
 	"\bKeyUsage\x18\x02 \x01(\tR\bKeyUsage\x12 \n" +
 	"\vDescription\x18\x03 \x01(\tR\vDescription\x128\n" +
 	"\x17EnableAutomaticRotation\x18\x04 \x01(\bR\x17EnableAutomaticRotation\x12*\n" +
-	"\x10RotationInterval\x18\x05 \x01(\tR\x10RotationInterval\"n\n" +
+	"\x10RotationInterval\x18\x05 \x01(\tR\x10RotationInterval\x12+\n" +
+	"\x04Tags\x18\x06 \x03(\v2\x17.pocketkms.admin.v1.TagR\x04Tags\"n\n" +
 	"\vKeyResponse\x12A\n" +
 	"\vKeyMetadata\x18\x01 \x01(\v2\x1f.pocketkms.admin.v1.KeyMetadataR\vKeyMetadata\x12\x1c\n" +
 	"\tRequestId\x18\x02 \x01(\tR\tRequestId\"$\n" +
@@ -1574,7 +1884,20 @@ const file_admin_proto_rawDesc = "" +
 	"\x1bUpdateRotationPolicyRequest\x12\x14\n" +
 	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x128\n" +
 	"\x17EnableAutomaticRotation\x18\x02 \x01(\bR\x17EnableAutomaticRotation\x12*\n" +
-	"\x10RotationInterval\x18\x03 \x01(\tR\x10RotationInterval\"d\n" +
+	"\x10RotationInterval\x18\x03 \x01(\tR\x10RotationInterval\"U\n" +
+	"\x1bUpdateKeyDescriptionRequest\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12 \n" +
+	"\vDescription\x18\x02 \x01(\tR\vDescription\"\xb6\x01\n" +
+	"\x1cSetDeletionProtectionRequest\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12:\n" +
+	"\x18EnableDeletionProtection\x18\x02 \x01(\bR\x18EnableDeletionProtection\x12D\n" +
+	"\x1dDeletionProtectionDescription\x18\x03 \x01(\tR\x1dDeletionProtectionDescription\"W\n" +
+	"\x12TagResourceRequest\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12+\n" +
+	"\x04Tags\x18\x02 \x03(\v2\x17.pocketkms.admin.v1.TagR\x04Tags\"F\n" +
+	"\x14UntagResourceRequest\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12\x18\n" +
+	"\aTagKeys\x18\x02 \x03(\tR\aTagKeys\"d\n" +
 	"\x1aScheduleKeyDeletionRequest\x12\x14\n" +
 	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x120\n" +
 	"\x13PendingWindowInDays\x18\x02 \x01(\x05R\x13PendingWindowInDays\"B\n" +
@@ -1640,46 +1963,54 @@ func file_admin_proto_rawDescGZIP() []byte {
 	return file_admin_proto_rawDescData
 }
 
-var file_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_admin_proto_goTypes = []any{
-	(*KeyMetadata)(nil),                 // 0: pocketkms.admin.v1.KeyMetadata
-	(*KeyVersion)(nil),                  // 1: pocketkms.admin.v1.KeyVersion
-	(*Alias)(nil),                       // 2: pocketkms.admin.v1.Alias
-	(*CreateKeyRequest)(nil),            // 3: pocketkms.admin.v1.CreateKeyRequest
-	(*KeyResponse)(nil),                 // 4: pocketkms.admin.v1.KeyResponse
-	(*KeyIdRequest)(nil),                // 5: pocketkms.admin.v1.KeyIdRequest
-	(*ListKeysRequest)(nil),             // 6: pocketkms.admin.v1.ListKeysRequest
-	(*ListKeysResponse)(nil),            // 7: pocketkms.admin.v1.ListKeysResponse
-	(*ListKeyVersionsResponse)(nil),     // 8: pocketkms.admin.v1.ListKeyVersionsResponse
-	(*DescribeKeyVersionRequest)(nil),   // 9: pocketkms.admin.v1.DescribeKeyVersionRequest
-	(*KeyVersionResponse)(nil),          // 10: pocketkms.admin.v1.KeyVersionResponse
-	(*UpdateRotationPolicyRequest)(nil), // 11: pocketkms.admin.v1.UpdateRotationPolicyRequest
-	(*ScheduleKeyDeletionRequest)(nil),  // 12: pocketkms.admin.v1.ScheduleKeyDeletionRequest
-	(*AliasRequest)(nil),                // 13: pocketkms.admin.v1.AliasRequest
-	(*AliasResponse)(nil),               // 14: pocketkms.admin.v1.AliasResponse
-	(*ListAliasesRequest)(nil),          // 15: pocketkms.admin.v1.ListAliasesRequest
-	(*ListAliasesResponse)(nil),         // 16: pocketkms.admin.v1.ListAliasesResponse
-	(*EmptyResponse)(nil),               // 17: pocketkms.admin.v1.EmptyResponse
-	(*ImportKeyRequest)(nil),            // 18: pocketkms.admin.v1.ImportKeyRequest
-	(*ImportedVersion)(nil),             // 19: pocketkms.admin.v1.ImportedVersion
-	(*InspectBlobRequest)(nil),          // 20: pocketkms.admin.v1.InspectBlobRequest
-	(*BlobField)(nil),                   // 21: pocketkms.admin.v1.BlobField
-	(*InspectBlobResponse)(nil),         // 22: pocketkms.admin.v1.InspectBlobResponse
+	(*KeyMetadata)(nil),                  // 0: pocketkms.admin.v1.KeyMetadata
+	(*Tag)(nil),                          // 1: pocketkms.admin.v1.Tag
+	(*KeyVersion)(nil),                   // 2: pocketkms.admin.v1.KeyVersion
+	(*Alias)(nil),                        // 3: pocketkms.admin.v1.Alias
+	(*CreateKeyRequest)(nil),             // 4: pocketkms.admin.v1.CreateKeyRequest
+	(*KeyResponse)(nil),                  // 5: pocketkms.admin.v1.KeyResponse
+	(*KeyIdRequest)(nil),                 // 6: pocketkms.admin.v1.KeyIdRequest
+	(*ListKeysRequest)(nil),              // 7: pocketkms.admin.v1.ListKeysRequest
+	(*ListKeysResponse)(nil),             // 8: pocketkms.admin.v1.ListKeysResponse
+	(*ListKeyVersionsResponse)(nil),      // 9: pocketkms.admin.v1.ListKeyVersionsResponse
+	(*DescribeKeyVersionRequest)(nil),    // 10: pocketkms.admin.v1.DescribeKeyVersionRequest
+	(*KeyVersionResponse)(nil),           // 11: pocketkms.admin.v1.KeyVersionResponse
+	(*UpdateRotationPolicyRequest)(nil),  // 12: pocketkms.admin.v1.UpdateRotationPolicyRequest
+	(*UpdateKeyDescriptionRequest)(nil),  // 13: pocketkms.admin.v1.UpdateKeyDescriptionRequest
+	(*SetDeletionProtectionRequest)(nil), // 14: pocketkms.admin.v1.SetDeletionProtectionRequest
+	(*TagResourceRequest)(nil),           // 15: pocketkms.admin.v1.TagResourceRequest
+	(*UntagResourceRequest)(nil),         // 16: pocketkms.admin.v1.UntagResourceRequest
+	(*ScheduleKeyDeletionRequest)(nil),   // 17: pocketkms.admin.v1.ScheduleKeyDeletionRequest
+	(*AliasRequest)(nil),                 // 18: pocketkms.admin.v1.AliasRequest
+	(*AliasResponse)(nil),                // 19: pocketkms.admin.v1.AliasResponse
+	(*ListAliasesRequest)(nil),           // 20: pocketkms.admin.v1.ListAliasesRequest
+	(*ListAliasesResponse)(nil),          // 21: pocketkms.admin.v1.ListAliasesResponse
+	(*EmptyResponse)(nil),                // 22: pocketkms.admin.v1.EmptyResponse
+	(*ImportKeyRequest)(nil),             // 23: pocketkms.admin.v1.ImportKeyRequest
+	(*ImportedVersion)(nil),              // 24: pocketkms.admin.v1.ImportedVersion
+	(*InspectBlobRequest)(nil),           // 25: pocketkms.admin.v1.InspectBlobRequest
+	(*BlobField)(nil),                    // 26: pocketkms.admin.v1.BlobField
+	(*InspectBlobResponse)(nil),          // 27: pocketkms.admin.v1.InspectBlobResponse
 }
 var file_admin_proto_depIdxs = []int32{
-	0,  // 0: pocketkms.admin.v1.KeyResponse.KeyMetadata:type_name -> pocketkms.admin.v1.KeyMetadata
-	0,  // 1: pocketkms.admin.v1.ListKeysResponse.Keys:type_name -> pocketkms.admin.v1.KeyMetadata
-	1,  // 2: pocketkms.admin.v1.ListKeyVersionsResponse.KeyVersions:type_name -> pocketkms.admin.v1.KeyVersion
-	1,  // 3: pocketkms.admin.v1.KeyVersionResponse.KeyVersion:type_name -> pocketkms.admin.v1.KeyVersion
-	2,  // 4: pocketkms.admin.v1.AliasResponse.Alias:type_name -> pocketkms.admin.v1.Alias
-	2,  // 5: pocketkms.admin.v1.ListAliasesResponse.Aliases:type_name -> pocketkms.admin.v1.Alias
-	19, // 6: pocketkms.admin.v1.ImportKeyRequest.Versions:type_name -> pocketkms.admin.v1.ImportedVersion
-	21, // 7: pocketkms.admin.v1.InspectBlobResponse.Fields:type_name -> pocketkms.admin.v1.BlobField
-	8,  // [8:8] is the sub-list for method output_type
-	8,  // [8:8] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	1,  // 0: pocketkms.admin.v1.KeyMetadata.Tags:type_name -> pocketkms.admin.v1.Tag
+	1,  // 1: pocketkms.admin.v1.CreateKeyRequest.Tags:type_name -> pocketkms.admin.v1.Tag
+	0,  // 2: pocketkms.admin.v1.KeyResponse.KeyMetadata:type_name -> pocketkms.admin.v1.KeyMetadata
+	0,  // 3: pocketkms.admin.v1.ListKeysResponse.Keys:type_name -> pocketkms.admin.v1.KeyMetadata
+	2,  // 4: pocketkms.admin.v1.ListKeyVersionsResponse.KeyVersions:type_name -> pocketkms.admin.v1.KeyVersion
+	2,  // 5: pocketkms.admin.v1.KeyVersionResponse.KeyVersion:type_name -> pocketkms.admin.v1.KeyVersion
+	1,  // 6: pocketkms.admin.v1.TagResourceRequest.Tags:type_name -> pocketkms.admin.v1.Tag
+	3,  // 7: pocketkms.admin.v1.AliasResponse.Alias:type_name -> pocketkms.admin.v1.Alias
+	3,  // 8: pocketkms.admin.v1.ListAliasesResponse.Aliases:type_name -> pocketkms.admin.v1.Alias
+	24, // 9: pocketkms.admin.v1.ImportKeyRequest.Versions:type_name -> pocketkms.admin.v1.ImportedVersion
+	26, // 10: pocketkms.admin.v1.InspectBlobResponse.Fields:type_name -> pocketkms.admin.v1.BlobField
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_admin_proto_init() }
@@ -1693,7 +2024,7 @@ func file_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_admin_proto_rawDesc), len(file_admin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   23,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -25,6 +25,7 @@ type (
 	GenerateRandomResponse         = leanpb.GenerateRandomResponse
 	Error                          = leanpb.Error
 	KeyMetadata                    = leanpb.KeyMetadata
+	Tag                            = leanpb.Tag
 	KeyVersion                     = leanpb.KeyVersion
 	Alias                          = leanpb.Alias
 	CreateKeyRequest               = leanpb.CreateKeyRequest
@@ -36,6 +37,10 @@ type (
 	DescribeKeyVersionRequest      = leanpb.DescribeKeyVersionRequest
 	KeyVersionResponse             = leanpb.KeyVersionResponse
 	UpdateRotationPolicyRequest    = leanpb.UpdateRotationPolicyRequest
+	UpdateKeyDescriptionRequest    = leanpb.UpdateKeyDescriptionRequest
+	SetDeletionProtectionRequest   = leanpb.SetDeletionProtectionRequest
+	TagResourceRequest             = leanpb.TagResourceRequest
+	UntagResourceRequest           = leanpb.UntagResourceRequest
 	ScheduleKeyDeletionRequest     = leanpb.ScheduleKeyDeletionRequest
 	AliasRequest                   = leanpb.AliasRequest
 	AliasResponse                  = leanpb.AliasResponse

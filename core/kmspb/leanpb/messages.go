@@ -2946,22 +2946,25 @@ func (x *Error) decodeJSON(d *decoder) (null bool, err error) {
 
 // KeyMetadata is the kmspb message KeyMetadata.
 type KeyMetadata struct {
-	KeyId               string
-	KeySpec             string
-	KeyUsage            string
-	KeyState            string
-	Description         string
-	CreationDate        string
-	DeleteDate          string
-	InitialKeyVersionId string
-	PrimaryKeyVersionId string
-	AutomaticRotation   string
-	RotationInterval    string
-	LastRotationDate    string
-	NextRotationDate    string
-	Origin              string
-	Aliases             []string
-	VersionCount        int32
+	KeyId                         string
+	KeySpec                       string
+	KeyUsage                      string
+	KeyState                      string
+	Description                   string
+	CreationDate                  string
+	DeleteDate                    string
+	InitialKeyVersionId           string
+	PrimaryKeyVersionId           string
+	AutomaticRotation             string
+	RotationInterval              string
+	LastRotationDate              string
+	NextRotationDate              string
+	Origin                        string
+	Aliases                       []string
+	VersionCount                  int32
+	DeletionProtection            string
+	DeletionProtectionDescription string
+	Tags                          []*Tag
 }
 
 func (x *KeyMetadata) Reset()                        { *x = KeyMetadata{} }
@@ -3082,6 +3085,27 @@ func (x *KeyMetadata) GetVersionCount() int32 {
 	return 0
 }
 
+func (x *KeyMetadata) GetDeletionProtection() string {
+	if x != nil {
+		return x.DeletionProtection
+	}
+	return ""
+}
+
+func (x *KeyMetadata) GetDeletionProtectionDescription() string {
+	if x != nil {
+		return x.DeletionProtectionDescription
+	}
+	return ""
+}
+
+func (x *KeyMetadata) GetTags() []*Tag {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
 func (x *KeyMetadata) appendProto(b []byte) (_ []byte, err error) {
 	if x == nil {
 		return b, nil
@@ -3163,6 +3187,21 @@ func (x *KeyMetadata) appendProto(b []byte) (_ []byte, err error) {
 	}
 	if x.VersionCount != 0 {
 		b = appendVarint(b, 16, uint64(x.VersionCount))
+	}
+	if x.DeletionProtection != "" {
+		if b, err = appendString(b, 17, x.DeletionProtection); err != nil {
+			return nil, err
+		}
+	}
+	if x.DeletionProtectionDescription != "" {
+		if b, err = appendString(b, 18, x.DeletionProtectionDescription); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range x.Tags {
+		if b, err = appendMessage(b, 19, v); err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
 }
@@ -3303,6 +3342,34 @@ func (x *KeyMetadata) mergeProto(b []byte) error {
 			x.VersionCount = int32(v)
 			b = b[n:]
 			continue
+		case num == 17 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.DeletionProtection = v
+			b = b[n:]
+			continue
+		case num == 18 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.DeletionProtectionDescription = v
+			b = b[n:]
+			continue
+		case num == 19 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			m := new(Tag)
+			if err := m.mergeProto(v); err != nil {
+				return err
+			}
+			x.Tags = append(x.Tags, m)
+			b = b[n:]
+			continue
 		}
 		n, err = skipField(num, typ, b)
 		if err != nil {
@@ -3433,6 +3500,34 @@ func (x *KeyMetadata) appendJSON(b []byte) (_ []byte, err error) {
 		first = false
 		b = strconv.AppendInt(b, int64(x.VersionCount), 10)
 	}
+	if x.DeletionProtection != "" {
+		b = appendJSONName(b, first, "DeletionProtection")
+		first = false
+		if b, err = appendJSONString(b, x.DeletionProtection, "KeyMetadata.DeletionProtection"); err != nil {
+			return nil, err
+		}
+	}
+	if x.DeletionProtectionDescription != "" {
+		b = appendJSONName(b, first, "DeletionProtectionDescription")
+		first = false
+		if b, err = appendJSONString(b, x.DeletionProtectionDescription, "KeyMetadata.DeletionProtectionDescription"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Tags) > 0 {
+		b = appendJSONName(b, first, "Tags")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.Tags {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = v.appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
 	_ = first
 	return append(b, '}'), nil
 }
@@ -3479,8 +3574,134 @@ func (x *KeyMetadata) decodeJSON(d *decoder) (null bool, err error) {
 			})
 		case "VersionCount":
 			x.VersionCount, err = d.int32("KeyMetadata.VersionCount")
+		case "DeletionProtection":
+			x.DeletionProtection, _, err = d.str("KeyMetadata.DeletionProtection")
+		case "DeletionProtectionDescription":
+			x.DeletionProtectionDescription, _, err = d.str("KeyMetadata.DeletionProtectionDescription")
+		case "Tags":
+			err = d.array(func() error {
+				m := new(Tag)
+				null, err := m.decodeJSON(d)
+				if err == nil && null {
+					err = fmt.Errorf("null in the list KeyMetadata.Tags")
+				}
+				x.Tags = append(x.Tags, m)
+				return err
+			})
 		default:
 			err = fmt.Errorf("unknown field %q in KeyMetadata", name)
+		}
+		return err
+	})
+}
+
+// Tag is the kmspb message Tag.
+type Tag struct {
+	TagKey   string
+	TagValue string
+}
+
+func (x *Tag) Reset()                        { *x = Tag{} }
+func (x *Tag) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *Tag) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *Tag) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *Tag) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *Tag) GetTagKey() string {
+	if x != nil {
+		return x.TagKey
+	}
+	return ""
+}
+
+func (x *Tag) GetTagValue() string {
+	if x != nil {
+		return x.TagValue
+	}
+	return ""
+}
+
+func (x *Tag) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.TagKey != "" {
+		if b, err = appendString(b, 1, x.TagKey); err != nil {
+			return nil, err
+		}
+	}
+	if x.TagValue != "" {
+		if b, err = appendString(b, 2, x.TagValue); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *Tag) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.TagKey = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.TagValue = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *Tag) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.TagKey != "" {
+		b = appendJSONName(b, first, "TagKey")
+		first = false
+		if b, err = appendJSONString(b, x.TagKey, "Tag.TagKey"); err != nil {
+			return nil, err
+		}
+	}
+	if x.TagValue != "" {
+		b = appendJSONName(b, first, "TagValue")
+		first = false
+		if b, err = appendJSONString(b, x.TagValue, "Tag.TagValue"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *Tag) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "TagKey":
+			x.TagKey, _, err = d.str("Tag.TagKey")
+		case "TagValue":
+			x.TagValue, _, err = d.str("Tag.TagValue")
+		default:
+			err = fmt.Errorf("unknown field %q in Tag", name)
 		}
 		return err
 	})
@@ -3829,6 +4050,7 @@ type CreateKeyRequest struct {
 	Description             string
 	EnableAutomaticRotation bool
 	RotationInterval        string
+	Tags                    []*Tag
 }
 
 func (x *CreateKeyRequest) Reset()                        { *x = CreateKeyRequest{} }
@@ -3872,6 +4094,13 @@ func (x *CreateKeyRequest) GetRotationInterval() string {
 	return ""
 }
 
+func (x *CreateKeyRequest) GetTags() []*Tag {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
 func (x *CreateKeyRequest) appendProto(b []byte) (_ []byte, err error) {
 	if x == nil {
 		return b, nil
@@ -3896,6 +4125,11 @@ func (x *CreateKeyRequest) appendProto(b []byte) (_ []byte, err error) {
 	}
 	if x.RotationInterval != "" {
 		if b, err = appendString(b, 5, x.RotationInterval); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range x.Tags {
+		if b, err = appendMessage(b, 6, v); err != nil {
 			return nil, err
 		}
 	}
@@ -3950,6 +4184,18 @@ func (x *CreateKeyRequest) mergeProto(b []byte) error {
 			x.RotationInterval = v
 			b = b[n:]
 			continue
+		case num == 6 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			m := new(Tag)
+			if err := m.mergeProto(v); err != nil {
+				return err
+			}
+			x.Tags = append(x.Tags, m)
+			b = b[n:]
+			continue
 		}
 		n, err = skipField(num, typ, b)
 		if err != nil {
@@ -3996,6 +4242,20 @@ func (x *CreateKeyRequest) appendJSON(b []byte) (_ []byte, err error) {
 			return nil, err
 		}
 	}
+	if len(x.Tags) > 0 {
+		b = appendJSONName(b, first, "Tags")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.Tags {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = v.appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
 	_ = first
 	return append(b, '}'), nil
 }
@@ -4013,6 +4273,16 @@ func (x *CreateKeyRequest) decodeJSON(d *decoder) (null bool, err error) {
 			x.EnableAutomaticRotation, err = d.boolean("CreateKeyRequest.EnableAutomaticRotation")
 		case "RotationInterval":
 			x.RotationInterval, _, err = d.str("CreateKeyRequest.RotationInterval")
+		case "Tags":
+			err = d.array(func() error {
+				m := new(Tag)
+				null, err := m.decodeJSON(d)
+				if err == nil && null {
+					err = fmt.Errorf("null in the list CreateKeyRequest.Tags")
+				}
+				x.Tags = append(x.Tags, m)
+				return err
+			})
 		default:
 			err = fmt.Errorf("unknown field %q in CreateKeyRequest", name)
 		}
@@ -4901,6 +5171,513 @@ func (x *UpdateRotationPolicyRequest) decodeJSON(d *decoder) (null bool, err err
 			x.RotationInterval, _, err = d.str("UpdateRotationPolicyRequest.RotationInterval")
 		default:
 			err = fmt.Errorf("unknown field %q in UpdateRotationPolicyRequest", name)
+		}
+		return err
+	})
+}
+
+// UpdateKeyDescriptionRequest is the kmspb message UpdateKeyDescriptionRequest.
+type UpdateKeyDescriptionRequest struct {
+	KeyId       string
+	Description string
+}
+
+func (x *UpdateKeyDescriptionRequest) Reset()                        { *x = UpdateKeyDescriptionRequest{} }
+func (x *UpdateKeyDescriptionRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *UpdateKeyDescriptionRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *UpdateKeyDescriptionRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *UpdateKeyDescriptionRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *UpdateKeyDescriptionRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *UpdateKeyDescriptionRequest) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *UpdateKeyDescriptionRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	if x.Description != "" {
+		if b, err = appendString(b, 2, x.Description); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *UpdateKeyDescriptionRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.Description = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *UpdateKeyDescriptionRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "UpdateKeyDescriptionRequest.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.Description != "" {
+		b = appendJSONName(b, first, "Description")
+		first = false
+		if b, err = appendJSONString(b, x.Description, "UpdateKeyDescriptionRequest.Description"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *UpdateKeyDescriptionRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("UpdateKeyDescriptionRequest.KeyId")
+		case "Description":
+			x.Description, _, err = d.str("UpdateKeyDescriptionRequest.Description")
+		default:
+			err = fmt.Errorf("unknown field %q in UpdateKeyDescriptionRequest", name)
+		}
+		return err
+	})
+}
+
+// SetDeletionProtectionRequest is the kmspb message SetDeletionProtectionRequest.
+type SetDeletionProtectionRequest struct {
+	KeyId                         string
+	EnableDeletionProtection      bool
+	DeletionProtectionDescription string
+}
+
+func (x *SetDeletionProtectionRequest) Reset()                        { *x = SetDeletionProtectionRequest{} }
+func (x *SetDeletionProtectionRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *SetDeletionProtectionRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *SetDeletionProtectionRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *SetDeletionProtectionRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *SetDeletionProtectionRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *SetDeletionProtectionRequest) GetEnableDeletionProtection() bool {
+	if x != nil {
+		return x.EnableDeletionProtection
+	}
+	return false
+}
+
+func (x *SetDeletionProtectionRequest) GetDeletionProtectionDescription() string {
+	if x != nil {
+		return x.DeletionProtectionDescription
+	}
+	return ""
+}
+
+func (x *SetDeletionProtectionRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	if x.EnableDeletionProtection {
+		b = appendVarint(b, 2, 1)
+	}
+	if x.DeletionProtectionDescription != "" {
+		if b, err = appendString(b, 3, x.DeletionProtectionDescription); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *SetDeletionProtectionRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.EnableDeletionProtection = v != 0
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.DeletionProtectionDescription = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *SetDeletionProtectionRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "SetDeletionProtectionRequest.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.EnableDeletionProtection {
+		b = appendJSONName(b, first, "EnableDeletionProtection")
+		first = false
+		b = append(b, "true"...)
+	}
+	if x.DeletionProtectionDescription != "" {
+		b = appendJSONName(b, first, "DeletionProtectionDescription")
+		first = false
+		if b, err = appendJSONString(b, x.DeletionProtectionDescription, "SetDeletionProtectionRequest.DeletionProtectionDescription"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *SetDeletionProtectionRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("SetDeletionProtectionRequest.KeyId")
+		case "EnableDeletionProtection":
+			x.EnableDeletionProtection, err = d.boolean("SetDeletionProtectionRequest.EnableDeletionProtection")
+		case "DeletionProtectionDescription":
+			x.DeletionProtectionDescription, _, err = d.str("SetDeletionProtectionRequest.DeletionProtectionDescription")
+		default:
+			err = fmt.Errorf("unknown field %q in SetDeletionProtectionRequest", name)
+		}
+		return err
+	})
+}
+
+// TagResourceRequest is the kmspb message TagResourceRequest.
+type TagResourceRequest struct {
+	KeyId string
+	Tags  []*Tag
+}
+
+func (x *TagResourceRequest) Reset()                        { *x = TagResourceRequest{} }
+func (x *TagResourceRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *TagResourceRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *TagResourceRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *TagResourceRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *TagResourceRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *TagResourceRequest) GetTags() []*Tag {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *TagResourceRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range x.Tags {
+		if b, err = appendMessage(b, 2, v); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *TagResourceRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			m := new(Tag)
+			if err := m.mergeProto(v); err != nil {
+				return err
+			}
+			x.Tags = append(x.Tags, m)
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *TagResourceRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "TagResourceRequest.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Tags) > 0 {
+		b = appendJSONName(b, first, "Tags")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.Tags {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = v.appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *TagResourceRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("TagResourceRequest.KeyId")
+		case "Tags":
+			err = d.array(func() error {
+				m := new(Tag)
+				null, err := m.decodeJSON(d)
+				if err == nil && null {
+					err = fmt.Errorf("null in the list TagResourceRequest.Tags")
+				}
+				x.Tags = append(x.Tags, m)
+				return err
+			})
+		default:
+			err = fmt.Errorf("unknown field %q in TagResourceRequest", name)
+		}
+		return err
+	})
+}
+
+// UntagResourceRequest is the kmspb message UntagResourceRequest.
+type UntagResourceRequest struct {
+	KeyId   string
+	TagKeys []string
+}
+
+func (x *UntagResourceRequest) Reset()                        { *x = UntagResourceRequest{} }
+func (x *UntagResourceRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *UntagResourceRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *UntagResourceRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *UntagResourceRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *UntagResourceRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *UntagResourceRequest) GetTagKeys() []string {
+	if x != nil {
+		return x.TagKeys
+	}
+	return nil
+}
+
+func (x *UntagResourceRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range x.TagKeys {
+		if b, err = appendString(b, 2, v); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *UntagResourceRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.TagKeys = append(x.TagKeys, v)
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *UntagResourceRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "UntagResourceRequest.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.TagKeys) > 0 {
+		b = appendJSONName(b, first, "TagKeys")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.TagKeys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendJSONString(b, v, "UntagResourceRequest.TagKeys"); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *UntagResourceRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("UntagResourceRequest.KeyId")
+		case "TagKeys":
+			err = d.array(func() error {
+				v, null, err := d.str("UntagResourceRequest.TagKeys")
+				if err == nil && null {
+					err = fmt.Errorf("null in the list UntagResourceRequest.TagKeys")
+				}
+				x.TagKeys = append(x.TagKeys, v)
+				return err
+			})
+		default:
+			err = fmt.Errorf("unknown field %q in UntagResourceRequest", name)
 		}
 		return err
 	})
@@ -6698,6 +7475,8 @@ func New(fullName string) Message {
 		return new(Error)
 	case "pocketkms.admin.v1.KeyMetadata":
 		return new(KeyMetadata)
+	case "pocketkms.admin.v1.Tag":
+		return new(Tag)
 	case "pocketkms.admin.v1.KeyVersion":
 		return new(KeyVersion)
 	case "pocketkms.admin.v1.Alias":
@@ -6720,6 +7499,14 @@ func New(fullName string) Message {
 		return new(KeyVersionResponse)
 	case "pocketkms.admin.v1.UpdateRotationPolicyRequest":
 		return new(UpdateRotationPolicyRequest)
+	case "pocketkms.admin.v1.UpdateKeyDescriptionRequest":
+		return new(UpdateKeyDescriptionRequest)
+	case "pocketkms.admin.v1.SetDeletionProtectionRequest":
+		return new(SetDeletionProtectionRequest)
+	case "pocketkms.admin.v1.TagResourceRequest":
+		return new(TagResourceRequest)
+	case "pocketkms.admin.v1.UntagResourceRequest":
+		return new(UntagResourceRequest)
 	case "pocketkms.admin.v1.ScheduleKeyDeletionRequest":
 		return new(ScheduleKeyDeletionRequest)
 	case "pocketkms.admin.v1.AliasRequest":
