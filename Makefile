@@ -46,7 +46,7 @@ bin:
 test-go:
 	go vet ./...
 	go test -count=1 ./...
-	go test -race -count=1 ./core/... ./host/sqlstore ./host/server ./host/seed ./host/clientkeys ./host/cmd/pocketkms
+	go test -race -count=1 ./core/... ./host/sqlstore ./host/server ./host/classic ./host/accesskeys ./host/seed ./host/clientkeys ./host/cmd/pocketkms
 	go vet -tags pocketkms_lean ./core/... ./wasm/...
 	go test -count=1 -tags pocketkms_lean ./core/... ./wasm/...
 
@@ -71,6 +71,7 @@ test-fuzz:
 	$(call fuzz,FuzzParse,./host/seed,80000x)
 	$(call fuzz,FuzzParseAuthorization,./host/server,100000x)
 	$(call fuzz,FuzzHandler,./host/server,60000x)
+	$(call fuzz,FuzzParseRequest,./host/classic,150000x)
 	$(call fuzz,FuzzListPrefix,./host/sqlstore,25000x)
 	$(call fuzz,FuzzDecodeBatch,./host/wasmhost,100000x)
 	$(call fuzz,FuzzDecodeList,./wasm/module,200000x)

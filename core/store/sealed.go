@@ -14,6 +14,11 @@ import (
 // engine's key records, which hold key material.
 const SealedPrefix = "keys/"
 
+// SealedPrefixes are every record-key prefix whose values Sealed encrypts:
+// the key records and the classic API's AccessKey records, which hold
+// AccessKey secrets.
+var SealedPrefixes = []string{SealedPrefix, "accesskeys/"}
+
 // Sealed envelope format 1 (docs/storage.md):
 //
 //	byte 0      format version, 0x01
@@ -35,8 +40,8 @@ const (
 // can be added later with their own info string and their own nonce space.
 const sealInfo = "pocketkms store.Sealed v1 record sealing key"
 
-// Sealed returns a Backend that stores every value whose key starts with
-// "keys/" sealed with AES-256-GCM under a key derived from rootKey (32
+// Sealed returns a Backend that stores every value whose key starts with one
+// of SealedPrefixes sealed with AES-256-GCM under a key derived from rootKey (32
 // bytes), and passes every other record through unchanged. Record keys,
 // revisions and conflict behaviour are those of b.
 //
@@ -68,7 +73,14 @@ type sealed struct {
 	aead cipher.AEAD
 }
 
-func isSealed(key string) bool { return strings.HasPrefix(key, SealedPrefix) }
+func isSealed(key string) bool {
+	for _, p := range SealedPrefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
 
 func sealAAD(version byte, key string) []byte {
 	return append([]byte{version}, key...)

@@ -1,6 +1,7 @@
 // Package server is the instance endpoint as an http.Handler: POST / with the
 // dkms-gcs-0.2 signature checks, the data operations through an
-// engine.Engine, GET /healthz, and the playground's static files. It has no
+// engine.Engine, GET /healthz, and the playground's static files. Requests
+// of the classic KMS OpenAPI on the same address go to host/classic. It has no
 // listener, TLS or SQLite of its own, so the CLI (`pocketkms serve`) and the
 // Cloudflare Worker (GOOS=js) serve the very same handler.
 //
@@ -29,6 +30,7 @@ import (
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	"github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/host/classic"
 	"github.com/pocketkms/pocketkms/host/engine"
 )
 
@@ -74,6 +76,7 @@ type Handler struct {
 	backend store.Backend
 	cfg     Config
 	gz      gzipCache
+	classic *classic.Handler
 }
 
 // New returns the handler. backend is where the ClientKey registry lives
@@ -85,7 +88,11 @@ func New(eng engine.Engine, backend store.Backend, cfg Config) *Handler {
 	if cfg.maxBody <= 0 {
 		cfg.maxBody = DefaultMaxBody
 	}
-	return &Handler{eng: eng, backend: backend, cfg: cfg}
+	ccfg := classic.NewConfig().WithClock(cfg.clock)
+	if cfg.logf != nil {
+		ccfg = ccfg.WithLogf(cfg.logf)
+	}
+	return &Handler{eng: eng, backend: backend, cfg: cfg, classic: classic.New(eng, backend, ccfg)}
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -96,6 +103,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	switch {
+	case r.URL.Path == "/" && classic.IsClassic(r):
+		// The classic OpenAPI on the same address (docs/classic-api.md).
+		h.classic.ServeHTTP(w, r)
 	case r.URL.Path == "/" && r.Method == http.MethodPost:
 		h.serveAPI(w, r)
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:

@@ -1,0 +1,197 @@
+package classic
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketkms/pocketkms/core/kms"
+	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/host/accesskeys"
+	"github.com/pocketkms/pocketkms/host/engine"
+)
+
+const (
+	testAK     = "LTAItestaccesskey0001"
+	testSecret = "testsecret0123456789abcdef"
+)
+
+type fixture struct {
+	t     *testing.T
+	h     *Handler
+	now   time.Time
+	nonce int
+}
+
+func newFixture(t *testing.T) *fixture {
+	mem := store.NewMemory()
+	if err := accesskeys.Register(mem, accesskeys.Record{AccessKeyId: testAK, AccessKeySecret: testSecret, Source: "created"}); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, now: time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)}
+	eng := engine.Native(kms.New(mem, kms.NewConfig().WithClock(func() time.Time { return f.now })))
+	f.h = New(eng, mem, NewConfig().WithClock(func() time.Time { return f.now }))
+	return f
+}
+
+// v1 sends a v1-signed request (the signer the worked examples prove) and
+// returns the status and the decoded JSON body.
+func (f *fixture) v1(action string, params map[string]string, tweak func(q url.Values)) (int, map[string]any) {
+	f.t.Helper()
+	f.nonce++
+	q := url.Values{"Action": {action}, "Version": {APIVersion}, "Format": {"json"}, "AccessKeyId": {testAK},
+		"SignatureMethod": {"HMAC-SHA1"}, "SignatureVersion": {"1.0"}, "Timestamp": {f.now.Format(timeLayout)},
+		"SignatureNonce": {strings.Repeat("n", 8) + string(rune('a'+f.nonce%26)) + time.Duration(f.nonce).String()}}
+	for k, v := range params {
+		q.Set(k, v)
+	}
+	if tweak != nil {
+		tweak(q)
+	}
+	p := Params{}
+	for k, v := range q {
+		p[k] = v[0]
+	}
+	a := &Auth{Scheme: SchemeV1}
+	if q.Get("Signature") == "" {
+		q.Set("Signature", a.Sign(testSecret, v1StringToSign("POST", p)))
+	}
+	return f.send(httptest.NewRequest("POST", "/?"+q.Encode(), nil))
+}
+
+func (f *fixture) send(r *http.Request) (int, map[string]any) {
+	f.t.Helper()
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	if ct := w.Header().Get("Content-Type"); ct != "application/json;charset=utf-8" {
+		f.t.Fatalf("content type %q", ct)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+		f.t.Fatalf("body is not a JSON object: %q", w.Body.String())
+	}
+	if body["RequestId"] == "" || body["RequestId"] == nil {
+		f.t.Fatalf("no RequestId: %v", body)
+	}
+	return w.Code, body
+}
+
+func (f *fixture) ok(action string, params map[string]string) map[string]any {
+	f.t.Helper()
+	code, body := f.v1(action, params, nil)
+	if code != 200 {
+		f.t.Fatalf("%s: %d %v", action, code, body)
+	}
+	if _, has := body["Code"]; has {
+		f.t.Fatalf("%s: a success body with Code: %v", action, body)
+	}
+	return body
+}
+
+func (f *fixture) fails(action string, params map[string]string, status int, code string) map[string]any {
+	f.t.Helper()
+	got, body := f.v1(action, params, nil)
+	if got != status || body["Code"] != code {
+		f.t.Fatalf("%s: %d %v, want %d %s", action, got, body, status, code)
+	}
+	return body
+}
+
+func TestAuthentication(t *testing.T) {
+	f := newFixture(t)
+	f.ok("DescribeRegions", nil)
+
+	code, body := f.v1("DescribeRegions", nil, func(q url.Values) { q.Set("AccessKeyId", "LTAInobody") })
+	if code != 404 || body["Code"] != "InvalidAccessKeyId.NotFound" {
+		t.Fatalf("unknown AccessKeyId: %d %v", code, body)
+	}
+	code, body = f.v1("DescribeRegions", nil, func(q url.Values) { q.Set("Signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=") })
+	if code != 400 || body["Code"] != "SignatureDoesNotMatch" || !strings.Contains(body["Message"].(string), "server string to sign is:POST&%2F&") {
+		t.Fatalf("bad signature: %d %v", code, body)
+	}
+	code, body = f.v1("DescribeRegions", nil, func(q url.Values) { q.Set("Timestamp", f.now.Add(-16*time.Minute).Format(timeLayout)) })
+	if code != 400 || body["Code"] != "InvalidTimeStamp.Expired" {
+		t.Fatalf("expired: %d %v", code, body)
+	}
+	code, _ = f.v1("DescribeRegions", nil, func(q url.Values) { q.Set("Timestamp", f.now.Add(14*time.Minute).Format(timeLayout)) })
+	if code != 200 {
+		t.Fatalf("14 minutes ahead refused: %d", code)
+	}
+	fixed := func(q url.Values) { q.Set("SignatureNonce", "the-same-nonce") }
+	if code, body = f.v1("DescribeRegions", nil, fixed); code != 200 {
+		t.Fatalf("first use of a nonce: %d %v", code, body)
+	}
+	code, body = f.v1("DescribeRegions", nil, fixed)
+	if code != 400 || body["Code"] != "SignatureNonceUsed" {
+		t.Fatalf("replayed nonce: %d %v", code, body)
+	}
+	f.now = f.now.Add(31 * time.Minute) // remembered for twice the skew
+	if code, body = f.v1("DescribeRegions", nil, fixed); code != 200 {
+		t.Fatalf("nonce after its window: %d %v", code, body)
+	}
+	code, body = f.v1("DescribeRegions", nil, func(q url.Values) { q.Set("Version", "2016-01-21") })
+	if code != 400 || body["Code"] != "InvalidVersion" {
+		t.Fatalf("version: %d %v", code, body)
+	}
+	f.fails("NoSuchAction", nil, 404, "InvalidAction.NotFound")
+
+	// No signature at all, and a method the API does not take: still JSON.
+	if code, body = f.send(httptest.NewRequest("POST", "/?Action=DescribeRegions&Version=2016-01-20", nil)); code != 400 || body["Code"] != "IncompleteSignature" {
+		t.Fatalf("unsigned: %d %v", code, body)
+	}
+	if code, body = f.send(httptest.NewRequest("PUT", "/?Action=DescribeRegions", nil)); code != 403 {
+		t.Fatalf("PUT: %d %v", code, body)
+	}
+	// A revoked AccessKey is refused at the next request.
+	if err := accesskeys.Revoke(f.h.backend, testAK); err != nil {
+		t.Fatal(err)
+	}
+	f.fails("DescribeRegions", nil, 404, "InvalidAccessKeyId.NotFound")
+}
+
+func TestKeyLifecycleAndErrors(t *testing.T) {
+	f := newFixture(t)
+	md := f.ok("CreateKey", map[string]string{"Description": "d", "Tags": `[{"TagKey":"team","TagValue":"a"}]`})["KeyMetadata"].(map[string]any)
+	id := md["KeyId"].(string)
+	if md["KeyState"] != "Enabled" || md["KeySpec"] != "Aliyun_AES_256" || md["ProtectionLevel"] != "SOFTWARE" || !strings.HasSuffix(md["Arn"].(string), ":key/"+id) {
+		t.Fatalf("metadata %v", md)
+	}
+	f.ok("CreateAlias", map[string]string{"AliasName": "alias/app", "KeyId": id})
+	f.fails("CreateAlias", map[string]string{"AliasName": "alias/app", "KeyId": id}, 400, "AliasAlreadyExists")
+	enc := f.ok("Encrypt", map[string]string{"KeyId": "alias/app", "Plaintext": "hello", "EncryptionContext": `{"b":"2","a":"1"}`})
+	dec := f.ok("Decrypt", map[string]string{"CiphertextBlob": enc["CiphertextBlob"].(string), "EncryptionContext.a": "1", "EncryptionContext.b": "2"})
+	if dec["Plaintext"] != "hello" || dec["KeyId"] != id || dec["KeyVersionId"] != enc["KeyVersionId"] {
+		t.Fatalf("decrypt %v", dec)
+	}
+	f.fails("Decrypt", map[string]string{"CiphertextBlob": enc["CiphertextBlob"].(string)}, 400, "InvalidParameter")
+	f.fails("Decrypt", map[string]string{"CiphertextBlob": "bm90IGEgYmxvYg=="}, 400, "InvalidParameter")
+	f.fails("Encrypt", map[string]string{"KeyId": id}, 400, "MissingParameter")
+	f.fails("Encrypt", map[string]string{"KeyId": "alias/none", "Plaintext": "x"}, 404, "Forbidden.KeyNotFound")
+	f.fails("Encrypt", map[string]string{"KeyId": id, "Plaintext": "x", "EncryptionContext": `{"n":1}`}, 400, "InvalidParameter")
+	f.fails("Encrypt", map[string]string{"KeyId": id, "Plaintext": "x", "DryRun": "true"}, 400, "DryRunOperationError")
+
+	f.ok("DisableKey", map[string]string{"KeyId": id})
+	f.fails("Encrypt", map[string]string{"KeyId": id, "Plaintext": "x"}, 409, "Rejected.Disabled")
+	f.fails("Encrypt", map[string]string{"KeyId": id, "Plaintext": "x", "DryRun": "true"}, 409, "Rejected.Disabled")
+	f.fails("UpdateRotationPolicy", map[string]string{"KeyId": id, "EnableAutomaticRotation": "true"}, 409, "Rejected.Disabled")
+	f.ok("EnableKey", map[string]string{"KeyId": id})
+	f.fails("CancelKeyDeletion", map[string]string{"KeyId": id}, 409, "Rejected.StateModifiedFailed")
+
+	f.ok("SetDeletionProtection", map[string]string{"ProtectedResourceArn": md["Arn"].(string), "EnableDeletionProtection": "true"})
+	f.fails("ScheduleKeyDeletion", map[string]string{"KeyId": id, "PendingWindowInDays": "7"}, 403, "Forbidden.DeletionProtection")
+	f.ok("SetDeletionProtection", map[string]string{"KeyId": id, "EnableDeletionProtection": "false"})
+	f.ok("ScheduleKeyDeletion", map[string]string{"KeyId": id, "PendingWindowInDays": "7"})
+	f.fails("EnableKey", map[string]string{"KeyId": id}, 409, "Rejected.StateModifiedFailed")
+	f.fails("Encrypt", map[string]string{"KeyId": id, "Plaintext": "x"}, 409, "Rejected.PendingDeletion")
+	f.ok("CancelKeyDeletion", map[string]string{"KeyId": id})
+	if st := f.ok("DescribeKey", map[string]string{"KeyId": id})["KeyMetadata"].(map[string]any)["KeyState"]; st != "Enabled" {
+		t.Fatalf("after CancelKeyDeletion: %v", st)
+	}
+	// Secrets and asymmetric operations that the engine lacks answer the
+	// classic error, never a crash.
+	f.fails("GetSecretValue", map[string]string{"SecretName": "s"}, 400, "Rejected.UnsupportedOperation")
+}
