@@ -39,6 +39,8 @@ type Summary struct {
 	AliasesAdded       []string // aliases bound to keys that were already there
 	ClientKeysAdded    []string // ClientKey ids registered
 	ClientKeysExisting []string // ClientKey ids already registered identically
+	AccessKeysAdded    []string // AccessKey ids registered
+	AccessKeysExisting []string // AccessKey ids already registered with the same secret
 	// Notes name differences that Apply leaves alone on purpose: settings
 	// (KeyState, RotationInterval, Description) that may have been changed
 	// at run time since the key was seeded.
@@ -51,6 +53,9 @@ type Summary struct {
 func (s Summary) String() string {
 	out := fmt.Sprintf("%d keys imported, %d already present, %d aliases added, %d ClientKeys registered, %d already registered",
 		len(s.Imported), len(s.Existing), len(s.AliasesAdded), len(s.ClientKeysAdded), len(s.ClientKeysExisting))
+	if len(s.AccessKeysAdded)+len(s.AccessKeysExisting) > 0 {
+		out += fmt.Sprintf(", %d AccessKeys registered, %d already registered", len(s.AccessKeysAdded), len(s.AccessKeysExisting))
+	}
 	if !s.Committed {
 		out += "; nothing to write"
 	}
@@ -110,6 +115,11 @@ func applyOnce(ctx context.Context, backend store.Backend, f *File, rec ClientKe
 	a := &applier{ctx: ctx, f: f, o: o, eng: kms.New(o, kms.NewConfig())}
 	for i, e := range f.ClientKeys {
 		if err := a.clientKey(i, e, rec); err != nil {
+			return Summary{}, err
+		}
+	}
+	for i, e := range f.AccessKeys {
+		if err := a.accessKey(i, e); err != nil {
 			return Summary{}, err
 		}
 	}

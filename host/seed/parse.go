@@ -77,6 +77,18 @@ func (p *parser) parseFile(data []byte) (*File, error) {
 				}
 				f.ClientKeys = append(f.ClientKeys, e)
 			}
+		case "AccessKeys":
+			elems, err := p.array(m.name, m.value)
+			if err != nil {
+				return nil, err
+			}
+			for i, raw := range elems {
+				e, err := p.accessKey(fmt.Sprintf("AccessKeys[%d]", i), raw)
+				if err != nil {
+					return nil, err
+				}
+				f.AccessKeys = append(f.AccessKeys, e)
+			}
 		case "Keys":
 			elems, err := p.array(m.name, m.value)
 			if err != nil {
@@ -90,7 +102,7 @@ func (p *parser) parseFile(data []byte) (*File, error) {
 				f.Keys = append(f.Keys, k)
 			}
 		default:
-			return nil, p.unknown(m.name, m.name, "a seed file", []string{"ClientKeys", "Keys"})
+			return nil, p.unknown(m.name, m.name, "a seed file", []string{"AccessKeys", "ClientKeys", "Keys"})
 		}
 	}
 	if err := p.duplicates(f); err != nil {
@@ -483,6 +495,13 @@ func (p *parser) duplicates(f *File) error {
 			return p.errf(fmt.Sprintf("ClientKeys[%d].KeyId", i), "%s is also ClientKeys[%d]", e.KeyId, prev)
 		}
 		clients[e.KeyId] = i
+	}
+	aks := map[string]int{}
+	for i, e := range f.AccessKeys {
+		if prev, dup := aks[e.AccessKeyId]; dup {
+			return p.errf(fmt.Sprintf("AccessKeys[%d].AccessKeyId", i), "%s is also AccessKeys[%d]", e.AccessKeyId, prev)
+		}
+		aks[e.AccessKeyId] = i
 	}
 	keyIDs := map[string]int{}
 	aliases := map[string]string{}

@@ -54,7 +54,7 @@ func TestParseErrors(t *testing.T) {
 		{"syntax", "{\n \"Keys\": [}", "", "line 2, column 11"},
 		{"not an object", `[]`, "", "must be a JSON object, not a list"},
 		{"not UTF-8", "{\"Keys\":[{\"Description\":\"\xff\"}]}", "", "UTF-8"},
-		{"unknown top", `{"Key": []}`, "Key", "unknown field; a seed file has ClientKeys, Keys"},
+		{"unknown top", `{"Key": []}`, "Key", "unknown field; a seed file has AccessKeys, ClientKeys, Keys"},
 		{"wrong case top", `{"keys": []}`, "keys", "did you mean Keys?"},
 		{"top twice", `{"Keys": [], "Keys": []}`, "Keys", "given twice"},
 		{"Keys not a list", `{"Keys": {}}`, "Keys", "must be a list, not an object"},

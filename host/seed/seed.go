@@ -27,6 +27,8 @@ type File struct {
 	Name string
 	// ClientKeys are the ClientKeys to register, in file order.
 	ClientKeys []ClientKeyEntry
+	// AccessKeys are the classic OpenAPI's AccessKey pairs, in file order.
+	AccessKeys []AccessKeyEntry
 	// Keys are the keys to import, in file order. Each is exactly the
 	// engine's ImportKey request.
 	Keys []*pb.ImportKeyRequest

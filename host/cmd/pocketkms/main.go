@@ -24,6 +24,9 @@ Usage:
   pocketkms clientkey import [--data DIR] --file clientKey.json --password-file FILE
   pocketkms clientkey list   [--data DIR]
   pocketkms clientkey revoke [--data DIR] ID
+  pocketkms accesskey create [--data DIR] [--out FILE.json]   an AccessKey for the classic OpenAPI
+  pocketkms accesskey list   [--data DIR]
+  pocketkms accesskey revoke [--data DIR] ACCESS_KEY_ID
   pocketkms key ...      key management (create, list, describe, rotate, ...)
   pocketkms alias ...    alias management
   pocketkms rotation ... automatic rotation policy
@@ -51,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "clientkey":
 		return clientkey(ctx, args[1:], stdout, stderr)
+	case "accesskey":
+		return accesskey(ctx, args[1:], stdout, stderr)
 	case "key", "alias", "rotation":
 		return runAdmin(ctx, args, stdout, stderr)
 	case "version", "--version":
