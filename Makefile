@@ -8,7 +8,7 @@ export PATH := $(GOBIN):$(GOWASM):$(PATH)
 DATA       ?= ./pocketkms-data
 
 .PHONY: run test setup setup-go setup-npm setup-chromium build wasm bin \
-	test-go test-wasm-core test-fuzz test-tests-module test-e2e test-node test-browser test-parity test-worker \
+	test-go test-wasm-core test-fuzz test-tests-module test-e2e test-classic test-node test-browser test-parity test-worker \
 	bench generate
 
 ## run: build everything and start `pocketkms serve` (HTTPS on 127.0.0.1:9443, data in ./pocketkms-data).
@@ -16,7 +16,7 @@ run: setup-go build
 	./bin/pocketkms serve --data $(DATA)
 
 ## test: every suite, as CI runs it.
-test: setup build test-go test-wasm-core test-fuzz test-tests-module test-e2e test-node test-browser test-parity test-worker
+test: setup build test-go test-wasm-core test-fuzz test-tests-module test-e2e test-classic test-node test-browser test-parity test-worker
 	@echo "all suites passed"
 
 setup: setup-go setup-npm setup-chromium
@@ -86,6 +86,10 @@ test-tests-module:
 ## The real binary driven by the official Go SDK v0.5.1, on the native and the wasm engine.
 test-e2e:
 	bash tests/e2e/run.sh
+
+## The classic KMS OpenAPI driven by Alibaba's own classic clients (Go v3 ×3 signers, alibaba-cloud-sdk-go, Node).
+test-classic:
+	bash tests/classic/run.sh
 
 test-node:
 	bash tests/node/run.sh

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The classic KMS OpenAPI suite: builds the pocketkms binary, then runs
+# tests/classic, which starts it on free loopback ports and drives it with
+# Alibaba's classic clients (Go v3 with its three signers, the older
+# alibaba-cloud-sdk-go, and @alicloud/kms20160120 under Node).
+# Usage: bash tests/classic/run.sh [go test flags...]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mkdir -p build
+go build -trimpath -o build/pocketkms-classic ./host/cmd/pocketkms
+cd tests
+POCKETKMS_BIN="$PWD/../build/pocketkms-classic" go test -count=1 "$@" ./classic/...
