@@ -6,6 +6,9 @@
 # Usage: bash tests/classic/run.sh [go test flags...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+if [[ ! -d node_modules/@alicloud/kms20160120 ]]; then
+	npm ci --no-audit --no-fund
+fi
 mkdir -p build
 go build -trimpath -o build/pocketkms-classic ./host/cmd/pocketkms
 cd tests
