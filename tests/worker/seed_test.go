@@ -58,6 +58,7 @@ func writeSeed(clientKeyFile string) (string, []string, error) {
 		}
 	}
 	doc := map[string]any{
+		"AccessKeys": []map[string]string{{"AccessKeyId": classicAK, "AccessKeySecret": classicSecret}},
 		"ClientKeys": []map[string]string{{"ClientKeyContent": clientKeyFile, "Password": ckPassword}},
 		"Keys":       keys,
 	}
