@@ -93,12 +93,15 @@ func (c *call) open(k *keyRecord, v *versionRecord, alg, padding string, iv, aad
 	return spec, padding, pt, err
 }
 
-func (c *call) advanceSeal(keyID, alg, padding string, iv, aad, plaintext []byte) (*keyRecord, *versionRecord, *sealed, []byte, error) {
+func (c *call) advanceSeal(keyID string, m Meta, alg, padding string, iv, aad, plaintext []byte) (*keyRecord, *versionRecord, *sealed, []byte, error) {
 	k, err := c.cryptoKey(keyID)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	v := k.primary()
+	v, err := pick(k, m, k.primary())
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
 	s, err := c.seal(k, v, alg, padding, iv, aad, plaintext)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -110,18 +113,19 @@ func (c *call) advanceSeal(keyID, alg, padding string, iv, aad, plaintext []byte
 	return k, v, s, out, nil
 }
 
-func (e *Engine) advanceEncrypt(r *pb.AdvanceEncryptRequest) (pb.Message, error) {
+func (e *Engine) advanceEncrypt(r *pb.AdvanceEncryptRequest, in Meta, meta *Meta) (pb.Message, error) {
 	return e.run(func(c *call) (pb.Message, error) {
-		k, v, s, out, err := c.advanceSeal(r.KeyId, r.Algorithm, r.PaddingMode, r.Iv, r.Aad, r.Plaintext)
+		k, v, s, out, err := c.advanceSeal(r.KeyId, in, r.Algorithm, r.PaddingMode, r.Iv, r.Aad, r.Plaintext)
 		if err != nil {
 			return nil, err
 		}
+		meta.KeyVersionID = v.KeyVersionId
 		return &pb.AdvanceEncryptResponse{KeyId: k.KeyId, CiphertextBlob: out, Iv: s.iv, Algorithm: s.spec.Name,
 			PaddingMode: s.padding, KeyVersionId: v.KeyVersionId}, nil
 	})
 }
 
-func (e *Engine) encrypt(r *pb.EncryptRequest) (pb.Message, error) {
+func (e *Engine) encrypt(r *pb.EncryptRequest, in Meta, meta *Meta) (pb.Message, error) {
 	return e.run(func(c *call) (pb.Message, error) {
 		k, err := c.resolve(r.KeyId)
 		if err != nil {
@@ -133,40 +137,56 @@ func (e *Engine) encrypt(r *pb.EncryptRequest) (pb.Message, error) {
 		if err := usable(k); err != nil {
 			return nil, err
 		}
-		s, err := c.seal(k, k.initial(), r.Algorithm, r.PaddingMode, r.Iv, r.Aad, r.Plaintext)
+		v, err := pick(k, in, k.initial())
 		if err != nil {
 			return nil, err
 		}
+		s, err := c.seal(k, v, r.Algorithm, r.PaddingMode, r.Iv, r.Aad, r.Plaintext)
+		if err != nil {
+			return nil, err
+		}
+		meta.KeyVersionID = v.KeyVersionId
 		return &pb.EncryptResponse{KeyId: k.KeyId, CiphertextBlob: s.ciphertext, Iv: s.iv, Algorithm: s.spec.Name, PaddingMode: s.padding}, nil
 	})
 }
 
 // rawDecrypt opens an Encrypt/GenerateDataKey ciphertext with the key's
-// initial version and the parameters the caller kept.
-func (c *call) rawDecrypt(keyID, alg, padding string, iv, aad, ct []byte) (*keyRecord, *versionRecord, modes.Spec, string, []byte, error) {
+// initial version (or the one m names) and the parameters the caller kept.
+// Without a KeyId, the version header names the key: the transfer SDKs send
+// exactly that.
+func (c *call) rawDecrypt(keyID string, m Meta, alg, padding string, iv, aad, ct []byte) (*keyRecord, *versionRecord, modes.Spec, string, []byte, error) {
+	if keyID == "" && m.KeyVersionID != "" {
+		if keyID = keyOfVersion(m); keyID == "" {
+			return nil, nil, modes.Spec{}, "", nil, kmserr.New(404, kmserr.CodeKeyNotFound, "The key version %s is not found.", m.KeyVersionID)
+		}
+	}
 	k, err := c.cryptoKey(keyID)
 	if err != nil {
 		return nil, nil, modes.Spec{}, "", nil, err
 	}
-	v := k.initial()
+	v, err := pick(k, m, k.initial())
+	if err != nil {
+		return nil, nil, modes.Spec{}, "", nil, err
+	}
 	spec, padding, pt, err := c.open(k, v, alg, padding, iv, aad, ct)
 	return k, v, spec, padding, pt, err
 }
 
-func (e *Engine) decrypt(r *pb.DecryptRequest) (pb.Message, error) {
+func (e *Engine) decrypt(r *pb.DecryptRequest, in Meta, meta *Meta) (pb.Message, error) {
 	return e.run(func(c *call) (pb.Message, error) {
 		if len(r.CiphertextBlob) == 0 {
 			return nil, kmserr.New(400, kmserr.CodeMissingParameter, "CiphertextBlob is required")
 		}
-		k, _, spec, padding, pt, err := c.rawDecrypt(r.KeyId, r.Algorithm, r.PaddingMode, r.Iv, r.Aad, r.CiphertextBlob)
+		k, v, spec, padding, pt, err := c.rawDecrypt(r.KeyId, in, r.Algorithm, r.PaddingMode, r.Iv, r.Aad, r.CiphertextBlob)
 		if err != nil {
 			return nil, err
 		}
+		meta.KeyVersionID = v.KeyVersionId
 		return &pb.DecryptResponse{KeyId: k.KeyId, Plaintext: pt, Algorithm: spec.Name, PaddingMode: padding}, nil
 	})
 }
 
-func (e *Engine) advanceDecrypt(r *pb.AdvanceDecryptRequest) (pb.Message, error) {
+func (e *Engine) advanceDecrypt(r *pb.AdvanceDecryptRequest, in Meta, meta *Meta) (pb.Message, error) {
 	return e.run(func(c *call) (pb.Message, error) {
 		if len(r.CiphertextBlob) == 0 {
 			return nil, kmserr.New(400, kmserr.CodeMissingParameter, "CiphertextBlob is required")
@@ -178,6 +198,10 @@ func (e *Engine) advanceDecrypt(r *pb.AdvanceDecryptRequest) (pb.Message, error)
 				return nil, err
 			}
 			if k != nil {
+				if in.KeyVersionID != "" && in.KeyVersionID != b.KeyVersionID {
+					return nil, kmserr.InvalidParameter("the CiphertextBlob was made with key version %s, not %s", b.KeyVersionID, in.KeyVersionID)
+				}
+				meta.KeyVersionID = b.KeyVersionID
 				return c.openAdvance(r, b, k)
 			}
 			if r.KeyId == "" {
@@ -187,10 +211,11 @@ func (e *Engine) advanceDecrypt(r *pb.AdvanceDecryptRequest) (pb.Message, error)
 		if r.KeyId == "" {
 			return nil, kmserr.InvalidParameter("CiphertextBlob is %v; to open an Encrypt ciphertext give KeyId, Algorithm and Iv too", perr)
 		}
-		k, v, spec, padding, pt, err := c.rawDecrypt(r.KeyId, r.Algorithm, r.PaddingMode, r.Iv, r.Aad, r.CiphertextBlob)
+		k, v, spec, padding, pt, err := c.rawDecrypt(r.KeyId, in, r.Algorithm, r.PaddingMode, r.Iv, r.Aad, r.CiphertextBlob)
 		if err != nil {
 			return nil, err
 		}
+		meta.KeyVersionID = v.KeyVersionId
 		return &pb.AdvanceDecryptResponse{KeyId: k.KeyId, Plaintext: pt, Algorithm: spec.Name, PaddingMode: padding, KeyVersionId: v.KeyVersionId}, nil
 	})
 }
@@ -250,7 +275,7 @@ func gcmOnly(k *keyRecord, alg string) (string, error) {
 	return s.Name, nil
 }
 
-func (e *Engine) generateDataKey(r *pb.GenerateDataKeyRequest) (pb.Message, error) {
+func (e *Engine) generateDataKey(r *pb.GenerateDataKeyRequest, in Meta, meta *Meta) (pb.Message, error) {
 	return e.run(func(c *call) (pb.Message, error) {
 		n, err := dataKeySize(r.NumberOfBytes)
 		if err != nil {
@@ -268,15 +293,20 @@ func (e *Engine) generateDataKey(r *pb.GenerateDataKeyRequest) (pb.Message, erro
 		if err != nil {
 			return nil, err
 		}
-		s, err := c.seal(k, k.initial(), alg, "", nil, r.Aad, dk)
+		v, err := pick(k, in, k.initial())
 		if err != nil {
 			return nil, err
 		}
+		s, err := c.seal(k, v, alg, "", nil, r.Aad, dk)
+		if err != nil {
+			return nil, err
+		}
+		meta.KeyVersionID = v.KeyVersionId
 		return &pb.GenerateDataKeyResponse{KeyId: k.KeyId, Iv: s.iv, Plaintext: dk, CiphertextBlob: s.ciphertext, Algorithm: alg}, nil
 	})
 }
 
-func (e *Engine) advanceGenerateDataKey(r *pb.AdvanceGenerateDataKeyRequest) (pb.Message, error) {
+func (e *Engine) advanceGenerateDataKey(r *pb.AdvanceGenerateDataKeyRequest, in Meta, meta *Meta) (pb.Message, error) {
 	return e.run(func(c *call) (pb.Message, error) {
 		n, err := dataKeySize(r.NumberOfBytes)
 		if err != nil {
@@ -286,10 +316,11 @@ func (e *Engine) advanceGenerateDataKey(r *pb.AdvanceGenerateDataKeyRequest) (pb
 		if err != nil {
 			return nil, err
 		}
-		k, v, s, out, err := c.advanceSeal(r.KeyId, "", "", nil, r.Aad, dk)
+		k, v, s, out, err := c.advanceSeal(r.KeyId, in, "", "", nil, r.Aad, dk)
 		if err != nil {
 			return nil, err
 		}
+		meta.KeyVersionID = v.KeyVersionId
 		return &pb.AdvanceGenerateDataKeyResponse{KeyId: k.KeyId, Iv: s.iv, Plaintext: dk, CiphertextBlob: out,
 			Algorithm: s.spec.Name, KeyVersionId: v.KeyVersionId}, nil
 	})

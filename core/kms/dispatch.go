@@ -15,32 +15,48 @@ import (
 // message and how to run it.
 type operation struct {
 	newRequest func() pb.Message
-	run        func(e *Engine, req pb.Message) (pb.Message, error)
+	run        func(e *Engine, req pb.Message, in Meta, out *Meta) (pb.Message, error)
 	data       bool // part of the dkms-gcs-0.2 instance API
 }
 
+// op is an operation that takes no Meta: a version header is refused rather
+// than ignored, so that nobody believes it selected a version.
 func op[Req pb.Message](data bool, newReq func() Req, run func(*Engine, Req) (pb.Message, error)) operation {
+	return opMeta(data, newReq, func(e *Engine, r Req, in Meta, _ *Meta) (pb.Message, error) {
+		if in.KeyVersionID != "" {
+			return nil, kmserr.InvalidParameter("%s does not take the %s header", opName(r), HeaderKeyVersionID)
+		}
+		return run(e, r)
+	})
+}
+
+func opMeta[Req pb.Message](data bool, newReq func() Req, run func(*Engine, Req, Meta, *Meta) (pb.Message, error)) operation {
 	return operation{
 		newRequest: func() pb.Message { return newReq() },
-		run: func(e *Engine, m pb.Message) (pb.Message, error) {
+		run: func(e *Engine, m pb.Message, in Meta, out *Meta) (pb.Message, error) {
 			r, ok := m.(Req)
 			if !ok {
 				return nil, kmserr.Internal("called with a %T request, want %T", m, newReq())
 			}
-			return run(e, r)
+			return run(e, r, in, out)
 		},
 		data: data,
 	}
 }
 
+// opName names an operation by its request type, for error messages.
+func opName(m pb.Message) string {
+	return strings.TrimSuffix(strings.TrimPrefix(fmt.Sprintf("%T", m), "*kmspb."), "Request")
+}
+
 var operations = map[string]operation{
 	// dkms-gcs-0.2 data operations.
-	"Encrypt":                op(true, func() *pb.EncryptRequest { return &pb.EncryptRequest{} }, (*Engine).encrypt),
-	"Decrypt":                op(true, func() *pb.DecryptRequest { return &pb.DecryptRequest{} }, (*Engine).decrypt),
-	"AdvanceEncrypt":         op(true, func() *pb.AdvanceEncryptRequest { return &pb.AdvanceEncryptRequest{} }, (*Engine).advanceEncrypt),
-	"AdvanceDecrypt":         op(true, func() *pb.AdvanceDecryptRequest { return &pb.AdvanceDecryptRequest{} }, (*Engine).advanceDecrypt),
-	"GenerateDataKey":        op(true, func() *pb.GenerateDataKeyRequest { return &pb.GenerateDataKeyRequest{} }, (*Engine).generateDataKey),
-	"AdvanceGenerateDataKey": op(true, func() *pb.AdvanceGenerateDataKeyRequest { return &pb.AdvanceGenerateDataKeyRequest{} }, (*Engine).advanceGenerateDataKey),
+	"Encrypt":                opMeta(true, func() *pb.EncryptRequest { return &pb.EncryptRequest{} }, (*Engine).encrypt),
+	"Decrypt":                opMeta(true, func() *pb.DecryptRequest { return &pb.DecryptRequest{} }, (*Engine).decrypt),
+	"AdvanceEncrypt":         opMeta(true, func() *pb.AdvanceEncryptRequest { return &pb.AdvanceEncryptRequest{} }, (*Engine).advanceEncrypt),
+	"AdvanceDecrypt":         opMeta(true, func() *pb.AdvanceDecryptRequest { return &pb.AdvanceDecryptRequest{} }, (*Engine).advanceDecrypt),
+	"GenerateDataKey":        opMeta(true, func() *pb.GenerateDataKeyRequest { return &pb.GenerateDataKeyRequest{} }, (*Engine).generateDataKey),
+	"AdvanceGenerateDataKey": opMeta(true, func() *pb.AdvanceGenerateDataKeyRequest { return &pb.AdvanceGenerateDataKeyRequest{} }, (*Engine).advanceGenerateDataKey),
 	"GenerateRandom":         op(true, func() *pb.GenerateRandomRequest { return &pb.GenerateRandomRequest{} }, (*Engine).generateRandom),
 
 	// Key management.
@@ -161,39 +177,53 @@ func NewResponse(api string) pb.Message {
 // Call runs api with a request message and returns its response message,
 // with RequestId set, or a *kmserr.Error.
 func (e *Engine) Call(api string, req pb.Message) (pb.Message, error) {
+	resp, _, err := e.CallMeta(api, req, Meta{})
+	return resp, err
+}
+
+// CallMeta is Call with the metadata that travels beside the messages: in,
+// what the request's headers ask; out, what the response's headers say.
+func (e *Engine) CallMeta(api string, req pb.Message, in Meta) (pb.Message, Meta, error) {
 	o, err := lookup(api)
 	if err != nil {
-		return nil, err
+		return nil, Meta{}, err
 	}
 	if req == nil {
-		return nil, kmserr.Internal("%s called without a request", api)
+		return nil, Meta{}, kmserr.Internal("%s called without a request", api)
 	}
-	resp, err := o.run(e, req)
+	var out Meta
+	resp, err := o.run(e, req, in, &out)
 	if err != nil {
-		return nil, kmserr.As(err)
+		return nil, Meta{}, kmserr.As(err)
 	}
 	pb.SetRequestId(resp, e.RequestID())
-	return resp, nil
+	return resp, out, nil
 }
 
 // CallProto runs api on a binary protobuf request: the instance API's form.
 func (e *Engine) CallProto(api string, body []byte) ([]byte, error) {
+	out, _, err := e.CallProtoMeta(api, body, Meta{})
+	return out, err
+}
+
+// CallProtoMeta is CallProto with metadata in and out (see CallMeta).
+func (e *Engine) CallProtoMeta(api string, body []byte, in Meta) ([]byte, Meta, error) {
 	req, err := NewRequest(api)
 	if err != nil {
-		return nil, err
+		return nil, Meta{}, err
 	}
 	if err := pb.Unmarshal(body, req); err != nil {
-		return nil, kmserr.InvalidParameter("the %s request body is not a valid protobuf message: %s", api, libraryError(err))
+		return nil, Meta{}, kmserr.InvalidParameter("the %s request body is not a valid protobuf message: %s", api, libraryError(err))
 	}
-	resp, err := e.Call(api, req)
+	resp, meta, err := e.CallMeta(api, req, in)
 	if err != nil {
-		return nil, err
+		return nil, Meta{}, err
 	}
 	out, err := pb.Marshal(resp)
 	if err != nil {
-		return nil, kmserr.Internal("encode response: %v", err)
+		return nil, Meta{}, kmserr.Internal("encode response: %v", err)
 	}
-	return out, nil
+	return out, meta, nil
 }
 
 // ErrorMessage turns any error into the protobuf Error body of spec §4.

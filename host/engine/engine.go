@@ -15,6 +15,9 @@ import (
 type Engine interface {
 	// CallProto takes and returns binary protobuf: the instance API's form.
 	CallProto(ctx context.Context, api string, body []byte) ([]byte, error)
+	// CallProtoMeta is CallProto with the metadata the instance API carries
+	// in headers (kms.Meta): what the request asks, what the answer says.
+	CallProtoMeta(ctx context.Context, api string, body []byte, in kms.Meta) ([]byte, kms.Meta, error)
 	// CallJSON takes and returns protojson with the product's field names.
 	CallJSON(ctx context.Context, api string, body []byte) ([]byte, error)
 	// Close releases what the engine holds (module instances, caches).
@@ -28,6 +31,10 @@ type native struct{ e *kms.Engine }
 
 func (n native) CallProto(_ context.Context, api string, body []byte) ([]byte, error) {
 	return n.e.CallProto(api, body)
+}
+
+func (n native) CallProtoMeta(_ context.Context, api string, body []byte, in kms.Meta) ([]byte, kms.Meta, error) {
+	return n.e.CallProtoMeta(api, body, in)
 }
 
 func (n native) CallJSON(_ context.Context, api string, body []byte) ([]byte, error) {

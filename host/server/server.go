@@ -170,10 +170,13 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, kmserr.New(400, kmserr.CodeInvalidApiName, "The API %s is not part of the instance API; manage keys with the pocketkms CLI.", api))
 		return
 	}
-	out, err := h.eng.CallProto(r.Context(), api, body)
+	out, meta, err := h.eng.CallProtoMeta(r.Context(), api, body, kms.Meta{KeyVersionID: r.Header.Get(kms.HeaderKeyVersionID)})
 	if err != nil {
 		h.writeError(w, r, err)
 		return
+	}
+	if meta.KeyVersionID != "" {
+		w.Header().Set(kms.HeaderKeyVersionID, meta.KeyVersionID)
 	}
 	w.Header().Set("Content-Type", ContentType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(out)))

@@ -220,6 +220,9 @@ func TestRevokeTakesEffectAtNextRequest(t *testing.T) {
 type panicEngine struct{}
 
 func (panicEngine) CallProto(context.Context, string, []byte) ([]byte, error) { panic("boom") }
+func (panicEngine) CallProtoMeta(context.Context, string, []byte, kms.Meta) ([]byte, kms.Meta, error) {
+	panic("boom")
+}
 func (panicEngine) CallJSON(context.Context, string, []byte) ([]byte, error)  { panic("boom") }
 func (panicEngine) Close(context.Context) error                               { return nil }
 
@@ -316,4 +319,53 @@ func FuzzHandler(f *testing.F) {
 			t.Fatalf("%d %q %q", w.Code, w.Header().Get("Content-Type"), w.Body.Bytes())
 		}
 	})
+}
+
+// x-kms-migrationkeyversionid selects the version, comes back with the
+// version used, and is signed like every x-kms-* header.
+func TestMigrationHeader(t *testing.T) {
+	f := newFixture(t, NewConfig(), nil)
+	resp, err := f.eng.Call("CreateKey", &pb.CreateKeyRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := resp.(*pb.KeyResponse).KeyMetadata
+	v1, err := f.eng.Call("CreateKeyVersion", &pb.KeyIdRequest{KeyId: md.KeyId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	initial, primary := md.InitialKeyVersionId, v1.(*pb.KeyResponse).KeyMetadata.PrimaryKeyVersionId
+	enc := mustMarshal(&pb.EncryptRequest{KeyId: md.KeyId, Plaintext: []byte("hi")})
+
+	st, body, hdr := f.call(t, "Encrypt", enc, nil, nil)
+	if st != 200 || hdr.Get(kms.HeaderKeyVersionID) != initial {
+		t.Fatalf("without the header: %d, version %q, want %q", st, hdr.Get(kms.HeaderKeyVersionID), initial)
+	}
+	withHeader := func(h http.Header) { h.Set(kms.HeaderKeyVersionID, primary) }
+	st, body, hdr = f.call(t, "Encrypt", enc, withHeader, nil)
+	if st != 200 || hdr.Get(kms.HeaderKeyVersionID) != primary {
+		t.Fatalf("with the header: %d, version %q, want %q", st, hdr.Get(kms.HeaderKeyVersionID), primary)
+	}
+	var out pb.EncryptResponse
+	if err := proto.Unmarshal(body, &out); err != nil {
+		t.Fatal(err)
+	}
+	// The transfer SDKs' Decrypt: no KeyId, the version in the header.
+	st, body, hdr = f.call(t, "Decrypt", mustMarshal(&pb.DecryptRequest{CiphertextBlob: out.CiphertextBlob, Iv: out.Iv}), withHeader, nil)
+	var dec pb.DecryptResponse
+	if st != 200 || proto.Unmarshal(body, &dec) != nil || string(dec.Plaintext) != "hi" || hdr.Get(kms.HeaderKeyVersionID) != primary {
+		t.Fatalf("Decrypt by header: %d %q %q", st, body, hdr.Get(kms.HeaderKeyVersionID))
+	}
+	// Changed after signing: the signature no longer matches.
+	st, body, hdr = f.call(t, "Encrypt", enc, withHeader, func(h http.Header) { h.Set(kms.HeaderKeyVersionID, initial) })
+	wantError(t, st, body, hdr, 401, "SignatureNotMatch")
+	// Added after signing too.
+	st, body, hdr = f.call(t, "Encrypt", enc, nil, withHeader)
+	wantError(t, st, body, hdr, 401, "SignatureNotMatch")
+	// No header on errors.
+	st, body, hdr = f.call(t, "Encrypt", enc, func(h http.Header) { h.Set(kms.HeaderKeyVersionID, md.KeyId+"-nosuchvers") }, nil)
+	wantError(t, st, body, hdr, 404, "Forbidden.KeyNotFound")
+	if hdr.Get(kms.HeaderKeyVersionID) != "" {
+		t.Fatalf("an error answer carries %q", hdr.Get(kms.HeaderKeyVersionID))
+	}
 }

@@ -297,6 +297,15 @@ func (e *Engine) CallProto(ctx context.Context, api string, body []byte) ([]byte
 	return e.call(ctx, api, body, formatProto)
 }
 
+// CallProtoMeta is CallProto with header metadata (kms.Meta).
+func (e *Engine) CallProtoMeta(ctx context.Context, api string, body []byte, in kms.Meta) ([]byte, kms.Meta, error) {
+	if in.KeyVersionID != "" {
+		return nil, kms.Meta{}, kmserr.New(400, kmserr.CodeUnsupportedOperation, "The module does not take the %s header yet.", kms.HeaderKeyVersionID)
+	}
+	out, err := e.CallProto(ctx, api, body)
+	return out, kms.Meta{}, err
+}
+
 // CallJSON runs api on a JSON request (protojson, PascalCase field names).
 func (e *Engine) CallJSON(ctx context.Context, api string, body []byte) ([]byte, error) {
 	return e.call(ctx, api, body, formatJSON)
