@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
+	"github.com/pocketkms/pocketkms/core/kmspb"
 )
 
 // opCtx is one classic call: its parameters and the way to the engine.
@@ -30,11 +31,7 @@ func (c *opCtx) call(api string, req any, resp any) error {
 	}
 	out, err := c.h.eng.CallJSON(c.ctx, api, in)
 	if err != nil {
-		ke := kmserr.As(err)
-		if ke.Code == kmserr.CodeInvalidApiName || ke.Code == kmserr.CodeUnsupportedApi && strings.Contains(ke.Message, "not supported by pocketkms") {
-			return kmserr.New(400, codeUnsupportedOp, "Unsupported operation: pocketkms's engine does not answer %s yet.", api)
-		}
-		return ke
+		return unbuilt(api, err)
 	}
 	if resp != nil {
 		if err := json.Unmarshal(out, resp); err != nil {
@@ -42,6 +39,55 @@ func (c *opCtx) call(api string, req any, resp any) error {
 		}
 	}
 	return nil
+}
+
+// unbuilt turns the engine's "no such operation" into the classic answer.
+func unbuilt(api string, err error) error {
+	ke := kmserr.As(err)
+	if ke.Code == kmserr.CodeInvalidApiName || ke.Code == kmserr.CodeUnsupportedApi && strings.Contains(ke.Message, "not supported by pocketkms") {
+		return kmserr.New(400, codeUnsupportedOp, "Unsupported operation: pocketkms's engine does not answer %s yet.", api)
+	}
+	return ke
+}
+
+// callMeta is call with the key version the instance API carries in its
+// x-kms-migrationkeyversionid header (kms.Meta): the engine takes it only
+// beside a protobuf request, so the JSON form is converted through the
+// engine's own message types. It returns the version the engine used.
+func (c *opCtx) callMeta(api string, req any, resp any, in kms.Meta) (kms.Meta, error) {
+	js, err := json.Marshal(req)
+	if err != nil {
+		return kms.Meta{}, kmserr.Internal("encode %s request: %v", api, err)
+	}
+	msg, err := kms.NewRequest(api)
+	if err != nil {
+		return kms.Meta{}, unbuilt(api, err)
+	}
+	if err := kmspb.UnmarshalJSON(js, msg); err != nil {
+		return kms.Meta{}, kmserr.InvalidParameter("The %s request is not valid: %v", api, err)
+	}
+	body, err := kmspb.Marshal(msg)
+	if err != nil {
+		return kms.Meta{}, kmserr.Internal("encode %s request: %v", api, err)
+	}
+	out, meta, err := c.h.eng.CallProtoMeta(c.ctx, api, body, in)
+	if err != nil {
+		return kms.Meta{}, unbuilt(api, err)
+	}
+	answer := kms.NewResponse(api)
+	if answer == nil {
+		return kms.Meta{}, kmserr.Internal("no response type for %s", api)
+	}
+	if err := kmspb.Unmarshal(out, answer); err != nil {
+		return kms.Meta{}, kmserr.Internal("decode %s response: %v", api, err)
+	}
+	if resp != nil {
+		rj, err := kmspb.MarshalJSON(answer)
+		if err != nil || json.Unmarshal(rj, resp) != nil {
+			return kms.Meta{}, kmserr.Internal("decode %s response", api)
+		}
+	}
+	return meta, nil
 }
 
 // engineKey is the engine's KeyMetadata in its JSON form.

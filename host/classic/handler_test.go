@@ -195,3 +195,28 @@ func TestKeyLifecycleAndErrors(t *testing.T) {
 	// classic error, never a crash.
 	f.fails("GetSecretValue", map[string]string{"SecretName": "s"}, 400, "Rejected.UnsupportedOperation")
 }
+
+// TestMappedActions: the asymmetric and secret actions reach the engine
+// through the table and, while it lacks them, answer the classic error.
+func TestMappedActions(t *testing.T) {
+	f := newFixture(t)
+	rsa := f.ok("CreateKey", map[string]string{"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT/DECRYPT"})["KeyMetadata"].(map[string]any)
+	aes := f.ok("CreateKey", nil)["KeyMetadata"].(map[string]any)
+	rsaVersion := rsa["PrimaryKeyVersion"].(string)
+	f.fails("GetPublicKey", map[string]string{"KeyId": rsa["KeyId"].(string), "KeyVersionId": rsaVersion}, 400, "Rejected.UnsupportedOperation")
+	f.fails("AsymmetricSign", map[string]string{"KeyId": rsa["KeyId"].(string), "KeyVersionId": rsaVersion, "Algorithm": "RSA_PSS_SHA_256", "Digest": "AAAA"}, 400, "Rejected.UnsupportedOperation")
+	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": aes["KeyId"].(string), "KeyVersionId": aes["PrimaryKeyVersion"].(string), "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA"}, 400, "Rejected.UnsupportedOperation")
+	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsa["KeyId"].(string), "KeyVersionId": rsaVersion}, 400, "MissingParameter")
+	code, body := f.v1("AsymmetricEncrypt", map[string]string{"KeyId": rsa["KeyId"].(string), "KeyVersionId": rsaVersion, "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA"}, nil)
+	if code != 400 && code != 200 {
+		t.Fatalf("AsymmetricEncrypt: %d %v", code, body)
+	}
+	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsa["KeyId"].(string), "KeyVersionId": rsaVersion, "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA", "DryRun": "true"}, 400, "DryRunOperationError")
+	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsa["KeyId"].(string), "KeyVersionId": rsa["KeyId"].(string) + "-v000000009", "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA", "DryRun": "true"}, 404, "Forbidden.KeyVersionNotFound")
+	for _, a := range []string{"CreateSecret", "PutSecretValue", "DescribeSecret", "ListSecrets", "DeleteSecret", "RestoreSecret", "ListSecretVersionIds", "RotateSecret", "UpdateSecretVersionStage"} {
+		code, body := f.v1(a, map[string]string{"SecretName": "s", "SecretData": "d", "VersionId": "v1", "VersionStage": "ACSCurrent", "VersionStages": `["ACSCurrent"]`}, nil)
+		if code != 400 || body["Code"] != "Rejected.UnsupportedOperation" {
+			t.Fatalf("%s: %d %v", a, code, body)
+		}
+	}
+}

@@ -3,7 +3,9 @@ package classic
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 
+	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 )
 
@@ -70,10 +72,8 @@ type mapping struct {
 	in, out []field
 	fixed   obj  // constant request fields
 	dry     bool // takes DryRun
-	// version: the action names a KeyVersionId. The engine's JSON form has
-	// no field for it yet (the instance API selects a version with the
-	// x-kms-migrationkeyversionid header), so until it does the named
-	// version must be the key's primary version, which the engine uses.
+	// version: the action names a KeyVersionId, which goes to the engine
+	// as the instance API's x-kms-migrationkeyversionid (kms.Meta).
 	version bool
 	// passThrough: the answer is the engine's, with the classic API's
 	// list wrappers added (secrets use the classic names already).
@@ -161,32 +161,44 @@ func (m mapping) run(c *opCtx) (obj, error) {
 		}
 	}
 	if m.version {
+		// The asymmetric actions refuse symmetric keys themselves: the
+		// instance API's Encrypt and Decrypt take both kinds.
 		k, err := c.describe(c.p["KeyId"])
 		if err != nil {
 			return nil, err
 		}
-		if c.p["KeyVersionId"] != k.PrimaryKeyVersionId {
-			var vs struct{ KeyVersions []engineVersion }
-			if err := c.call("ListKeyVersions", obj{"KeyId": k.KeyId}, &vs); err != nil {
-				return nil, err
-			}
-			for _, v := range vs.KeyVersions {
-				if v.KeyVersionId == c.p["KeyVersionId"] {
-					return nil, kmserr.New(400, codeUnsupportedOp, "Unsupported operation: pocketkms uses the primary version %s of %s; selecting an older version needs the engine's version plumbing.", k.PrimaryKeyVersionId, k.KeyId)
-				}
-			}
-			return nil, kmserr.New(404, "Forbidden.KeyVersionNotFound", "The specified Key version is not found.")
+		if strings.HasPrefix(k.KeySpec, "Aliyun_") {
+			return nil, kmserr.New(400, codeUnsupportedOp, "Unsupported operation: the key %s is %s, not an asymmetric key.", k.KeyId, k.KeySpec)
 		}
-		if c.dryRun {
-			_, err := c.usableKey(k.KeyId)
-			return obj{}, err
+	}
+	if m.version && c.dryRun {
+		k, err := c.usableKey(c.p["KeyId"])
+		if err != nil {
+			return nil, err
 		}
+		var vs struct{ KeyVersions []engineVersion }
+		if err := c.call("ListKeyVersions", obj{"KeyId": k.KeyId}, &vs); err != nil {
+			return nil, err
+		}
+		for _, v := range vs.KeyVersions {
+			if v.KeyVersionId == c.p["KeyVersionId"] {
+				return obj{}, nil
+			}
+		}
+		return nil, kmserr.New(404, "Forbidden.KeyVersionNotFound", "The specified Key version is not found.")
 	}
 	if c.dryRun { // secrets: the secret must exist
 		return obj{}, c.call("DescribeSecret", obj{"SecretName": c.p["SecretName"]}, nil)
 	}
 	var resp map[string]any
-	if err := c.call(m.api, req, &resp); err != nil {
+	used := ""
+	if m.version {
+		meta, err := c.callMeta(m.api, req, &resp, kms.Meta{KeyVersionID: c.p["KeyVersionId"]})
+		if err != nil {
+			return nil, err
+		}
+		used = meta.KeyVersionID
+	} else if err := c.call(m.api, req, &resp); err != nil {
 		return nil, err
 	}
 	delete(resp, "RequestId")
@@ -202,7 +214,7 @@ func (m mapping) run(c *opCtx) (obj, error) {
 		case f.kind == boolean:
 			out[f.classic] = false // proto3 leaves a false bool out
 		case f.classic == "KeyVersionId":
-			out[f.classic] = c.p["KeyVersionId"]
+			out[f.classic] = firstOf(used, c.p["KeyVersionId"])
 		}
 	}
 	return out, nil
