@@ -8,6 +8,7 @@ require (
 	github.com/alibabacloud-go/tea v1.2.2
 	github.com/aliyun/alibaba-cloud-sdk-go v1.63.107
 	github.com/aliyun/alibabacloud-dkms-gcs-go-sdk v0.5.1
+	github.com/aliyun/alibabacloud-dkms-transfer-go-sdk v0.1.8
 	github.com/c2sp/wycheproof v0.0.0-20260105152342-fca0d3ba9f12
 	github.com/pocketkms/pocketkms v0.0.0
 	google.golang.org/protobuf v1.36.12
