@@ -2,6 +2,7 @@ package classic
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -37,15 +38,15 @@ var mapped = map[string]mapping{
 		out: []field{{"KeyId", "KeyId", str, false}, {"KeyVersionId", "KeyVersionId", str, false}, {"Plaintext", "Plaintext", str, false}}},
 
 	"CreateSecret": secret("CreateSecret", "SecretName", "SecretData", "VersionId", "SecretDataType", "SecretType", "EncryptionKeyId",
-		"Description", "ExtendedConfig", "+EnableAutomaticRotation", "RotationInterval", "[Tags", "DKMSInstanceId", "Policy"),
+		"Description", "ExtendedConfig", "+EnableAutomaticRotation", "RotationInterval", "[Tags"),
 	"GetSecretValue":           secret("GetSecretValue", "SecretName", "VersionId", "VersionStage", "+FetchExtendedConfig"),
 	"PutSecretValue":           secret("PutSecretValue", "SecretName", "SecretData", "VersionId", "SecretDataType", "[VersionStages"),
 	"UpdateSecretVersionStage": secret("UpdateSecretVersionStage", "SecretName", "VersionStage", "MoveToVersion", "RemoveFromVersion"),
 	"RotateSecret":             secret("RotateSecret", "SecretName", "VersionId"),
-	"DescribeSecret":           secret("DescribeSecret", "SecretName", "FetchTags"),
-	"ListSecrets":              secret("ListSecrets", "FetchTags", "Filters", "#PageNumber", "#PageSize"),
-	"ListSecretVersionIds":     secret("ListSecretVersionIds", "SecretName", "IncludeDeprecated", "#PageNumber", "#PageSize"),
-	"DeleteSecret":             secret("DeleteSecret", "SecretName", "ForceDeleteWithoutRecovery", "RecoveryWindowInDays"),
+	"DescribeSecret":           secret("DescribeSecret", "SecretName", "+FetchTags"),
+	"ListSecrets":              secret("ListSecrets", "+FetchTags", "[Filters", "#PageNumber", "#PageSize"),
+	"ListSecretVersionIds":     secret("ListSecretVersionIds", "SecretName", "+IncludeDeprecated", "#PageNumber", "#PageSize"),
+	"DeleteSecret":             secret("DeleteSecret", "SecretName", "+ForceDeleteWithoutRecovery", "#RecoveryWindowInDays"),
 	"RestoreSecret":            secret("RestoreSecret", "SecretName"),
 }
 
@@ -81,7 +82,9 @@ type mapping struct {
 }
 
 // secret builds a secret action's mapping from its parameter names: "+" is
-// a bool, "#" an int, "[" a JSON list; the rest are strings.
+// a bool, "#" an int, "[" a JSON list (the engine takes the structure the
+// classic API carries as JSON text); the rest are strings. The classic
+// API's DKMSInstanceId and Policy have no meaning here and are not passed.
 func secret(api string, names ...string) mapping {
 	m := mapping{api: api, passThrough: true, dry: api == "GetSecretValue"}
 	for _, n := range names {
@@ -203,6 +206,9 @@ func (m mapping) run(c *opCtx) (obj, error) {
 	}
 	delete(resp, "RequestId")
 	if m.passThrough {
+		if name, ok := resp["SecretName"].(string); ok && (m.api == "CreateSecret" || m.api == "DescribeSecret") {
+			resp["Arn"] = fmt.Sprintf("acs:kms:%s:%s:secret/%s", c.h.cfg.region, c.h.cfg.account, name)
+		}
 		return wrapLists(resp), nil
 	}
 	out := obj{}
