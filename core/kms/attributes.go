@@ -15,12 +15,12 @@ import (
 
 // Tag limits, as the product documents them.
 const (
-	maxTags        = 20
+	maxKeyTags        = 20
 	maxTagKeyLen   = 128
 	maxTagValueLen = 128
 )
 
-type tagRecord struct {
+type keyTag struct {
 	TagKey   string
 	TagValue string
 }
@@ -53,11 +53,11 @@ func setTags(k *keyRecord, tags []*pb.Tag) error {
 			}
 		}
 		if !found {
-			k.Tags = append(k.Tags, tagRecord{TagKey: t.TagKey, TagValue: t.TagValue})
+			k.Tags = append(k.Tags, keyTag{TagKey: t.TagKey, TagValue: t.TagValue})
 		}
 	}
-	if len(k.Tags) > maxTags {
-		return kmserr.New(400, "Rejected.LimitExceeded", "A key has at most %d tags; %s would have %d.", maxTags, k.KeyId, len(k.Tags))
+	if len(k.Tags) > maxKeyTags {
+		return kmserr.New(400, "Rejected.LimitExceeded", "A key has at most %d tags; %s would have %d.", maxKeyTags, k.KeyId, len(k.Tags))
 	}
 	sort.Slice(k.Tags, func(i, j int) bool { return k.Tags[i].TagKey < k.Tags[j].TagKey })
 	return nil

@@ -73,7 +73,7 @@ type keyRecord struct {
 
 	DeletionProtection            bool        `json:",omitempty"`
 	DeletionProtectionDescription string      `json:",omitempty"`
-	Tags                          []tagRecord `json:",omitempty"` // sorted by TagKey
+	Tags                          []keyTag `json:",omitempty"` // sorted by TagKey
 }
 
 type versionRecord struct {
