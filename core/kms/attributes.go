@@ -15,7 +15,7 @@ import (
 
 // Tag limits, as the product documents them.
 const (
-	maxKeyTags        = 20
+	maxKeyTags     = 20
 	maxTagKeyLen   = 128
 	maxTagValueLen = 128
 )

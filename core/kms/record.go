@@ -71,8 +71,8 @@ type keyRecord struct {
 	Versions         []versionRecord // oldest first; last is primary
 	PrivateKey       []byte          `json:",omitempty"` // asymmetric keys, PKCS#8
 
-	DeletionProtection            bool        `json:",omitempty"`
-	DeletionProtectionDescription string      `json:",omitempty"`
+	DeletionProtection            bool     `json:",omitempty"`
+	DeletionProtectionDescription string   `json:",omitempty"`
 	Tags                          []keyTag `json:",omitempty"` // sorted by TagKey
 }
 
