@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -74,7 +75,7 @@ func TestNetHTTPTextErrorsBecomeProtobuf(t *testing.T) {
 		{"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n431 Request Header Fields Too Large", 431, "RequestHeaderFieldsTooLarge"},
 	} {
 		c := &captureConn{}
-		if n, err := (protobufErrorsConn{c}).Write([]byte(tc.written)); err != nil || n != len(tc.written) {
+		if n, err := (protobufErrorsConn{Conn: c}).Write([]byte(tc.written)); err != nil || n != len(tc.written) {
 			t.Fatal(n, err)
 		}
 		st, e := readAnswer(t, c.buf.Bytes())
@@ -85,7 +86,7 @@ func TestNetHTTPTextErrorsBecomeProtobuf(t *testing.T) {
 	// A handler's own answer passes through untouched.
 	own := "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/x-protobuf\r\n\r\nhi"
 	c := &captureConn{}
-	(protobufErrorsConn{c}).Write([]byte(own))
+	(protobufErrorsConn{Conn: c}).Write([]byte(own))
 	if c.buf.String() != own {
 		t.Errorf("rewrote %q", c.buf.String())
 	}
@@ -137,4 +138,40 @@ func responseComplete(b []byte) bool {
 	}
 	_, err = io.ReadAll(resp.Body)
 	return err == nil
+}
+
+// TestNetHTTPErrorsForClassicAreJSON: a classic request that net/http
+// refuses by itself gets the classic API's JSON error, an instance one the
+// protobuf Error.
+func TestNetHTTPErrorsForClassicAreJSON(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.NotFoundHandler()}
+	go srv.Serve(protobufErrorsListener{ln})
+	defer srv.Close()
+	send := func(req string) *http.Response {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.Write([]byte(req))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp := send("POST /?Action=Encrypt HTTP/1.1\r\nHost: x\r\nx-acs-action: Encrypt\r\nno colon here\r\n\r\n")
+	body, _ := io.ReadAll(resp.Body)
+	var e struct{ Code, Message, RequestId string }
+	if resp.StatusCode != 400 || resp.Header.Get("Content-Type") != "application/json;charset=utf-8" || json.Unmarshal(body, &e) != nil || e.Code != "InvalidParam" || e.RequestId == "" {
+		t.Fatalf("classic: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	resp = send("POST / HTTP/1.1\r\nHost: x\r\nx-kms-apiname: Encrypt\r\nno colon here\r\n\r\n")
+	if resp.StatusCode != 400 || resp.Header.Get("Content-Type") != "application/x-protobuf" {
+		t.Fatalf("instance: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
 }

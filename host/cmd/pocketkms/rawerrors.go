@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -31,10 +32,33 @@ func (l protobufErrorsListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return protobufErrorsConn{c}, nil
+	return protobufErrorsConn{Conn: c, classic: new(bool)}, nil
 }
 
-type protobufErrorsConn struct{ net.Conn }
+type protobufErrorsConn struct {
+	net.Conn
+	// classic is set once a request on the connection looked like the
+	// classic OpenAPI (an x-acs-* header, an Action parameter, an ACS
+	// Authorization): its clients get their JSON error body instead.
+	classic *bool
+}
+
+// classicMarkers are what only classic requests carry (host/classic.IsClassic
+// decides for the requests that reach the handler; this is for those that
+// do not).
+var classicMarkers = [][]byte{[]byte("\nx-acs-"), []byte("\nX-Acs-"), []byte("?Action="), []byte("&Action="), []byte(": ACS")}
+
+func (c protobufErrorsConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if c.classic != nil && !*c.classic {
+		for _, m := range classicMarkers {
+			if bytes.Contains(p[:n], m) {
+				*c.classic = true
+			}
+		}
+	}
+	return n, err
+}
 
 // textErrorHeaders is how net/http's own error answers are framed
 // (net/http/server.go). A handler's answer never has Connection right after
@@ -58,10 +82,23 @@ func (c protobufErrorsConn) Write(p []byte) (int, error) {
 		code = strings.ReplaceAll(http.StatusText(status), " ", "")
 	}
 	msg := "The HTTP request was refused before it reached pocketkms: " + string(text)
-	if _, err := c.Conn.Write(protobufErrorResponse(status, code, msg)); err != nil {
+	answer := protobufErrorResponse(status, code, msg)
+	if c.classic != nil && *c.classic {
+		answer = jsonErrorResponse(status, code, msg)
+	}
+	if _, err := c.Conn.Write(answer); err != nil {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// jsonErrorResponse is a whole HTTP/1.1 answer carrying the classic API's
+// JSON error.
+func jsonErrorResponse(status int, code, message string) []byte {
+	body, _ := json.Marshal(map[string]string{"RequestId": ids.NewRequestID(rand.Reader), "HostId": "", "Code": code,
+		"Message": strings.TrimSpace(message), "Recommend": ""})
+	return fmt.Appendf(nil, "HTTP/1.1 %d %s\r\nContent-Type: application/json;charset=utf-8\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+		status, http.StatusText(status), len(body), body)
 }
 
 // protobufErrorResponse is a whole HTTP/1.1 answer carrying a protobuf Error.
