@@ -51,7 +51,7 @@ func (e *env) transportErrors(t *testing.T) {
 			code          string
 		}{
 			{"malformed", "this is not http\r\n\r\n", 400, "InvalidParam"},
-			{"headers too large", "POST / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + strings.Repeat("a", 80<<10) + "\r\n\r\n", 431, "RequestHeaderFieldsTooLarge"},
+			{"headers too large", "POST / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + strings.Repeat("a", 300<<10) + "\r\n\r\n", 431, "RequestHeaderFieldsTooLarge"},
 			{"unknown transfer coding", "POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501, "NotImplemented"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
