@@ -189,6 +189,33 @@ export interface KeyMetadata {
   Origin?: string;
   Aliases?: string[];
   VersionCount?: number;
+  /** Enabled | Disabled */
+  DeletionProtection?: string;
+  DeletionProtectionDescription?: string;
+  /** Sorted by TagKey. */
+  Tags?: Tag[];
+}
+export interface Tag {
+  TagKey: string;
+  TagValue?: string;
+}
+export interface UpdateKeyDescriptionRequest {
+  KeyId: string;
+  Description: string;
+}
+export interface SetDeletionProtectionRequest {
+  KeyId: string;
+  EnableDeletionProtection?: boolean;
+  DeletionProtectionDescription?: string;
+}
+export interface TagResourceRequest {
+  KeyId: string;
+  /** At most 20 per key; keys starting acs: or aliyun are reserved. */
+  Tags: Tag[];
+}
+export interface UntagResourceRequest {
+  KeyId: string;
+  TagKeys: string[];
 }
 export interface KeyVersion {
   KeyId?: string;
@@ -212,6 +239,7 @@ export interface CreateKeyRequest {
   EnableAutomaticRotation?: boolean;
   /** "<int><d|h|m|s>", 7 to 730 days; required with EnableAutomaticRotation. */
   RotationInterval?: string;
+  Tags?: Tag[];
 }
 export interface KeyResponse extends WithRequestId { KeyMetadata?: KeyMetadata }
 export interface KeyIdRequest {
@@ -342,6 +370,10 @@ export interface Operations {
   ListAliases: [ListAliasesRequest, ListAliasesResponse];
   ListAliasesByKeyId: [ListAliasesRequest & { KeyId: string }, ListAliasesResponse];
   InspectBlob: [InspectBlobRequest, InspectBlobResponse];
+  UpdateKeyDescription: [UpdateKeyDescriptionRequest, KeyResponse];
+  SetDeletionProtection: [SetDeletionProtectionRequest, KeyResponse];
+  TagResource: [TagResourceRequest, KeyResponse];
+  UntagResource: [UntagResourceRequest, KeyResponse];
 }
 
 /** The operations the engine answers. */
@@ -407,4 +439,9 @@ export class PocketKMS {
   listAliases(request?: ListAliasesRequest): Promise<ListAliasesResponse>;
   listAliasesByKeyId(request: ListAliasesRequest & { KeyId: string }): Promise<ListAliasesResponse>;
   inspectBlob(request: InspectBlobRequest): Promise<InspectBlobResponse>;
+  updateKeyDescription(request: UpdateKeyDescriptionRequest): Promise<KeyResponse>;
+  /** A protected key refuses ScheduleKeyDeletion (403 Forbidden.DeletionProtection). */
+  setDeletionProtection(request: SetDeletionProtectionRequest): Promise<KeyResponse>;
+  tagResource(request: TagResourceRequest): Promise<KeyResponse>;
+  untagResource(request: UntagResourceRequest): Promise<KeyResponse>;
 }

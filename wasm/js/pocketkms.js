@@ -33,7 +33,8 @@ export const OPERATIONS = [
   'CreateKey', 'ImportKey', 'DescribeKey', 'ListKeys', 'CreateKeyVersion', 'ListKeyVersions',
   'DescribeKeyVersion', 'UpdateRotationPolicy', 'EnableKey', 'DisableKey', 'ScheduleKeyDeletion',
   'CancelKeyDeletion', 'CreateAlias', 'UpdateAlias', 'DeleteAlias', 'ListAliases',
-  'ListAliasesByKeyId', 'InspectBlob',
+  'ListAliasesByKeyId', 'InspectBlob', 'UpdateKeyDescription', 'SetDeletionProtection',
+  'TagResource', 'UntagResource',
 ];
 
 /** A KMS error as the product reports it: HTTP status, ErrorCode, message and RequestId. */

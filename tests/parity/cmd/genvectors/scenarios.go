@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/store"
@@ -33,6 +34,7 @@ func scenarios() []*builder {
 		rotation(),
 		aliases(),
 		keyStates(),
+		keyAttributes(),
 		dataKeys(),
 		inspect(),
 		errorsScenario(),
@@ -330,6 +332,33 @@ func keyStates() *builder {
 	b.ok("usable again", "AdvanceDecrypt", req{"CiphertextBlob": blob})
 	b.fail("state that cannot be imported", "ImportKey", invalid, req{"KeyId": keyID("statesbad"), "KeyState": "PendingDeletion"})
 	b.fail("disable an unknown key", "DisableKey", notFound, req{"KeyId": keyID("nokey")})
+	return b
+}
+
+// keyAttributes: what the classic OpenAPI manages besides state (description,
+// tags, deletion protection), with the refusals that go with them.
+func keyAttributes() *builder {
+	b := newBuilder("key-attributes", "UpdateKeyDescription, TagResource/UntagResource (tags sorted by key, reserved prefixes refused) and SetDeletionProtection (a protected key refuses ScheduleKeyDeletion with 403 Forbidden.DeletionProtection); a key pending deletion refuses description and tag changes.")
+	imp := importReq("attrs", "Aliyun_AES_256", 1)
+	id := imp["KeyId"].(string)
+	b.ok("import", "ImportKey", imp)
+	b.ok("describe: no tags, protection Disabled", "DescribeKey", req{"KeyId": id})
+	b.ok("update the description", "UpdateKeyDescription", req{"KeyId": id, "Description": "described"})
+	b.fail("description over 8192 characters", "UpdateKeyDescription", invalid, req{"KeyId": id, "Description": strings.Repeat("d", 8193)})
+	b.ok("tag, given unsorted", "TagResource", req{"KeyId": id, "Tags": []req{{"TagKey": "team", "TagValue": "a"}, {"TagKey": "env", "TagValue": "dev"}}})
+	b.ok("overwrite a tag", "TagResource", req{"KeyId": id, "Tags": []req{{"TagKey": "team", "TagValue": "b"}}})
+	b.fail("reserved tag key", "TagResource", invalid, req{"KeyId": id, "Tags": []req{{"TagKey": "acs:x", "TagValue": "v"}}})
+	b.fail("no tags", "TagResource", missing, req{"KeyId": id})
+	b.ok("untag, with an absent key too", "UntagResource", req{"KeyId": id, "TagKeys": []string{"env", "absent"}})
+	b.fail("untag nothing", "UntagResource", missing, req{"KeyId": id})
+	b.ok("protect", "SetDeletionProtection", req{"KeyId": id, "EnableDeletionProtection": true, "DeletionProtectionDescription": "production"})
+	b.fail("schedule a protected key", "ScheduleKeyDeletion", "Forbidden.DeletionProtection", req{"KeyId": id, "PendingWindowInDays": 7})
+	b.ok("unprotect", "SetDeletionProtection", req{"KeyId": id})
+	b.ok("schedule deletion", "ScheduleKeyDeletion", req{"KeyId": id, "PendingWindowInDays": 7})
+	b.fail("pending: UpdateKeyDescription", "UpdateKeyDescription", pending, req{"KeyId": id, "Description": "x"})
+	b.fail("pending: TagResource", "TagResource", pending, req{"KeyId": id, "Tags": []req{{"TagKey": "k", "TagValue": "v"}}})
+	b.ok("cancel deletion", "CancelKeyDeletion", req{"KeyId": id})
+	b.fail("tag an unknown key", "TagResource", notFound, req{"KeyId": keyID("noattrs"), "Tags": []req{{"TagKey": "k"}}})
 	return b
 }
 
