@@ -63,3 +63,13 @@ func TestRegistrySealedAtRest(t *testing.T) {
 		}
 	}
 }
+
+// The store seals this package's records because it names the same prefix.
+func TestPrefixIsSealed(t *testing.T) {
+	for _, p := range store.SealedPrefixes {
+		if p == accesskeys.Prefix {
+			return
+		}
+	}
+	t.Fatalf("store.SealedPrefixes %q lacks %q: AccessKey secrets would be stored in plaintext", store.SealedPrefixes, accesskeys.Prefix)
+}
