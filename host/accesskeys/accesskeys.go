@@ -10,6 +10,7 @@
 package accesskeys
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -152,7 +153,7 @@ func Register(b store.Backend, r Record) error {
 	}
 	if old != nil {
 		prev, err := decode(old)
-		if err == nil && prev.AccessKeySecret == r.AccessKeySecret {
+		if err == nil && subtle.ConstantTimeCompare([]byte(prev.AccessKeySecret), []byte(r.AccessKeySecret)) == 1 {
 			return nil
 		}
 		return fmt.Errorf("AccessKey %s is already registered with another secret; revoke it first", r.AccessKeyId)

@@ -2,6 +2,7 @@ package classic
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -217,6 +218,24 @@ func TestMappedActions(t *testing.T) {
 		code, body := f.v1(a, map[string]string{"SecretName": "s", "SecretData": "d", "VersionId": "v1", "VersionStage": "ACSCurrent", "VersionStages": `["ACSCurrent"]`}, nil)
 		if code != 400 || body["Code"] != "Rejected.UnsupportedOperation" {
 			t.Fatalf("%s: %d %v", a, code, body)
+		}
+	}
+}
+
+// TestLogsHoldNoSecrets: a failed request's log line names the action, the
+// AccessKeyId and the code, never parameters, the string to sign or a secret.
+func TestLogsHoldNoSecrets(t *testing.T) {
+	f := newFixture(t)
+	var lines []string
+	f.h.cfg.logf = func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
+	f.v1("Encrypt", map[string]string{"KeyId": "alias/x", "Plaintext": "top-secret-plaintext"}, func(q url.Values) { q.Set("Signature", "AAAA") })
+	f.fails("Encrypt", map[string]string{"KeyId": "alias/x", "Plaintext": "top-secret-plaintext"}, 404, "Forbidden.KeyNotFound")
+	if len(lines) != 2 || !strings.Contains(lines[0], "SignatureDoesNotMatch") || !strings.Contains(lines[0], testAK) {
+		t.Fatalf("log lines: %q", lines)
+	}
+	for _, l := range lines {
+		if strings.Contains(l, "top-secret") || strings.Contains(l, testSecret) || strings.Contains(l, "string to sign") {
+			t.Fatalf("a log line leaks: %q", l)
 		}
 	}
 }
