@@ -46,7 +46,7 @@ bin:
 test-go:
 	go vet ./...
 	go test -count=1 ./...
-	go test -race -count=1 ./core/... ./host/sqlstore ./host/server ./host/seed ./host/clientkeys ./host/cmd/pocketkms
+	go test -race -count=1 . ./core/... ./host/sqlstore ./host/server ./host/seed ./host/clientkeys ./host/cmd/pocketkms
 	go vet -tags pocketkms_lean ./core/... ./wasm/...
 	go test -count=1 -tags pocketkms_lean ./core/... ./wasm/...
 
@@ -78,9 +78,9 @@ test-fuzz:
 	$(call fuzz,FuzzRecordFromClientKey,./host/clientkeys,150000x)
 	$(call fuzz,FuzzRecordFromCertificate,./host/clientkeys,250000x)
 
-## Wycheproof, parity and the end-to-end SDK suites (the tests/ module).
+## Wycheproof, and the root package's in-process test server under the official SDK (the tests/ module).
 test-tests-module:
-	cd tests && go vet ./... && go test -count=1 ./wycheproof/...
+	cd tests && go vet ./... && go test -count=1 ./wycheproof/... ./testserver/...
 
 ## The real binary driven by the official Go SDK v0.5.1, on the native and the wasm engine.
 test-e2e:
