@@ -8,7 +8,7 @@ export PATH := $(GOBIN):$(GOWASM):$(PATH)
 DATA       ?= ./pocketkms-data
 
 .PHONY: run test setup setup-go setup-npm setup-chromium build wasm bin \
-	test-go test-wasm-core test-fuzz test-tests-module test-e2e test-node test-browser test-parity test-worker \
+	test-go test-wasm-core test-fuzz test-tests-module test-e2e test-node test-npm test-browser test-parity test-worker \
 	bench generate
 
 ## run: build everything and start `pocketkms serve` (HTTPS on 127.0.0.1:9443, data in ./pocketkms-data).
@@ -16,7 +16,7 @@ run: setup-go build
 	./bin/pocketkms serve --data $(DATA)
 
 ## test: every suite, as CI runs it.
-test: setup build test-go test-wasm-core test-fuzz test-tests-module test-e2e test-node test-browser test-parity test-worker
+test: setup build test-go test-wasm-core test-fuzz test-tests-module test-e2e test-node test-npm test-browser test-parity test-worker
 	@echo "all suites passed"
 
 setup: setup-go setup-npm setup-chromium
@@ -89,6 +89,10 @@ test-e2e:
 
 test-node:
 	bash tests/node/run.sh
+
+## The packed npm tarball installed offline into an empty project: Node, an esbuild bundle in Chromium, tsc --strict.
+test-npm:
+	bash tests/npm/run.sh
 
 test-browser:
 	bash tests/browser/run.sh
