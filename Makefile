@@ -39,9 +39,9 @@ build: wasm bin
 wasm:
 	bash wasm/build.sh
 
-## bin: the self-contained binary, carrying the module (-tags pocketkms_embed): copy it anywhere.
+## bin: the self-contained binary: static (CGO_ENABLED=0), carrying the module (-tags pocketkms_embed): copy it anywhere.
 bin: wasm
-	go build -trimpath -tags pocketkms_embed -o bin/pocketkms ./host/cmd/pocketkms
+	CGO_ENABLED=0 go build -trimpath -tags pocketkms_embed -o bin/pocketkms ./host/cmd/pocketkms
 
 ## The core and hosts, natively.
 test-go:

@@ -10,7 +10,7 @@ mkdir -p build
 go build -trimpath ${RACE:+-race} -o build/pocketkms-e2e ./host/cmd/pocketkms
 bash wasm/build.sh
 # The self-contained binary `make bin` makes (TestSelfContainedBinary).
-go build -trimpath -tags pocketkms_embed -o build/pocketkms-full ./host/cmd/pocketkms
+CGO_ENABLED=0 go build -trimpath -tags pocketkms_embed -o build/pocketkms-full ./host/cmd/pocketkms
 cd tests
 POCKETKMS_BIN="$PWD/../build/pocketkms-e2e" \
 POCKETKMS_FULL_BIN="$PWD/../build/pocketkms-full" \
