@@ -58,6 +58,16 @@ test('(a) a Node script imports the installed package and encrypts', () => {
   assert.deepEqual(out, { checked: 'from the tarball', roundTrip: 'round trip', code: 'Forbidden.KeyNotFound', info: 'pocketkms' });
 });
 
+test('the Node example of docs/testing-your-app.md passes against the installed package, as shown', () => {
+  const file = readFileSync(join(FIXTURE, 'app.test.mjs'), 'utf8');
+  const doc = readFileSync(join(ROOT, 'docs/testing-your-app.md'), 'utf8');
+  const block = doc.split('<!-- tests/npm/fixture/app.test.mjs -->')[1]?.split('```js\n')[1]?.split('```\n')[0];
+  assert.equal(block, file, 'the doc shows another text than tests/npm/fixture/app.test.mjs');
+  const run = spawnSync(process.execPath, ['--test', 'app.test.mjs'], { cwd: app, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /# pass 2/);
+});
+
 test('(b) esbuild bundles a browser entry that runs in Chromium', async () => {
   const esbuild = require(join(ROOT, 'node_modules/esbuild'));
   const dist = join(app, 'dist');
