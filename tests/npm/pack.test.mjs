@@ -63,7 +63,9 @@ test('the Node example of docs/testing-your-app.md passes against the installed 
   const doc = readFileSync(join(ROOT, 'docs/testing-your-app.md'), 'utf8');
   const block = doc.split('<!-- tests/npm/fixture/app.test.mjs -->')[1]?.split('```js\n')[1]?.split('```\n')[0];
   assert.equal(block, file, 'the doc shows another text than tests/npm/fixture/app.test.mjs');
-  const run = spawnSync(process.execPath, ['--test', 'app.test.mjs'], { cwd: app, encoding: 'utf8' });
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT; // a test runner of its own, not a child reporting to this one
+  const run = spawnSync(process.execPath, ['--test', '--test-reporter=tap', 'app.test.mjs'], { cwd: app, encoding: 'utf8', env });
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.match(run.stdout, /# pass 2/);
 });
