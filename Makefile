@@ -104,9 +104,10 @@ test-parity:
 test-worker:
 	bash tests/worker/run.sh
 
-## Figures: the core's Go benchmarks, AdvanceEncrypt native/wazero/Node side by side, and the server under load.
+## Figures: the core's Go benchmarks, the test server's start, AdvanceEncrypt native/wazero/Node side by side, and the server under load.
 bench: wasm
 	go test -run '^$$' -bench . -benchtime 2s ./core/kms
+	go test -run '^$$' -bench NewTestServer .
 	bash tests/bench/run.sh
 	cd tests && go run ./e2e/cmd/loadbench
 
