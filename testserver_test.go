@@ -212,6 +212,24 @@ func TestFakeClockMovesRotationDue(t *testing.T) {
 	}
 }
 
+func TestFakeClockMovesDeletionDue(t *testing.T) {
+	clock := pocketkms.NewFakeClock(time.Now())
+	srv := pocketkms.NewTestServerWithConfig(t, pocketkms.NewTestConfig().
+		WithSeed("seed", []byte(`{"Keys":[{"KeyId":"key-deletetest00000000001","Aliases":["alias/gone"]}]}`)).
+		WithClock(clock.Now))
+	if _, err := srv.Call("ScheduleKeyDeletion", `{"KeyId":"alias/gone","PendingWindowInDays":7}`); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(6 * 24 * time.Hour)
+	if _, err := srv.Call("DescribeKey", `{"KeyId":"key-deletetest00000000001"}`); err != nil {
+		t.Fatalf("the key is gone before its deletion date: %v", err)
+	}
+	clock.Advance(24*time.Hour + time.Second)
+	if _, err := srv.Call("DescribeKey", `{"KeyId":"key-deletetest00000000001"}`); err == nil || !strings.Contains(err.Error(), "NotFound") {
+		t.Fatalf("DescribeKey after the deletion date: %v", err)
+	}
+}
+
 func BenchmarkNewTestServer(b *testing.B) {
 	pocketkms.NewTestServer(b) // the process's ClientKey RSA key, made once
 	b.ResetTimer()
