@@ -1,8 +1,8 @@
 // The self-contained binary (`make bin`, -tags pocketkms_embed) copied alone
 // into an empty directory serves a working playground: Chromium loads it,
-// runs the module the binary carries and encrypts. (tests/e2e's
-// TestSelfContainedBinary runs `serve --engine wasm` from such a copy under
-// the official SDK.) Run: bash tests/browser/run.sh
+// runs the module the binary carries and encrypts; the copy then starts
+// with --engine wasm. (tests/e2e's TestSelfContainedBinary drives such a
+// copy's --engine wasm with the official SDK.) Run: bash tests/browser/run.sh
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -112,6 +112,13 @@ test('a copied binary serves the playground with the module it carries, and it e
   assert.equal((await cell('KeyId')).trim(), keyId);
   assert.equal((await cell('KeyVersionId')).trim(), primary);
   assert.deepEqual(problems, []);
+
+  // The same copy serves --engine wasm: every request through the module it carries.
+  await stop(server.proc);
+  server = await start(dir, ['--engine', 'wasm']);
+  const health = await context.request.get(`https://${server.addr}/healthz`);
+  assert.equal(health.status(), 200);
+  assert.equal((await health.json()).engine, 'wasm');
   await context.close();
   assert.deepEqual(readdirSync(dir).sort(), ['data', 'pocketkms'], 'nothing but the data directory appeared');
 });
