@@ -232,7 +232,7 @@ func (s *TestServer) registerClientKey(c TestConfig) error {
 // life of the process, with the CA of the first client made for it: a later
 // server on a port the kernel hands out again would be refused under the
 // earlier server's CA. One RSA key, because generating an RSA-2048 key costs
-// a median 174 ms on a loaded 2-core machine; each server still has its own
+// many times the rest of a start (README, Figures); each server still has its own
 // ClientKey id, certificate and password, so no server accepts another's
 // client, and WithClientKey skips making it at all. Neither key is ever
 // written anywhere, and the CA's key is dropped once it has signed.

@@ -83,8 +83,8 @@ func Create(random io.Reader, password string, validity time.Duration) (id strin
 
 // CreateWithKey is Create with an RSA key the caller made: the in-process
 // test server makes one key per process, because generating an RSA-2048 key
-// costs tens of milliseconds and each server still gets its own id,
-// certificate, password and PKCS#12.
+// costs many times the rest of its start, and each server still gets its
+// own id, certificate, password and PKCS#12.
 func CreateWithKey(random io.Reader, priv *rsa.PrivateKey, password string, validity time.Duration) (id string, file []byte, key string, value []byte, err error) {
 	if n := utf8.RuneCountInString(password); n < MinPasswordLen || n > MaxPasswordLen {
 		return "", nil, "", nil, fmt.Errorf("ClientKey password must be %d to %d characters, got %d", MinPasswordLen, MaxPasswordLen, n)
