@@ -1,11 +1,11 @@
-package pocketkms
+package servertest
 
 import (
 	"sync"
 	"time"
 )
 
-// FakeClock is a clock that moves only when told, for TestConfig.WithClock.
+// FakeClock is a clock that moves only when told, for Config.WithClock.
 // It is safe for concurrent use.
 type FakeClock struct {
 	mu  sync.Mutex
