@@ -8,7 +8,7 @@ export PATH := $(GOBIN):$(GOWASM):$(PATH)
 DATA       ?= ./pocketkms-data
 
 .PHONY: run test setup setup-go setup-npm setup-chromium build wasm bin \
-	test-go test-wasm-core test-fuzz test-tests-module test-e2e test-classic test-node test-browser test-parity test-worker \
+	test-go test-wasm-core test-fuzz test-tests-module test-e2e test-classic test-node test-npm test-browser test-parity test-worker \
 	bench generate
 
 ## run: build everything and start `pocketkms serve` (HTTPS on 127.0.0.1:9443, data in ./pocketkms-data).
@@ -16,7 +16,7 @@ run: setup-go build
 	./bin/pocketkms serve --data $(DATA)
 
 ## test: every suite, as CI runs it.
-test: setup build test-go test-wasm-core test-fuzz test-tests-module test-e2e test-classic test-node test-browser test-parity test-worker
+test: setup build test-go test-wasm-core test-fuzz test-tests-module test-e2e test-classic test-node test-npm test-browser test-parity test-worker
 	@echo "all suites passed"
 
 setup: setup-go setup-npm setup-chromium
@@ -39,14 +39,16 @@ build: wasm bin
 wasm:
 	bash wasm/build.sh
 
-bin:
-	go build -trimpath -o bin/pocketkms ./host/cmd/pocketkms
+## bin: the self-contained binary: static (CGO_ENABLED=0), carrying the module (-tags pocketkms_embed): copy it anywhere.
+bin: wasm
+	CGO_ENABLED=0 go build -trimpath -tags pocketkms_embed -o bin/pocketkms ./host/cmd/pocketkms
 
 ## The core and hosts, natively.
 test-go:
 	go vet ./...
+	go vet -tags pocketkms_embed . ./host/cmd/pocketkms
 	go test -count=1 ./...
-	go test -race -count=1 ./core/... ./host/sqlstore ./host/server ./host/classic ./host/accesskeys ./host/seed ./host/clientkeys ./host/cmd/pocketkms
+	go test -race -count=1 . ./core/... ./host/sqlstore ./host/server ./host/classic ./host/accesskeys ./host/seed ./host/clientkeys ./host/cmd/pocketkms
 	go vet -tags pocketkms_lean ./core/... ./wasm/...
 	go test -count=1 -tags pocketkms_lean ./core/... ./wasm/...
 
@@ -79,9 +81,9 @@ test-fuzz:
 	$(call fuzz,FuzzRecordFromClientKey,./host/clientkeys,150000x)
 	$(call fuzz,FuzzRecordFromCertificate,./host/clientkeys,250000x)
 
-## Wycheproof, parity and the end-to-end SDK suites (the tests/ module).
+## Wycheproof, and the root package's in-process test server under the official SDK (the tests/ module).
 test-tests-module:
-	cd tests && go vet ./... && go test -count=1 ./wycheproof/...
+	cd tests && go vet ./... && go test -count=1 ./wycheproof/... ./testserver/...
 
 ## The real binary driven by the official Go SDK v0.5.1, on the native and the wasm engine.
 test-e2e:
@@ -94,6 +96,10 @@ test-classic:
 test-node:
 	bash tests/node/run.sh
 
+## The packed npm tarball installed offline into an empty project: Node, an esbuild bundle in Chromium, tsc --strict.
+test-npm:
+	bash tests/npm/run.sh
+
 test-browser:
 	bash tests/browser/run.sh
 
@@ -104,9 +110,10 @@ test-parity:
 test-worker:
 	bash tests/worker/run.sh
 
-## Figures: the core's Go benchmarks, AdvanceEncrypt native/wazero/Node side by side, and the server under load.
+## Figures: the core's Go benchmarks, the test server's start, AdvanceEncrypt native/wazero/Node side by side, and the server under load.
 bench: wasm
 	go test -run '^$$' -bench . -benchtime 2s ./core/kms
+	go test -run '^$$' -bench NewTestServer .
 	bash tests/bench/run.sh
 	cd tests && go run ./e2e/cmd/loadbench
 

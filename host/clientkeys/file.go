@@ -74,11 +74,28 @@ func Create(random io.Reader, password string, validity time.Duration) (id strin
 	if random == nil {
 		random = rand.Reader
 	}
-	id, err = newID(random)
+	priv, err := rsa.GenerateKey(random, 2048)
 	if err != nil {
 		return "", nil, "", nil, err
 	}
-	priv, err := rsa.GenerateKey(random, 2048)
+	return CreateWithKey(random, priv, password, validity)
+}
+
+// CreateWithKey is Create with an RSA key the caller made: the in-process
+// test server makes one key per process, because generating an RSA-2048 key
+// costs many times the rest of its start, and each server still gets its
+// own id, certificate, password and PKCS#12.
+func CreateWithKey(random io.Reader, priv *rsa.PrivateKey, password string, validity time.Duration) (id string, file []byte, key string, value []byte, err error) {
+	if n := utf8.RuneCountInString(password); n < MinPasswordLen || n > MaxPasswordLen {
+		return "", nil, "", nil, fmt.Errorf("ClientKey password must be %d to %d characters, got %d", MinPasswordLen, MaxPasswordLen, n)
+	}
+	if random == nil {
+		random = rand.Reader
+	}
+	if priv == nil || priv.N.BitLen() < 2048 {
+		return "", nil, "", nil, fmt.Errorf("ClientKey needs an RSA key of at least 2048 bits")
+	}
+	id, err = newID(random)
 	if err != nil {
 		return "", nil, "", nil, err
 	}

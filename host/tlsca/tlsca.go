@@ -79,9 +79,27 @@ func create(f Files, now time.Time, extraHosts []string) error {
 	if err := os.MkdirAll(filepath.Dir(f.Cert), 0o700); err != nil {
 		return err
 	}
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caPEM, certPEM, keyPEM, err := Generate(now, extraHosts...)
 	if err != nil {
 		return err
+	}
+	// Key first, so a crash never leaves a certificate without its key.
+	if err := writeFile(f.Key, keyPEM, 0o600); err != nil {
+		return err
+	}
+	if err := writeFile(f.Cert, certPEM, 0o644); err != nil {
+		return err
+	}
+	return writeFile(f.CA, caPEM, 0o644)
+}
+
+// Generate makes a new CA and a server certificate signed by it, in memory,
+// and returns the three PEMs; the CA's private key is never returned. The
+// in-process test server uses it directly, so nothing reaches the disk.
+func Generate(now time.Time, extraHosts ...string) (caPEM, certPEM, keyPEM []byte, err error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	ca := &x509.Certificate{
 		SerialNumber:          serial(),
@@ -95,12 +113,12 @@ func create(f Files, now time.Time, extraHosts []string) error {
 	}
 	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	ca, _ = x509.ParseCertificate(caDER)
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	leaf := &x509.Certificate{
 		SerialNumber: serial(),
@@ -121,20 +139,15 @@ func create(f Files, now time.Time, extraHosts []string) error {
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	// Key first, so a crash never leaves a certificate without its key.
-	if err := writeFile(f.Key, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-		return err
-	}
-	if err := writeFile(f.Cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}), 0o644); err != nil {
-		return err
-	}
-	return writeFile(f.CA, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), nil
 }
 
 // writeFile replaces name atomically.

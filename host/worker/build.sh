@@ -10,11 +10,7 @@ cd "$(dirname "$0")/../.."
 out=build/worker
 
 # Local secret for `wrangler dev`: git-ignored, never printed.
-vars=host/worker/.dev.vars
-if [ ! -f "$vars" ]; then
-	(umask 077 && printf 'POCKETKMS_ROOT_KEY=%s\n' "$(head -c 32 /dev/urandom | base64 -w0)" >"$vars")
-	echo "made $vars with a fresh random POCKETKMS_ROOT_KEY (keep it: local D1 data is sealed with it)"
-fi
+bash host/worker/devvars.sh
 
 # Go's wasm_exec.js as syumai/workers patches it (it adds the runtime
 # context). The generator empties $out first.

@@ -14,4 +14,7 @@ if [ ! -d node_modules/playwright-core ]; then
 	exit 1
 fi
 [ -f build/pocketkms.wasm ] || bash wasm/build.sh
-exec node --test --test-reporter=spec tests/browser/playground.test.mjs "$@"
+# binary.test.mjs: the self-contained binary (make bin) with the module it carries.
+CGO_ENABLED=0 go build -trimpath -tags pocketkms_embed -o build/pocketkms-full ./host/cmd/pocketkms
+POCKETKMS_FULL_BIN="$PWD/build/pocketkms-full" \
+	exec node --test --test-reporter=spec tests/browser/playground.test.mjs tests/browser/binary.test.mjs "$@"

@@ -11,8 +11,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -220,24 +218,5 @@ func (p *workerProcess) stop() {
 // wrangler, as hex, so that sealed bytes arrive exactly.
 func d1Records(t *testing.T) map[string][]byte {
 	t.Helper()
-	out, err := runRepo("npx", "wrangler", "d1", "execute", "DB", "--local", "-c", "host/worker/wrangler.toml",
-		"--persist-to", persist, "--json", "--command", "SELECT key, hex(value) AS v FROM records")
-	if err != nil {
-		t.Fatalf("d1 execute: %v\n%s", err, out)
-	}
-	var res []struct {
-		Results []struct{ Key, V string }
-	}
-	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res) != 1 {
-		t.Fatalf("d1 execute output: %v\n%s", err, out)
-	}
-	recs := map[string][]byte{}
-	for _, r := range res[0].Results {
-		v, err := hex.DecodeString(r.V)
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs[r.Key] = v
-	}
-	return recs
+	return d1RecordsAt(t, repo, "host/worker/wrangler.toml", persist)
 }

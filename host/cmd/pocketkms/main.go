@@ -60,6 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runAdmin(ctx, args, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "pocketkms", version)
+		fmt.Fprintln(stdout, describeModule())
 		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

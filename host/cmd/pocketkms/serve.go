@@ -52,7 +52,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return nil
 	})
-	wasmPath := fs.String("wasm", filepath.Join("build", "pocketkms.wasm"), "the module for --engine wasm and the playground (bash wasm/build.sh)")
+	wasmPath := fs.String("wasm", "", "the module for --engine wasm and the playground (default: the one this binary carries, else build/pocketkms.wasm)")
 	quiet := fs.Bool("quiet", false, "do not log failed requests")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -86,14 +86,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logger.Printf("seed %s: %s", *seedFile, sum)
 	}
 
+	mod := findModule(*wasmPath)
 	var eng engine.Engine
 	switch *engineKind {
 	case "native":
 		eng = engine.Native(kms.New(d.backend, kms.NewConfig()))
 	case "wasm":
-		wasm, err := os.ReadFile(*wasmPath)
+		wasm, err := mod.read()
 		if err != nil {
-			return fail(stderr, fmt.Errorf("--engine wasm needs the module (build it with `bash wasm/build.sh`): %v", err))
+			return fail(stderr, fmt.Errorf("--engine wasm needs the module: %v", err))
 		}
 		we, err := wasmhost.New(context.Background(), wasm, d.backend, wasmhost.NewConfig()) // not ctx: it ends at the first signal, and the drain still runs requests
 		if err != nil {
@@ -106,7 +107,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer eng.Close(context.Background())
 
 	cfg := server.NewConfig().
-		WithAssets(assets(*wasmPath)).
+		WithAssets(assets(mod)).
 		WithHealth(map[string]string{"engine": *engineKind, "version": version})
 	if !*quiet {
 		cfg = cfg.WithLogf(logger.Printf)
@@ -152,7 +153,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		scheme = "https"
 	}
 	ln = protobufErrorsListener{ln}
-	banner(stdout, d, scheme, ln.Addr().String(), caPath, *engineKind, *wasmPath)
+	banner(stdout, d, scheme, ln.Addr().String(), caPath, *engineKind, mod)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -191,7 +192,7 @@ func listenHost(addr string) string {
 }
 
 // banner says how to connect. Tests read the "endpoint:" line to find the port.
-func banner(w io.Writer, d *dataDir, scheme, addr, caPath, engineKind, wasmPath string) {
+func banner(w io.Writer, d *dataDir, scheme, addr, caPath, engineKind string, mod module) {
 	abs, _ := filepath.Abs(d.path)
 	n := 0
 	if recs, err := clientkeys.List(d.backend); err == nil {
@@ -200,8 +201,8 @@ func banner(w io.Writer, d *dataDir, scheme, addr, caPath, engineKind, wasmPath 
 	fmt.Fprintf(w, "pocketkms %s: KMS instance API dkms-gcs-0.2, engine %s\n", version, engineKind)
 	fmt.Fprintf(w, "  endpoint:   %s (%s)\n", addr, scheme)
 	fmt.Fprintf(w, "  playground: %s://%s/\n", scheme, addr)
-	if _, err := os.Stat(wasmPath); err != nil {
-		fmt.Fprintf(w, "              (the page runs the module %s: build it with `bash wasm/build.sh`)\n", wasmPath)
+	if _, err := mod.read(); err != nil {
+		fmt.Fprintf(w, "              (the page cannot run: %v)\n", err)
 	}
 	if caPath != "" {
 		caPath, _ = filepath.Abs(caPath)
@@ -231,17 +232,20 @@ func shellQuote(s string) string {
 }
 
 // assets is the playground's web root: the embedded files, plus the module
-// build/pocketkms.wasm read from disk (a build output, never embedded).
-func assets(wasmPath string) fs.FS { return overlay{pocketkms.Assets, wasmPath} }
+// at build/pocketkms.wasm, wherever it comes from.
+func assets(mod module) fs.FS { return overlay{pocketkms.Assets, mod} }
 
 type overlay struct {
 	fs.FS
-	wasm string
+	mod module
 }
 
 func (o overlay) Open(name string) (fs.File, error) {
-	if name == "build/pocketkms.wasm" {
-		return os.Open(o.wasm)
+	if name == pocketkms.ModulePath {
+		if o.mod.path == "" {
+			return pocketkms.ModuleFS().Open(name)
+		}
+		return os.Open(o.mod.path)
 	}
 	return o.FS.Open(name)
 }

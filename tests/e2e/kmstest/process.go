@@ -73,9 +73,14 @@ var (
 // Start runs `bin serve --data dataDir --addr 127.0.0.1:0 args...` and waits
 // until it prints its endpoint.
 func Start(bin, dataDir string, args ...string) (*Server, error) {
+	return StartIn(RepoRoot(), bin, dataDir, args...) // so that build/pocketkms.wasm is found for the playground
+}
+
+// StartIn is Start with the working directory dir.
+func StartIn(dir, bin, dataDir string, args ...string) (*Server, error) {
 	full := append([]string{"serve", "--data", dataDir, "--addr", "127.0.0.1:0"}, args...)
 	cmd := exec.Command(bin, full...)
-	cmd.Dir = RepoRoot() // so that build/pocketkms.wasm is found for the playground
+	cmd.Dir = dir
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err

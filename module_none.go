@@ -1,0 +1,7 @@
+//go:build !pocketkms_embed
+
+package pocketkms
+
+import "embed"
+
+var moduleFS embed.FS // empty: see ModuleTag
