@@ -14,10 +14,14 @@ import (
 // engine's key records, which hold key material.
 const SealedPrefix = "keys/"
 
+// SecretPrefix is the record-key prefix of the engine's secret records,
+// which hold secret values.
+const SecretPrefix = "secrets/"
+
 // SealedPrefixes are every record-key prefix whose values Sealed encrypts:
-// the key records and the classic API's AccessKey records, which hold
-// AccessKey secrets.
-var SealedPrefixes = []string{SealedPrefix, "accesskeys/"}
+// the key records, the secret records, and the classic API's AccessKey
+// records, which hold AccessKey secrets.
+var SealedPrefixes = []string{SealedPrefix, SecretPrefix, "accesskeys/"}
 
 // Sealed envelope format 1 (docs/storage.md):
 //

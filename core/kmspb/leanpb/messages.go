@@ -2776,6 +2776,630 @@ func (x *GenerateRandomResponse) decodeJSON(d *decoder) (null bool, err error) {
 	})
 }
 
+// GetSecretValueRequest is the kmspb message GetSecretValueRequest.
+type GetSecretValueRequest struct {
+	SecretName          string
+	VersionStage        string
+	VersionId           string
+	FetchExtendedConfig bool
+}
+
+func (x *GetSecretValueRequest) Reset()                        { *x = GetSecretValueRequest{} }
+func (x *GetSecretValueRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *GetSecretValueRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *GetSecretValueRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *GetSecretValueRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *GetSecretValueRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *GetSecretValueRequest) GetVersionStage() string {
+	if x != nil {
+		return x.VersionStage
+	}
+	return ""
+}
+
+func (x *GetSecretValueRequest) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *GetSecretValueRequest) GetFetchExtendedConfig() bool {
+	if x != nil {
+		return x.FetchExtendedConfig
+	}
+	return false
+}
+
+func (x *GetSecretValueRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.SecretName != "" {
+		if b, err = appendString(b, 1, x.SecretName); err != nil {
+			return nil, err
+		}
+	}
+	if x.VersionStage != "" {
+		if b, err = appendString(b, 2, x.VersionStage); err != nil {
+			return nil, err
+		}
+	}
+	if x.VersionId != "" {
+		if b, err = appendString(b, 3, x.VersionId); err != nil {
+			return nil, err
+		}
+	}
+	if x.FetchExtendedConfig {
+		b = appendVarint(b, 4, 1)
+	}
+	return b, nil
+}
+
+func (x *GetSecretValueRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretName = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.VersionStage = v
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.VersionId = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.FetchExtendedConfig = v != 0
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *GetSecretValueRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.SecretName != "" {
+		b = appendJSONName(b, first, "SecretName")
+		first = false
+		if b, err = appendJSONString(b, x.SecretName, "GetSecretValueRequest.SecretName"); err != nil {
+			return nil, err
+		}
+	}
+	if x.VersionStage != "" {
+		b = appendJSONName(b, first, "VersionStage")
+		first = false
+		if b, err = appendJSONString(b, x.VersionStage, "GetSecretValueRequest.VersionStage"); err != nil {
+			return nil, err
+		}
+	}
+	if x.VersionId != "" {
+		b = appendJSONName(b, first, "VersionId")
+		first = false
+		if b, err = appendJSONString(b, x.VersionId, "GetSecretValueRequest.VersionId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.FetchExtendedConfig {
+		b = appendJSONName(b, first, "FetchExtendedConfig")
+		first = false
+		b = append(b, "true"...)
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *GetSecretValueRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "SecretName":
+			x.SecretName, _, err = d.str("GetSecretValueRequest.SecretName")
+		case "VersionStage":
+			x.VersionStage, _, err = d.str("GetSecretValueRequest.VersionStage")
+		case "VersionId":
+			x.VersionId, _, err = d.str("GetSecretValueRequest.VersionId")
+		case "FetchExtendedConfig":
+			x.FetchExtendedConfig, err = d.boolean("GetSecretValueRequest.FetchExtendedConfig")
+		default:
+			err = fmt.Errorf("unknown field %q in GetSecretValueRequest", name)
+		}
+		return err
+	})
+}
+
+// GetSecretValueResponse is the kmspb message GetSecretValueResponse.
+type GetSecretValueResponse struct {
+	SecretName        string
+	SecretType        string
+	SecretData        string
+	SecretDataType    string
+	VersionStages     []string
+	VersionId         string
+	CreateTime        string
+	RequestId         string
+	LastRotationDate  string
+	NextRotationDate  string
+	ExtendedConfig    string
+	AutomaticRotation string
+	RotationInterval  string
+}
+
+func (x *GetSecretValueResponse) Reset()                        { *x = GetSecretValueResponse{} }
+func (x *GetSecretValueResponse) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *GetSecretValueResponse) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *GetSecretValueResponse) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *GetSecretValueResponse) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *GetSecretValueResponse) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetSecretType() string {
+	if x != nil {
+		return x.SecretType
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetSecretData() string {
+	if x != nil {
+		return x.SecretData
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetSecretDataType() string {
+	if x != nil {
+		return x.SecretDataType
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetVersionStages() []string {
+	if x != nil {
+		return x.VersionStages
+	}
+	return nil
+}
+
+func (x *GetSecretValueResponse) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetCreateTime() string {
+	if x != nil {
+		return x.CreateTime
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetLastRotationDate() string {
+	if x != nil {
+		return x.LastRotationDate
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetNextRotationDate() string {
+	if x != nil {
+		return x.NextRotationDate
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetExtendedConfig() string {
+	if x != nil {
+		return x.ExtendedConfig
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetAutomaticRotation() string {
+	if x != nil {
+		return x.AutomaticRotation
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetRotationInterval() string {
+	if x != nil {
+		return x.RotationInterval
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.SecretName != "" {
+		if b, err = appendString(b, 1, x.SecretName); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretType != "" {
+		if b, err = appendString(b, 2, x.SecretType); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretData != "" {
+		if b, err = appendString(b, 3, x.SecretData); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretDataType != "" {
+		if b, err = appendString(b, 4, x.SecretDataType); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range x.VersionStages {
+		if b, err = appendString(b, 5, v); err != nil {
+			return nil, err
+		}
+	}
+	if x.VersionId != "" {
+		if b, err = appendString(b, 6, x.VersionId); err != nil {
+			return nil, err
+		}
+	}
+	if x.CreateTime != "" {
+		if b, err = appendString(b, 7, x.CreateTime); err != nil {
+			return nil, err
+		}
+	}
+	if x.RequestId != "" {
+		if b, err = appendString(b, 8, x.RequestId); err != nil {
+			return nil, err
+		}
+	}
+	if x.LastRotationDate != "" {
+		if b, err = appendString(b, 9, x.LastRotationDate); err != nil {
+			return nil, err
+		}
+	}
+	if x.NextRotationDate != "" {
+		if b, err = appendString(b, 10, x.NextRotationDate); err != nil {
+			return nil, err
+		}
+	}
+	if x.ExtendedConfig != "" {
+		if b, err = appendString(b, 11, x.ExtendedConfig); err != nil {
+			return nil, err
+		}
+	}
+	if x.AutomaticRotation != "" {
+		if b, err = appendString(b, 12, x.AutomaticRotation); err != nil {
+			return nil, err
+		}
+	}
+	if x.RotationInterval != "" {
+		if b, err = appendString(b, 13, x.RotationInterval); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *GetSecretValueResponse) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretName = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretType = v
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretData = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretDataType = v
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.VersionStages = append(x.VersionStages, v)
+			b = b[n:]
+			continue
+		case num == 6 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.VersionId = v
+			b = b[n:]
+			continue
+		case num == 7 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.CreateTime = v
+			b = b[n:]
+			continue
+		case num == 8 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RequestId = v
+			b = b[n:]
+			continue
+		case num == 9 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.LastRotationDate = v
+			b = b[n:]
+			continue
+		case num == 10 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.NextRotationDate = v
+			b = b[n:]
+			continue
+		case num == 11 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.ExtendedConfig = v
+			b = b[n:]
+			continue
+		case num == 12 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.AutomaticRotation = v
+			b = b[n:]
+			continue
+		case num == 13 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RotationInterval = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *GetSecretValueResponse) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.SecretName != "" {
+		b = appendJSONName(b, first, "SecretName")
+		first = false
+		if b, err = appendJSONString(b, x.SecretName, "GetSecretValueResponse.SecretName"); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretType != "" {
+		b = appendJSONName(b, first, "SecretType")
+		first = false
+		if b, err = appendJSONString(b, x.SecretType, "GetSecretValueResponse.SecretType"); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretData != "" {
+		b = appendJSONName(b, first, "SecretData")
+		first = false
+		if b, err = appendJSONString(b, x.SecretData, "GetSecretValueResponse.SecretData"); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretDataType != "" {
+		b = appendJSONName(b, first, "SecretDataType")
+		first = false
+		if b, err = appendJSONString(b, x.SecretDataType, "GetSecretValueResponse.SecretDataType"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.VersionStages) > 0 {
+		b = appendJSONName(b, first, "VersionStages")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.VersionStages {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendJSONString(b, v, "GetSecretValueResponse.VersionStages"); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if x.VersionId != "" {
+		b = appendJSONName(b, first, "VersionId")
+		first = false
+		if b, err = appendJSONString(b, x.VersionId, "GetSecretValueResponse.VersionId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.CreateTime != "" {
+		b = appendJSONName(b, first, "CreateTime")
+		first = false
+		if b, err = appendJSONString(b, x.CreateTime, "GetSecretValueResponse.CreateTime"); err != nil {
+			return nil, err
+		}
+	}
+	if x.RequestId != "" {
+		b = appendJSONName(b, first, "RequestId")
+		first = false
+		if b, err = appendJSONString(b, x.RequestId, "GetSecretValueResponse.RequestId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.LastRotationDate != "" {
+		b = appendJSONName(b, first, "LastRotationDate")
+		first = false
+		if b, err = appendJSONString(b, x.LastRotationDate, "GetSecretValueResponse.LastRotationDate"); err != nil {
+			return nil, err
+		}
+	}
+	if x.NextRotationDate != "" {
+		b = appendJSONName(b, first, "NextRotationDate")
+		first = false
+		if b, err = appendJSONString(b, x.NextRotationDate, "GetSecretValueResponse.NextRotationDate"); err != nil {
+			return nil, err
+		}
+	}
+	if x.ExtendedConfig != "" {
+		b = appendJSONName(b, first, "ExtendedConfig")
+		first = false
+		if b, err = appendJSONString(b, x.ExtendedConfig, "GetSecretValueResponse.ExtendedConfig"); err != nil {
+			return nil, err
+		}
+	}
+	if x.AutomaticRotation != "" {
+		b = appendJSONName(b, first, "AutomaticRotation")
+		first = false
+		if b, err = appendJSONString(b, x.AutomaticRotation, "GetSecretValueResponse.AutomaticRotation"); err != nil {
+			return nil, err
+		}
+	}
+	if x.RotationInterval != "" {
+		b = appendJSONName(b, first, "RotationInterval")
+		first = false
+		if b, err = appendJSONString(b, x.RotationInterval, "GetSecretValueResponse.RotationInterval"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *GetSecretValueResponse) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "SecretName":
+			x.SecretName, _, err = d.str("GetSecretValueResponse.SecretName")
+		case "SecretType":
+			x.SecretType, _, err = d.str("GetSecretValueResponse.SecretType")
+		case "SecretData":
+			x.SecretData, _, err = d.str("GetSecretValueResponse.SecretData")
+		case "SecretDataType":
+			x.SecretDataType, _, err = d.str("GetSecretValueResponse.SecretDataType")
+		case "VersionStages":
+			err = d.array(func() error {
+				v, null, err := d.str("GetSecretValueResponse.VersionStages")
+				if err == nil && null {
+					err = fmt.Errorf("null in the list GetSecretValueResponse.VersionStages")
+				}
+				x.VersionStages = append(x.VersionStages, v)
+				return err
+			})
+		case "VersionId":
+			x.VersionId, _, err = d.str("GetSecretValueResponse.VersionId")
+		case "CreateTime":
+			x.CreateTime, _, err = d.str("GetSecretValueResponse.CreateTime")
+		case "RequestId":
+			x.RequestId, _, err = d.str("GetSecretValueResponse.RequestId")
+		case "LastRotationDate":
+			x.LastRotationDate, _, err = d.str("GetSecretValueResponse.LastRotationDate")
+		case "NextRotationDate":
+			x.NextRotationDate, _, err = d.str("GetSecretValueResponse.NextRotationDate")
+		case "ExtendedConfig":
+			x.ExtendedConfig, _, err = d.str("GetSecretValueResponse.ExtendedConfig")
+		case "AutomaticRotation":
+			x.AutomaticRotation, _, err = d.str("GetSecretValueResponse.AutomaticRotation")
+		case "RotationInterval":
+			x.RotationInterval, _, err = d.str("GetSecretValueResponse.RotationInterval")
+		default:
+			err = fmt.Errorf("unknown field %q in GetSecretValueResponse", name)
+		}
+		return err
+	})
+}
+
 // Error is the kmspb message Error.
 type Error struct {
 	StatusCode   int32
@@ -7440,6 +8064,3194 @@ func (x *InspectBlobResponse) decodeJSON(d *decoder) (null bool, err error) {
 	})
 }
 
+// CreateSecretRequest is the kmspb message CreateSecretRequest.
+type CreateSecretRequest struct {
+	SecretName              string
+	SecretData              string
+	VersionId               string
+	SecretDataType          string
+	SecretType              string
+	EncryptionKeyId         string
+	Description             string
+	ExtendedConfig          string
+	EnableAutomaticRotation bool
+	RotationInterval        string
+	Tags                    []*Tag
+}
+
+func (x *CreateSecretRequest) Reset()                        { *x = CreateSecretRequest{} }
+func (x *CreateSecretRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *CreateSecretRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *CreateSecretRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *CreateSecretRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *CreateSecretRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetSecretData() string {
+	if x != nil {
+		return x.SecretData
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetSecretDataType() string {
+	if x != nil {
+		return x.SecretDataType
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetSecretType() string {
+	if x != nil {
+		return x.SecretType
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetEncryptionKeyId() string {
+	if x != nil {
+		return x.EncryptionKeyId
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetExtendedConfig() string {
+	if x != nil {
+		return x.ExtendedConfig
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetEnableAutomaticRotation() bool {
+	if x != nil {
+		return x.EnableAutomaticRotation
+	}
+	return false
+}
+
+func (x *CreateSecretRequest) GetRotationInterval() string {
+	if x != nil {
+		return x.RotationInterval
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetTags() []*Tag {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *CreateSecretRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.SecretName != "" {
+		if b, err = appendString(b, 1, x.SecretName); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretData != "" {
+		if b, err = appendString(b, 2, x.SecretData); err != nil {
+			return nil, err
+		}
+	}
+	if x.VersionId != "" {
+		if b, err = appendString(b, 3, x.VersionId); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretDataType != "" {
+		if b, err = appendString(b, 4, x.SecretDataType); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretType != "" {
+		if b, err = appendString(b, 5, x.SecretType); err != nil {
+			return nil, err
+		}
+	}
+	if x.EncryptionKeyId != "" {
+		if b, err = appendString(b, 6, x.EncryptionKeyId); err != nil {
+			return nil, err
+		}
+	}
+	if x.Description != "" {
+		if b, err = appendString(b, 7, x.Description); err != nil {
+			return nil, err
+		}
+	}
+	if x.ExtendedConfig != "" {
+		if b, err = appendString(b, 8, x.ExtendedConfig); err != nil {
+			return nil, err
+		}
+	}
+	if x.EnableAutomaticRotation {
+		b = appendVarint(b, 9, 1)
+	}
+	if x.RotationInterval != "" {
+		if b, err = appendString(b, 10, x.RotationInterval); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range x.Tags {
+		if b, err = appendMessage(b, 11, v); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *CreateSecretRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretName = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretData = v
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.VersionId = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretDataType = v
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretType = v
+			b = b[n:]
+			continue
+		case num == 6 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.EncryptionKeyId = v
+			b = b[n:]
+			continue
+		case num == 7 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.Description = v
+			b = b[n:]
+			continue
+		case num == 8 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.ExtendedConfig = v
+			b = b[n:]
+			continue
+		case num == 9 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.EnableAutomaticRotation = v != 0
+			b = b[n:]
+			continue
+		case num == 10 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RotationInterval = v
+			b = b[n:]
+			continue
+		case num == 11 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			m := new(Tag)
+			if err := m.mergeProto(v); err != nil {
+				return err
+			}
+			x.Tags = append(x.Tags, m)
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *CreateSecretRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.SecretName != "" {
+		b = appendJSONName(b, first, "SecretName")
+		first = false
+		if b, err = appendJSONString(b, x.SecretName, "CreateSecretRequest.SecretName"); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretData != "" {
+		b = appendJSONName(b, first, "SecretData")
+		first = false
+		if b, err = appendJSONString(b, x.SecretData, "CreateSecretRequest.SecretData"); err != nil {
+			return nil, err
+		}
+	}
+	if x.VersionId != "" {
+		b = appendJSONName(b, first, "VersionId")
+		first = false
+		if b, err = appendJSONString(b, x.VersionId, "CreateSecretRequest.VersionId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretDataType != "" {
+		b = appendJSONName(b, first, "SecretDataType")
+		first = false
+		if b, err = appendJSONString(b, x.SecretDataType, "CreateSecretRequest.SecretDataType"); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretType != "" {
+		b = appendJSONName(b, first, "SecretType")
+		first = false
+		if b, err = appendJSONString(b, x.SecretType, "CreateSecretRequest.SecretType"); err != nil {
+			return nil, err
+		}
+	}
+	if x.EncryptionKeyId != "" {
+		b = appendJSONName(b, first, "EncryptionKeyId")
+		first = false
+		if b, err = appendJSONString(b, x.EncryptionKeyId, "CreateSecretRequest.EncryptionKeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.Description != "" {
+		b = appendJSONName(b, first, "Description")
+		first = false
+		if b, err = appendJSONString(b, x.Description, "CreateSecretRequest.Description"); err != nil {
+			return nil, err
+		}
+	}
+	if x.ExtendedConfig != "" {
+		b = appendJSONName(b, first, "ExtendedConfig")
+		first = false
+		if b, err = appendJSONString(b, x.ExtendedConfig, "CreateSecretRequest.ExtendedConfig"); err != nil {
+			return nil, err
+		}
+	}
+	if x.EnableAutomaticRotation {
+		b = appendJSONName(b, first, "EnableAutomaticRotation")
+		first = false
+		b = append(b, "true"...)
+	}
+	if x.RotationInterval != "" {
+		b = appendJSONName(b, first, "RotationInterval")
+		first = false
+		if b, err = appendJSONString(b, x.RotationInterval, "CreateSecretRequest.RotationInterval"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Tags) > 0 {
+		b = appendJSONName(b, first, "Tags")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.Tags {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = v.appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *CreateSecretRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "SecretName":
+			x.SecretName, _, err = d.str("CreateSecretRequest.SecretName")
+		case "SecretData":
+			x.SecretData, _, err = d.str("CreateSecretRequest.SecretData")
+		case "VersionId":
+			x.VersionId, _, err = d.str("CreateSecretRequest.VersionId")
+		case "SecretDataType":
+			x.SecretDataType, _, err = d.str("CreateSecretRequest.SecretDataType")
+		case "SecretType":
+			x.SecretType, _, err = d.str("CreateSecretRequest.SecretType")
+		case "EncryptionKeyId":
+			x.EncryptionKeyId, _, err = d.str("CreateSecretRequest.EncryptionKeyId")
+		case "Description":
+			x.Description, _, err = d.str("CreateSecretRequest.Description")
+		case "ExtendedConfig":
+			x.ExtendedConfig, _, err = d.str("CreateSecretRequest.ExtendedConfig")
+		case "EnableAutomaticRotation":
+			x.EnableAutomaticRotation, err = d.boolean("CreateSecretRequest.EnableAutomaticRotation")
+		case "RotationInterval":
+			x.RotationInterval, _, err = d.str("CreateSecretRequest.RotationInterval")
+		case "Tags":
+			err = d.array(func() error {
+				m := new(Tag)
+				null, err := m.decodeJSON(d)
+				if err == nil && null {
+					err = fmt.Errorf("null in the list CreateSecretRequest.Tags")
+				}
+				x.Tags = append(x.Tags, m)
+				return err
+			})
+		default:
+			err = fmt.Errorf("unknown field %q in CreateSecretRequest", name)
+		}
+		return err
+	})
+}
+
+// Secret is the kmspb message Secret.
+type Secret struct {
+	SecretName        string
+	SecretType        string
+	Description       string
+	EncryptionKeyId   string
+	CreateTime        string
+	UpdateTime        string
+	PlannedDeleteTime string
+	AutomaticRotation string
+	RotationInterval  string
+	LastRotationDate  string
+	NextRotationDate  string
+	ExtendedConfig    string
+	Tags              []*Tag
+	VersionId         string
+	VersionStages     []string
+	RequestId         string
+}
+
+func (x *Secret) Reset()                        { *x = Secret{} }
+func (x *Secret) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *Secret) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *Secret) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *Secret) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *Secret) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *Secret) GetSecretType() string {
+	if x != nil {
+		return x.SecretType
+	}
+	return ""
+}
+
+func (x *Secret) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Secret) GetEncryptionKeyId() string {
+	if x != nil {
+		return x.EncryptionKeyId
+	}
+	return ""
+}
+
+func (x *Secret) GetCreateTime() string {
+	if x != nil {
+		return x.CreateTime
+	}
+	return ""
+}
+
+func (x *Secret) GetUpdateTime() string {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return ""
+}
+
+func (x *Secret) GetPlannedDeleteTime() string {
+	if x != nil {
+		return x.PlannedDeleteTime
+	}
+	return ""
+}
+
+func (x *Secret) GetAutomaticRotation() string {
+	if x != nil {
+		return x.AutomaticRotation
+	}
+	return ""
+}
+
+func (x *Secret) GetRotationInterval() string {
+	if x != nil {
+		return x.RotationInterval
+	}
+	return ""
+}
+
+func (x *Secret) GetLastRotationDate() string {
+	if x != nil {
+		return x.LastRotationDate
+	}
+	return ""
+}
+
+func (x *Secret) GetNextRotationDate() string {
+	if x != nil {
+		return x.NextRotationDate
+	}
+	return ""
+}
+
+func (x *Secret) GetExtendedConfig() string {
+	if x != nil {
+		return x.ExtendedConfig
+	}
+	return ""
+}
+
+func (x *Secret) GetTags() []*Tag {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *Secret) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *Secret) GetVersionStages() []string {
+	if x != nil {
+		return x.VersionStages
+	}
+	return nil
+}
+
+func (x *Secret) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *Secret) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.SecretName != "" {
+		if b, err = appendString(b, 1, x.SecretName); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretType != "" {
+		if b, err = appendString(b, 2, x.SecretType); err != nil {
+			return nil, err
+		}
+	}
+	if x.Description != "" {
+		if b, err = appendString(b, 3, x.Description); err != nil {
+			return nil, err
+		}
+	}
+	if x.EncryptionKeyId != "" {
+		if b, err = appendString(b, 4, x.EncryptionKeyId); err != nil {
+			return nil, err
+		}
+	}
+	if x.CreateTime != "" {
+		if b, err = appendString(b, 5, x.CreateTime); err != nil {
+			return nil, err
+		}
+	}
+	if x.UpdateTime != "" {
+		if b, err = appendString(b, 6, x.UpdateTime); err != nil {
+			return nil, err
+		}
+	}
+	if x.PlannedDeleteTime != "" {
+		if b, err = appendString(b, 7, x.PlannedDeleteTime); err != nil {
+			return nil, err
+		}
+	}
+	if x.AutomaticRotation != "" {
+		if b, err = appendString(b, 8, x.AutomaticRotation); err != nil {
+			return nil, err
+		}
+	}
+	if x.RotationInterval != "" {
+		if b, err = appendString(b, 9, x.RotationInterval); err != nil {
+			return nil, err
+		}
+	}
+	if x.LastRotationDate != "" {
+		if b, err = appendString(b, 10, x.LastRotationDate); err != nil {
+			return nil, err
+		}
+	}
+	if x.NextRotationDate != "" {
+		if b, err = appendString(b, 11, x.NextRotationDate); err != nil {
+			return nil, err
+		}
+	}
+	if x.ExtendedConfig != "" {
+		if b, err = appendString(b, 12, x.ExtendedConfig); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range x.Tags {
+		if b, err = appendMessage(b, 13, v); err != nil {
+			return nil, err
+		}
+	}
+	if x.VersionId != "" {
+		if b, err = appendString(b, 14, x.VersionId); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range x.VersionStages {
+		if b, err = appendString(b, 15, v); err != nil {
+			return nil, err
+		}
+	}
+	if x.RequestId != "" {
+		if b, err = appendString(b, 16, x.RequestId); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *Secret) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretName = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretType = v
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.Description = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.EncryptionKeyId = v
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.CreateTime = v
+			b = b[n:]
+			continue
+		case num == 6 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.UpdateTime = v
+			b = b[n:]
+			continue
+		case num == 7 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.PlannedDeleteTime = v
+			b = b[n:]
+			continue
+		case num == 8 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.AutomaticRotation = v
+			b = b[n:]
+			continue
+		case num == 9 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RotationInterval = v
+			b = b[n:]
+			continue
+		case num == 10 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.LastRotationDate = v
+			b = b[n:]
+			continue
+		case num == 11 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.NextRotationDate = v
+			b = b[n:]
+			continue
+		case num == 12 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.ExtendedConfig = v
+			b = b[n:]
+			continue
+		case num == 13 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			m := new(Tag)
+			if err := m.mergeProto(v); err != nil {
+				return err
+			}
+			x.Tags = append(x.Tags, m)
+			b = b[n:]
+			continue
+		case num == 14 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.VersionId = v
+			b = b[n:]
+			continue
+		case num == 15 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.VersionStages = append(x.VersionStages, v)
+			b = b[n:]
+			continue
+		case num == 16 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RequestId = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *Secret) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.SecretName != "" {
+		b = appendJSONName(b, first, "SecretName")
+		first = false
+		if b, err = appendJSONString(b, x.SecretName, "Secret.SecretName"); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretType != "" {
+		b = appendJSONName(b, first, "SecretType")
+		first = false
+		if b, err = appendJSONString(b, x.SecretType, "Secret.SecretType"); err != nil {
+			return nil, err
+		}
+	}
+	if x.Description != "" {
+		b = appendJSONName(b, first, "Description")
+		first = false
+		if b, err = appendJSONString(b, x.Description, "Secret.Description"); err != nil {
+			return nil, err
+		}
+	}
+	if x.EncryptionKeyId != "" {
+		b = appendJSONName(b, first, "EncryptionKeyId")
+		first = false
+		if b, err = appendJSONString(b, x.EncryptionKeyId, "Secret.EncryptionKeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.CreateTime != "" {
+		b = appendJSONName(b, first, "CreateTime")
+		first = false
+		if b, err = appendJSONString(b, x.CreateTime, "Secret.CreateTime"); err != nil {
+			return nil, err
+		}
+	}
+	if x.UpdateTime != "" {
+		b = appendJSONName(b, first, "UpdateTime")
+		first = false
+		if b, err = appendJSONString(b, x.UpdateTime, "Secret.UpdateTime"); err != nil {
+			return nil, err
+		}
+	}
+	if x.PlannedDeleteTime != "" {
+		b = appendJSONName(b, first, "PlannedDeleteTime")
+		first = false
+		if b, err = appendJSONString(b, x.PlannedDeleteTime, "Secret.PlannedDeleteTime"); err != nil {
+			return nil, err
+		}
+	}
+	if x.AutomaticRotation != "" {
+		b = appendJSONName(b, first, "AutomaticRotation")
+		first = false
+		if b, err = appendJSONString(b, x.AutomaticRotation, "Secret.AutomaticRotation"); err != nil {
+			return nil, err
+		}
+	}
+	if x.RotationInterval != "" {
+		b = appendJSONName(b, first, "RotationInterval")
+		first = false
+		if b, err = appendJSONString(b, x.RotationInterval, "Secret.RotationInterval"); err != nil {
+			return nil, err
+		}
+	}
+	if x.LastRotationDate != "" {
+		b = appendJSONName(b, first, "LastRotationDate")
+		first = false
+		if b, err = appendJSONString(b, x.LastRotationDate, "Secret.LastRotationDate"); err != nil {
+			return nil, err
+		}
+	}
+	if x.NextRotationDate != "" {
+		b = appendJSONName(b, first, "NextRotationDate")
+		first = false
+		if b, err = appendJSONString(b, x.NextRotationDate, "Secret.NextRotationDate"); err != nil {
+			return nil, err
+		}
+	}
+	if x.ExtendedConfig != "" {
+		b = appendJSONName(b, first, "ExtendedConfig")
+		first = false
+		if b, err = appendJSONString(b, x.ExtendedConfig, "Secret.ExtendedConfig"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Tags) > 0 {
+		b = appendJSONName(b, first, "Tags")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.Tags {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = v.appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if x.VersionId != "" {
+		b = appendJSONName(b, first, "VersionId")
+		first = false
+		if b, err = appendJSONString(b, x.VersionId, "Secret.VersionId"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.VersionStages) > 0 {
+		b = appendJSONName(b, first, "VersionStages")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.VersionStages {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendJSONString(b, v, "Secret.VersionStages"); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if x.RequestId != "" {
+		b = appendJSONName(b, first, "RequestId")
+		first = false
+		if b, err = appendJSONString(b, x.RequestId, "Secret.RequestId"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *Secret) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "SecretName":
+			x.SecretName, _, err = d.str("Secret.SecretName")
+		case "SecretType":
+			x.SecretType, _, err = d.str("Secret.SecretType")
+		case "Description":
+			x.Description, _, err = d.str("Secret.Description")
+		case "EncryptionKeyId":
+			x.EncryptionKeyId, _, err = d.str("Secret.EncryptionKeyId")
+		case "CreateTime":
+			x.CreateTime, _, err = d.str("Secret.CreateTime")
+		case "UpdateTime":
+			x.UpdateTime, _, err = d.str("Secret.UpdateTime")
+		case "PlannedDeleteTime":
+			x.PlannedDeleteTime, _, err = d.str("Secret.PlannedDeleteTime")
+		case "AutomaticRotation":
+			x.AutomaticRotation, _, err = d.str("Secret.AutomaticRotation")
+		case "RotationInterval":
+			x.RotationInterval, _, err = d.str("Secret.RotationInterval")
+		case "LastRotationDate":
+			x.LastRotationDate, _, err = d.str("Secret.LastRotationDate")
+		case "NextRotationDate":
+			x.NextRotationDate, _, err = d.str("Secret.NextRotationDate")
+		case "ExtendedConfig":
+			x.ExtendedConfig, _, err = d.str("Secret.ExtendedConfig")
+		case "Tags":
+			err = d.array(func() error {
+				m := new(Tag)
+				null, err := m.decodeJSON(d)
+				if err == nil && null {
+					err = fmt.Errorf("null in the list Secret.Tags")
+				}
+				x.Tags = append(x.Tags, m)
+				return err
+			})
+		case "VersionId":
+			x.VersionId, _, err = d.str("Secret.VersionId")
+		case "VersionStages":
+			err = d.array(func() error {
+				v, null, err := d.str("Secret.VersionStages")
+				if err == nil && null {
+					err = fmt.Errorf("null in the list Secret.VersionStages")
+				}
+				x.VersionStages = append(x.VersionStages, v)
+				return err
+			})
+		case "RequestId":
+			x.RequestId, _, err = d.str("Secret.RequestId")
+		default:
+			err = fmt.Errorf("unknown field %q in Secret", name)
+		}
+		return err
+	})
+}
+
+// SecretNameRequest is the kmspb message SecretNameRequest.
+type SecretNameRequest struct {
+	SecretName string
+	FetchTags  bool
+}
+
+func (x *SecretNameRequest) Reset()                        { *x = SecretNameRequest{} }
+func (x *SecretNameRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *SecretNameRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *SecretNameRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *SecretNameRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *SecretNameRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *SecretNameRequest) GetFetchTags() bool {
+	if x != nil {
+		return x.FetchTags
+	}
+	return false
+}
+
+func (x *SecretNameRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.SecretName != "" {
+		if b, err = appendString(b, 1, x.SecretName); err != nil {
+			return nil, err
+		}
+	}
+	if x.FetchTags {
+		b = appendVarint(b, 2, 1)
+	}
+	return b, nil
+}
+
+func (x *SecretNameRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretName = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.FetchTags = v != 0
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *SecretNameRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.SecretName != "" {
+		b = appendJSONName(b, first, "SecretName")
+		first = false
+		if b, err = appendJSONString(b, x.SecretName, "SecretNameRequest.SecretName"); err != nil {
+			return nil, err
+		}
+	}
+	if x.FetchTags {
+		b = appendJSONName(b, first, "FetchTags")
+		first = false
+		b = append(b, "true"...)
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *SecretNameRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "SecretName":
+			x.SecretName, _, err = d.str("SecretNameRequest.SecretName")
+		case "FetchTags":
+			x.FetchTags, err = d.boolean("SecretNameRequest.FetchTags")
+		default:
+			err = fmt.Errorf("unknown field %q in SecretNameRequest", name)
+		}
+		return err
+	})
+}
+
+// PutSecretValueRequest is the kmspb message PutSecretValueRequest.
+type PutSecretValueRequest struct {
+	SecretName     string
+	SecretData     string
+	VersionId      string
+	SecretDataType string
+	VersionStages  []string
+}
+
+func (x *PutSecretValueRequest) Reset()                        { *x = PutSecretValueRequest{} }
+func (x *PutSecretValueRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *PutSecretValueRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *PutSecretValueRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *PutSecretValueRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *PutSecretValueRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *PutSecretValueRequest) GetSecretData() string {
+	if x != nil {
+		return x.SecretData
+	}
+	return ""
+}
+
+func (x *PutSecretValueRequest) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *PutSecretValueRequest) GetSecretDataType() string {
+	if x != nil {
+		return x.SecretDataType
+	}
+	return ""
+}
+
+func (x *PutSecretValueRequest) GetVersionStages() []string {
+	if x != nil {
+		return x.VersionStages
+	}
+	return nil
+}
+
+func (x *PutSecretValueRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.SecretName != "" {
+		if b, err = appendString(b, 1, x.SecretName); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretData != "" {
+		if b, err = appendString(b, 2, x.SecretData); err != nil {
+			return nil, err
+		}
+	}
+	if x.VersionId != "" {
+		if b, err = appendString(b, 3, x.VersionId); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretDataType != "" {
+		if b, err = appendString(b, 4, x.SecretDataType); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range x.VersionStages {
+		if b, err = appendString(b, 5, v); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *PutSecretValueRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretName = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretData = v
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.VersionId = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretDataType = v
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.VersionStages = append(x.VersionStages, v)
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *PutSecretValueRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.SecretName != "" {
+		b = appendJSONName(b, first, "SecretName")
+		first = false
+		if b, err = appendJSONString(b, x.SecretName, "PutSecretValueRequest.SecretName"); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretData != "" {
+		b = appendJSONName(b, first, "SecretData")
+		first = false
+		if b, err = appendJSONString(b, x.SecretData, "PutSecretValueRequest.SecretData"); err != nil {
+			return nil, err
+		}
+	}
+	if x.VersionId != "" {
+		b = appendJSONName(b, first, "VersionId")
+		first = false
+		if b, err = appendJSONString(b, x.VersionId, "PutSecretValueRequest.VersionId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretDataType != "" {
+		b = appendJSONName(b, first, "SecretDataType")
+		first = false
+		if b, err = appendJSONString(b, x.SecretDataType, "PutSecretValueRequest.SecretDataType"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.VersionStages) > 0 {
+		b = appendJSONName(b, first, "VersionStages")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.VersionStages {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendJSONString(b, v, "PutSecretValueRequest.VersionStages"); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *PutSecretValueRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "SecretName":
+			x.SecretName, _, err = d.str("PutSecretValueRequest.SecretName")
+		case "SecretData":
+			x.SecretData, _, err = d.str("PutSecretValueRequest.SecretData")
+		case "VersionId":
+			x.VersionId, _, err = d.str("PutSecretValueRequest.VersionId")
+		case "SecretDataType":
+			x.SecretDataType, _, err = d.str("PutSecretValueRequest.SecretDataType")
+		case "VersionStages":
+			err = d.array(func() error {
+				v, null, err := d.str("PutSecretValueRequest.VersionStages")
+				if err == nil && null {
+					err = fmt.Errorf("null in the list PutSecretValueRequest.VersionStages")
+				}
+				x.VersionStages = append(x.VersionStages, v)
+				return err
+			})
+		default:
+			err = fmt.Errorf("unknown field %q in PutSecretValueRequest", name)
+		}
+		return err
+	})
+}
+
+// UpdateSecretVersionStageRequest is the kmspb message UpdateSecretVersionStageRequest.
+type UpdateSecretVersionStageRequest struct {
+	SecretName        string
+	VersionStage      string
+	MoveToVersion     string
+	RemoveFromVersion string
+}
+
+func (x *UpdateSecretVersionStageRequest) Reset()                        { *x = UpdateSecretVersionStageRequest{} }
+func (x *UpdateSecretVersionStageRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *UpdateSecretVersionStageRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *UpdateSecretVersionStageRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *UpdateSecretVersionStageRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *UpdateSecretVersionStageRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *UpdateSecretVersionStageRequest) GetVersionStage() string {
+	if x != nil {
+		return x.VersionStage
+	}
+	return ""
+}
+
+func (x *UpdateSecretVersionStageRequest) GetMoveToVersion() string {
+	if x != nil {
+		return x.MoveToVersion
+	}
+	return ""
+}
+
+func (x *UpdateSecretVersionStageRequest) GetRemoveFromVersion() string {
+	if x != nil {
+		return x.RemoveFromVersion
+	}
+	return ""
+}
+
+func (x *UpdateSecretVersionStageRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.SecretName != "" {
+		if b, err = appendString(b, 1, x.SecretName); err != nil {
+			return nil, err
+		}
+	}
+	if x.VersionStage != "" {
+		if b, err = appendString(b, 2, x.VersionStage); err != nil {
+			return nil, err
+		}
+	}
+	if x.MoveToVersion != "" {
+		if b, err = appendString(b, 3, x.MoveToVersion); err != nil {
+			return nil, err
+		}
+	}
+	if x.RemoveFromVersion != "" {
+		if b, err = appendString(b, 4, x.RemoveFromVersion); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *UpdateSecretVersionStageRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretName = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.VersionStage = v
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.MoveToVersion = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RemoveFromVersion = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *UpdateSecretVersionStageRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.SecretName != "" {
+		b = appendJSONName(b, first, "SecretName")
+		first = false
+		if b, err = appendJSONString(b, x.SecretName, "UpdateSecretVersionStageRequest.SecretName"); err != nil {
+			return nil, err
+		}
+	}
+	if x.VersionStage != "" {
+		b = appendJSONName(b, first, "VersionStage")
+		first = false
+		if b, err = appendJSONString(b, x.VersionStage, "UpdateSecretVersionStageRequest.VersionStage"); err != nil {
+			return nil, err
+		}
+	}
+	if x.MoveToVersion != "" {
+		b = appendJSONName(b, first, "MoveToVersion")
+		first = false
+		if b, err = appendJSONString(b, x.MoveToVersion, "UpdateSecretVersionStageRequest.MoveToVersion"); err != nil {
+			return nil, err
+		}
+	}
+	if x.RemoveFromVersion != "" {
+		b = appendJSONName(b, first, "RemoveFromVersion")
+		first = false
+		if b, err = appendJSONString(b, x.RemoveFromVersion, "UpdateSecretVersionStageRequest.RemoveFromVersion"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *UpdateSecretVersionStageRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "SecretName":
+			x.SecretName, _, err = d.str("UpdateSecretVersionStageRequest.SecretName")
+		case "VersionStage":
+			x.VersionStage, _, err = d.str("UpdateSecretVersionStageRequest.VersionStage")
+		case "MoveToVersion":
+			x.MoveToVersion, _, err = d.str("UpdateSecretVersionStageRequest.MoveToVersion")
+		case "RemoveFromVersion":
+			x.RemoveFromVersion, _, err = d.str("UpdateSecretVersionStageRequest.RemoveFromVersion")
+		default:
+			err = fmt.Errorf("unknown field %q in UpdateSecretVersionStageRequest", name)
+		}
+		return err
+	})
+}
+
+// RotateSecretRequest is the kmspb message RotateSecretRequest.
+type RotateSecretRequest struct {
+	SecretName string
+	VersionId  string
+}
+
+func (x *RotateSecretRequest) Reset()                        { *x = RotateSecretRequest{} }
+func (x *RotateSecretRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *RotateSecretRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *RotateSecretRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *RotateSecretRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *RotateSecretRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *RotateSecretRequest) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *RotateSecretRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.SecretName != "" {
+		if b, err = appendString(b, 1, x.SecretName); err != nil {
+			return nil, err
+		}
+	}
+	if x.VersionId != "" {
+		if b, err = appendString(b, 2, x.VersionId); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *RotateSecretRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretName = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.VersionId = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *RotateSecretRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.SecretName != "" {
+		b = appendJSONName(b, first, "SecretName")
+		first = false
+		if b, err = appendJSONString(b, x.SecretName, "RotateSecretRequest.SecretName"); err != nil {
+			return nil, err
+		}
+	}
+	if x.VersionId != "" {
+		b = appendJSONName(b, first, "VersionId")
+		first = false
+		if b, err = appendJSONString(b, x.VersionId, "RotateSecretRequest.VersionId"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *RotateSecretRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "SecretName":
+			x.SecretName, _, err = d.str("RotateSecretRequest.SecretName")
+		case "VersionId":
+			x.VersionId, _, err = d.str("RotateSecretRequest.VersionId")
+		default:
+			err = fmt.Errorf("unknown field %q in RotateSecretRequest", name)
+		}
+		return err
+	})
+}
+
+// ListSecretsRequest is the kmspb message ListSecretsRequest.
+type ListSecretsRequest struct {
+	FetchTags    bool
+	PageNumber   int32
+	PageSize     int32
+	NamePrefixes []string
+}
+
+func (x *ListSecretsRequest) Reset()                        { *x = ListSecretsRequest{} }
+func (x *ListSecretsRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *ListSecretsRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *ListSecretsRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *ListSecretsRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *ListSecretsRequest) GetFetchTags() bool {
+	if x != nil {
+		return x.FetchTags
+	}
+	return false
+}
+
+func (x *ListSecretsRequest) GetPageNumber() int32 {
+	if x != nil {
+		return x.PageNumber
+	}
+	return 0
+}
+
+func (x *ListSecretsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListSecretsRequest) GetNamePrefixes() []string {
+	if x != nil {
+		return x.NamePrefixes
+	}
+	return nil
+}
+
+func (x *ListSecretsRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.FetchTags {
+		b = appendVarint(b, 1, 1)
+	}
+	if x.PageNumber != 0 {
+		b = appendVarint(b, 2, uint64(x.PageNumber))
+	}
+	if x.PageSize != 0 {
+		b = appendVarint(b, 3, uint64(x.PageSize))
+	}
+	for _, v := range x.NamePrefixes {
+		if b, err = appendString(b, 4, v); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *ListSecretsRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.FetchTags = v != 0
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.PageNumber = int32(v)
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.PageSize = int32(v)
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.NamePrefixes = append(x.NamePrefixes, v)
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *ListSecretsRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.FetchTags {
+		b = appendJSONName(b, first, "FetchTags")
+		first = false
+		b = append(b, "true"...)
+	}
+	if x.PageNumber != 0 {
+		b = appendJSONName(b, first, "PageNumber")
+		first = false
+		b = strconv.AppendInt(b, int64(x.PageNumber), 10)
+	}
+	if x.PageSize != 0 {
+		b = appendJSONName(b, first, "PageSize")
+		first = false
+		b = strconv.AppendInt(b, int64(x.PageSize), 10)
+	}
+	if len(x.NamePrefixes) > 0 {
+		b = appendJSONName(b, first, "NamePrefixes")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.NamePrefixes {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendJSONString(b, v, "ListSecretsRequest.NamePrefixes"); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *ListSecretsRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "FetchTags":
+			x.FetchTags, err = d.boolean("ListSecretsRequest.FetchTags")
+		case "PageNumber":
+			x.PageNumber, err = d.int32("ListSecretsRequest.PageNumber")
+		case "PageSize":
+			x.PageSize, err = d.int32("ListSecretsRequest.PageSize")
+		case "NamePrefixes":
+			err = d.array(func() error {
+				v, null, err := d.str("ListSecretsRequest.NamePrefixes")
+				if err == nil && null {
+					err = fmt.Errorf("null in the list ListSecretsRequest.NamePrefixes")
+				}
+				x.NamePrefixes = append(x.NamePrefixes, v)
+				return err
+			})
+		default:
+			err = fmt.Errorf("unknown field %q in ListSecretsRequest", name)
+		}
+		return err
+	})
+}
+
+// ListSecretsResponse is the kmspb message ListSecretsResponse.
+type ListSecretsResponse struct {
+	SecretList []*Secret
+	PageNumber int32
+	PageSize   int32
+	TotalCount int32
+	RequestId  string
+}
+
+func (x *ListSecretsResponse) Reset()                        { *x = ListSecretsResponse{} }
+func (x *ListSecretsResponse) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *ListSecretsResponse) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *ListSecretsResponse) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *ListSecretsResponse) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *ListSecretsResponse) GetSecretList() []*Secret {
+	if x != nil {
+		return x.SecretList
+	}
+	return nil
+}
+
+func (x *ListSecretsResponse) GetPageNumber() int32 {
+	if x != nil {
+		return x.PageNumber
+	}
+	return 0
+}
+
+func (x *ListSecretsResponse) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListSecretsResponse) GetTotalCount() int32 {
+	if x != nil {
+		return x.TotalCount
+	}
+	return 0
+}
+
+func (x *ListSecretsResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ListSecretsResponse) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	for _, v := range x.SecretList {
+		if b, err = appendMessage(b, 1, v); err != nil {
+			return nil, err
+		}
+	}
+	if x.PageNumber != 0 {
+		b = appendVarint(b, 2, uint64(x.PageNumber))
+	}
+	if x.PageSize != 0 {
+		b = appendVarint(b, 3, uint64(x.PageSize))
+	}
+	if x.TotalCount != 0 {
+		b = appendVarint(b, 4, uint64(x.TotalCount))
+	}
+	if x.RequestId != "" {
+		if b, err = appendString(b, 5, x.RequestId); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *ListSecretsResponse) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			m := new(Secret)
+			if err := m.mergeProto(v); err != nil {
+				return err
+			}
+			x.SecretList = append(x.SecretList, m)
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.PageNumber = int32(v)
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.PageSize = int32(v)
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.TotalCount = int32(v)
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RequestId = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *ListSecretsResponse) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if len(x.SecretList) > 0 {
+		b = appendJSONName(b, first, "SecretList")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.SecretList {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = v.appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if x.PageNumber != 0 {
+		b = appendJSONName(b, first, "PageNumber")
+		first = false
+		b = strconv.AppendInt(b, int64(x.PageNumber), 10)
+	}
+	if x.PageSize != 0 {
+		b = appendJSONName(b, first, "PageSize")
+		first = false
+		b = strconv.AppendInt(b, int64(x.PageSize), 10)
+	}
+	if x.TotalCount != 0 {
+		b = appendJSONName(b, first, "TotalCount")
+		first = false
+		b = strconv.AppendInt(b, int64(x.TotalCount), 10)
+	}
+	if x.RequestId != "" {
+		b = appendJSONName(b, first, "RequestId")
+		first = false
+		if b, err = appendJSONString(b, x.RequestId, "ListSecretsResponse.RequestId"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *ListSecretsResponse) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "SecretList":
+			err = d.array(func() error {
+				m := new(Secret)
+				null, err := m.decodeJSON(d)
+				if err == nil && null {
+					err = fmt.Errorf("null in the list ListSecretsResponse.SecretList")
+				}
+				x.SecretList = append(x.SecretList, m)
+				return err
+			})
+		case "PageNumber":
+			x.PageNumber, err = d.int32("ListSecretsResponse.PageNumber")
+		case "PageSize":
+			x.PageSize, err = d.int32("ListSecretsResponse.PageSize")
+		case "TotalCount":
+			x.TotalCount, err = d.int32("ListSecretsResponse.TotalCount")
+		case "RequestId":
+			x.RequestId, _, err = d.str("ListSecretsResponse.RequestId")
+		default:
+			err = fmt.Errorf("unknown field %q in ListSecretsResponse", name)
+		}
+		return err
+	})
+}
+
+// ListSecretVersionIdsRequest is the kmspb message ListSecretVersionIdsRequest.
+type ListSecretVersionIdsRequest struct {
+	SecretName        string
+	IncludeDeprecated bool
+	PageNumber        int32
+	PageSize          int32
+}
+
+func (x *ListSecretVersionIdsRequest) Reset()                        { *x = ListSecretVersionIdsRequest{} }
+func (x *ListSecretVersionIdsRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *ListSecretVersionIdsRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *ListSecretVersionIdsRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *ListSecretVersionIdsRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *ListSecretVersionIdsRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *ListSecretVersionIdsRequest) GetIncludeDeprecated() bool {
+	if x != nil {
+		return x.IncludeDeprecated
+	}
+	return false
+}
+
+func (x *ListSecretVersionIdsRequest) GetPageNumber() int32 {
+	if x != nil {
+		return x.PageNumber
+	}
+	return 0
+}
+
+func (x *ListSecretVersionIdsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListSecretVersionIdsRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.SecretName != "" {
+		if b, err = appendString(b, 1, x.SecretName); err != nil {
+			return nil, err
+		}
+	}
+	if x.IncludeDeprecated {
+		b = appendVarint(b, 2, 1)
+	}
+	if x.PageNumber != 0 {
+		b = appendVarint(b, 3, uint64(x.PageNumber))
+	}
+	if x.PageSize != 0 {
+		b = appendVarint(b, 4, uint64(x.PageSize))
+	}
+	return b, nil
+}
+
+func (x *ListSecretVersionIdsRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretName = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.IncludeDeprecated = v != 0
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.PageNumber = int32(v)
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.PageSize = int32(v)
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *ListSecretVersionIdsRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.SecretName != "" {
+		b = appendJSONName(b, first, "SecretName")
+		first = false
+		if b, err = appendJSONString(b, x.SecretName, "ListSecretVersionIdsRequest.SecretName"); err != nil {
+			return nil, err
+		}
+	}
+	if x.IncludeDeprecated {
+		b = appendJSONName(b, first, "IncludeDeprecated")
+		first = false
+		b = append(b, "true"...)
+	}
+	if x.PageNumber != 0 {
+		b = appendJSONName(b, first, "PageNumber")
+		first = false
+		b = strconv.AppendInt(b, int64(x.PageNumber), 10)
+	}
+	if x.PageSize != 0 {
+		b = appendJSONName(b, first, "PageSize")
+		first = false
+		b = strconv.AppendInt(b, int64(x.PageSize), 10)
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *ListSecretVersionIdsRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "SecretName":
+			x.SecretName, _, err = d.str("ListSecretVersionIdsRequest.SecretName")
+		case "IncludeDeprecated":
+			x.IncludeDeprecated, err = d.boolean("ListSecretVersionIdsRequest.IncludeDeprecated")
+		case "PageNumber":
+			x.PageNumber, err = d.int32("ListSecretVersionIdsRequest.PageNumber")
+		case "PageSize":
+			x.PageSize, err = d.int32("ListSecretVersionIdsRequest.PageSize")
+		default:
+			err = fmt.Errorf("unknown field %q in ListSecretVersionIdsRequest", name)
+		}
+		return err
+	})
+}
+
+// SecretVersion is the kmspb message SecretVersion.
+type SecretVersion struct {
+	VersionId      string
+	CreateTime     string
+	VersionStages  []string
+	SecretDataType string
+}
+
+func (x *SecretVersion) Reset()                        { *x = SecretVersion{} }
+func (x *SecretVersion) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *SecretVersion) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *SecretVersion) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *SecretVersion) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *SecretVersion) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *SecretVersion) GetCreateTime() string {
+	if x != nil {
+		return x.CreateTime
+	}
+	return ""
+}
+
+func (x *SecretVersion) GetVersionStages() []string {
+	if x != nil {
+		return x.VersionStages
+	}
+	return nil
+}
+
+func (x *SecretVersion) GetSecretDataType() string {
+	if x != nil {
+		return x.SecretDataType
+	}
+	return ""
+}
+
+func (x *SecretVersion) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.VersionId != "" {
+		if b, err = appendString(b, 1, x.VersionId); err != nil {
+			return nil, err
+		}
+	}
+	if x.CreateTime != "" {
+		if b, err = appendString(b, 2, x.CreateTime); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range x.VersionStages {
+		if b, err = appendString(b, 3, v); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretDataType != "" {
+		if b, err = appendString(b, 4, x.SecretDataType); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *SecretVersion) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.VersionId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.CreateTime = v
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.VersionStages = append(x.VersionStages, v)
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretDataType = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *SecretVersion) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.VersionId != "" {
+		b = appendJSONName(b, first, "VersionId")
+		first = false
+		if b, err = appendJSONString(b, x.VersionId, "SecretVersion.VersionId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.CreateTime != "" {
+		b = appendJSONName(b, first, "CreateTime")
+		first = false
+		if b, err = appendJSONString(b, x.CreateTime, "SecretVersion.CreateTime"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.VersionStages) > 0 {
+		b = appendJSONName(b, first, "VersionStages")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.VersionStages {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendJSONString(b, v, "SecretVersion.VersionStages"); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if x.SecretDataType != "" {
+		b = appendJSONName(b, first, "SecretDataType")
+		first = false
+		if b, err = appendJSONString(b, x.SecretDataType, "SecretVersion.SecretDataType"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *SecretVersion) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "VersionId":
+			x.VersionId, _, err = d.str("SecretVersion.VersionId")
+		case "CreateTime":
+			x.CreateTime, _, err = d.str("SecretVersion.CreateTime")
+		case "VersionStages":
+			err = d.array(func() error {
+				v, null, err := d.str("SecretVersion.VersionStages")
+				if err == nil && null {
+					err = fmt.Errorf("null in the list SecretVersion.VersionStages")
+				}
+				x.VersionStages = append(x.VersionStages, v)
+				return err
+			})
+		case "SecretDataType":
+			x.SecretDataType, _, err = d.str("SecretVersion.SecretDataType")
+		default:
+			err = fmt.Errorf("unknown field %q in SecretVersion", name)
+		}
+		return err
+	})
+}
+
+// ListSecretVersionIdsResponse is the kmspb message ListSecretVersionIdsResponse.
+type ListSecretVersionIdsResponse struct {
+	SecretName string
+	VersionIds []*SecretVersion
+	PageNumber int32
+	PageSize   int32
+	TotalCount int32
+	RequestId  string
+}
+
+func (x *ListSecretVersionIdsResponse) Reset()                        { *x = ListSecretVersionIdsResponse{} }
+func (x *ListSecretVersionIdsResponse) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *ListSecretVersionIdsResponse) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *ListSecretVersionIdsResponse) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *ListSecretVersionIdsResponse) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *ListSecretVersionIdsResponse) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *ListSecretVersionIdsResponse) GetVersionIds() []*SecretVersion {
+	if x != nil {
+		return x.VersionIds
+	}
+	return nil
+}
+
+func (x *ListSecretVersionIdsResponse) GetPageNumber() int32 {
+	if x != nil {
+		return x.PageNumber
+	}
+	return 0
+}
+
+func (x *ListSecretVersionIdsResponse) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListSecretVersionIdsResponse) GetTotalCount() int32 {
+	if x != nil {
+		return x.TotalCount
+	}
+	return 0
+}
+
+func (x *ListSecretVersionIdsResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ListSecretVersionIdsResponse) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.SecretName != "" {
+		if b, err = appendString(b, 1, x.SecretName); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range x.VersionIds {
+		if b, err = appendMessage(b, 2, v); err != nil {
+			return nil, err
+		}
+	}
+	if x.PageNumber != 0 {
+		b = appendVarint(b, 3, uint64(x.PageNumber))
+	}
+	if x.PageSize != 0 {
+		b = appendVarint(b, 4, uint64(x.PageSize))
+	}
+	if x.TotalCount != 0 {
+		b = appendVarint(b, 5, uint64(x.TotalCount))
+	}
+	if x.RequestId != "" {
+		if b, err = appendString(b, 6, x.RequestId); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *ListSecretVersionIdsResponse) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretName = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			m := new(SecretVersion)
+			if err := m.mergeProto(v); err != nil {
+				return err
+			}
+			x.VersionIds = append(x.VersionIds, m)
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.PageNumber = int32(v)
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.PageSize = int32(v)
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.TotalCount = int32(v)
+			b = b[n:]
+			continue
+		case num == 6 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RequestId = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *ListSecretVersionIdsResponse) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.SecretName != "" {
+		b = appendJSONName(b, first, "SecretName")
+		first = false
+		if b, err = appendJSONString(b, x.SecretName, "ListSecretVersionIdsResponse.SecretName"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.VersionIds) > 0 {
+		b = appendJSONName(b, first, "VersionIds")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.VersionIds {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = v.appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if x.PageNumber != 0 {
+		b = appendJSONName(b, first, "PageNumber")
+		first = false
+		b = strconv.AppendInt(b, int64(x.PageNumber), 10)
+	}
+	if x.PageSize != 0 {
+		b = appendJSONName(b, first, "PageSize")
+		first = false
+		b = strconv.AppendInt(b, int64(x.PageSize), 10)
+	}
+	if x.TotalCount != 0 {
+		b = appendJSONName(b, first, "TotalCount")
+		first = false
+		b = strconv.AppendInt(b, int64(x.TotalCount), 10)
+	}
+	if x.RequestId != "" {
+		b = appendJSONName(b, first, "RequestId")
+		first = false
+		if b, err = appendJSONString(b, x.RequestId, "ListSecretVersionIdsResponse.RequestId"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *ListSecretVersionIdsResponse) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "SecretName":
+			x.SecretName, _, err = d.str("ListSecretVersionIdsResponse.SecretName")
+		case "VersionIds":
+			err = d.array(func() error {
+				m := new(SecretVersion)
+				null, err := m.decodeJSON(d)
+				if err == nil && null {
+					err = fmt.Errorf("null in the list ListSecretVersionIdsResponse.VersionIds")
+				}
+				x.VersionIds = append(x.VersionIds, m)
+				return err
+			})
+		case "PageNumber":
+			x.PageNumber, err = d.int32("ListSecretVersionIdsResponse.PageNumber")
+		case "PageSize":
+			x.PageSize, err = d.int32("ListSecretVersionIdsResponse.PageSize")
+		case "TotalCount":
+			x.TotalCount, err = d.int32("ListSecretVersionIdsResponse.TotalCount")
+		case "RequestId":
+			x.RequestId, _, err = d.str("ListSecretVersionIdsResponse.RequestId")
+		default:
+			err = fmt.Errorf("unknown field %q in ListSecretVersionIdsResponse", name)
+		}
+		return err
+	})
+}
+
+// DeleteSecretRequest is the kmspb message DeleteSecretRequest.
+type DeleteSecretRequest struct {
+	SecretName                 string
+	ForceDeleteWithoutRecovery bool
+	RecoveryWindowInDays       int32
+}
+
+func (x *DeleteSecretRequest) Reset()                        { *x = DeleteSecretRequest{} }
+func (x *DeleteSecretRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *DeleteSecretRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *DeleteSecretRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *DeleteSecretRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *DeleteSecretRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *DeleteSecretRequest) GetForceDeleteWithoutRecovery() bool {
+	if x != nil {
+		return x.ForceDeleteWithoutRecovery
+	}
+	return false
+}
+
+func (x *DeleteSecretRequest) GetRecoveryWindowInDays() int32 {
+	if x != nil {
+		return x.RecoveryWindowInDays
+	}
+	return 0
+}
+
+func (x *DeleteSecretRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.SecretName != "" {
+		if b, err = appendString(b, 1, x.SecretName); err != nil {
+			return nil, err
+		}
+	}
+	if x.ForceDeleteWithoutRecovery {
+		b = appendVarint(b, 2, 1)
+	}
+	if x.RecoveryWindowInDays != 0 {
+		b = appendVarint(b, 3, uint64(x.RecoveryWindowInDays))
+	}
+	return b, nil
+}
+
+func (x *DeleteSecretRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretName = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.ForceDeleteWithoutRecovery = v != 0
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.RecoveryWindowInDays = int32(v)
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *DeleteSecretRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.SecretName != "" {
+		b = appendJSONName(b, first, "SecretName")
+		first = false
+		if b, err = appendJSONString(b, x.SecretName, "DeleteSecretRequest.SecretName"); err != nil {
+			return nil, err
+		}
+	}
+	if x.ForceDeleteWithoutRecovery {
+		b = appendJSONName(b, first, "ForceDeleteWithoutRecovery")
+		first = false
+		b = append(b, "true"...)
+	}
+	if x.RecoveryWindowInDays != 0 {
+		b = appendJSONName(b, first, "RecoveryWindowInDays")
+		first = false
+		b = strconv.AppendInt(b, int64(x.RecoveryWindowInDays), 10)
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *DeleteSecretRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "SecretName":
+			x.SecretName, _, err = d.str("DeleteSecretRequest.SecretName")
+		case "ForceDeleteWithoutRecovery":
+			x.ForceDeleteWithoutRecovery, err = d.boolean("DeleteSecretRequest.ForceDeleteWithoutRecovery")
+		case "RecoveryWindowInDays":
+			x.RecoveryWindowInDays, err = d.int32("DeleteSecretRequest.RecoveryWindowInDays")
+		default:
+			err = fmt.Errorf("unknown field %q in DeleteSecretRequest", name)
+		}
+		return err
+	})
+}
+
+// ImportSecretRequest is the kmspb message ImportSecretRequest.
+type ImportSecretRequest struct {
+	SecretName       string
+	SecretType       string
+	EncryptionKeyId  string
+	Description      string
+	RotationInterval string
+	ExtendedConfig   string
+	Tags             []*Tag
+	Versions         []*ImportedSecretVersion
+}
+
+func (x *ImportSecretRequest) Reset()                        { *x = ImportSecretRequest{} }
+func (x *ImportSecretRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *ImportSecretRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *ImportSecretRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *ImportSecretRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *ImportSecretRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *ImportSecretRequest) GetSecretType() string {
+	if x != nil {
+		return x.SecretType
+	}
+	return ""
+}
+
+func (x *ImportSecretRequest) GetEncryptionKeyId() string {
+	if x != nil {
+		return x.EncryptionKeyId
+	}
+	return ""
+}
+
+func (x *ImportSecretRequest) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *ImportSecretRequest) GetRotationInterval() string {
+	if x != nil {
+		return x.RotationInterval
+	}
+	return ""
+}
+
+func (x *ImportSecretRequest) GetExtendedConfig() string {
+	if x != nil {
+		return x.ExtendedConfig
+	}
+	return ""
+}
+
+func (x *ImportSecretRequest) GetTags() []*Tag {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *ImportSecretRequest) GetVersions() []*ImportedSecretVersion {
+	if x != nil {
+		return x.Versions
+	}
+	return nil
+}
+
+func (x *ImportSecretRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.SecretName != "" {
+		if b, err = appendString(b, 1, x.SecretName); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretType != "" {
+		if b, err = appendString(b, 2, x.SecretType); err != nil {
+			return nil, err
+		}
+	}
+	if x.EncryptionKeyId != "" {
+		if b, err = appendString(b, 3, x.EncryptionKeyId); err != nil {
+			return nil, err
+		}
+	}
+	if x.Description != "" {
+		if b, err = appendString(b, 4, x.Description); err != nil {
+			return nil, err
+		}
+	}
+	if x.RotationInterval != "" {
+		if b, err = appendString(b, 5, x.RotationInterval); err != nil {
+			return nil, err
+		}
+	}
+	if x.ExtendedConfig != "" {
+		if b, err = appendString(b, 6, x.ExtendedConfig); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range x.Tags {
+		if b, err = appendMessage(b, 7, v); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range x.Versions {
+		if b, err = appendMessage(b, 8, v); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *ImportSecretRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretName = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretType = v
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.EncryptionKeyId = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.Description = v
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RotationInterval = v
+			b = b[n:]
+			continue
+		case num == 6 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.ExtendedConfig = v
+			b = b[n:]
+			continue
+		case num == 7 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			m := new(Tag)
+			if err := m.mergeProto(v); err != nil {
+				return err
+			}
+			x.Tags = append(x.Tags, m)
+			b = b[n:]
+			continue
+		case num == 8 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			m := new(ImportedSecretVersion)
+			if err := m.mergeProto(v); err != nil {
+				return err
+			}
+			x.Versions = append(x.Versions, m)
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *ImportSecretRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.SecretName != "" {
+		b = appendJSONName(b, first, "SecretName")
+		first = false
+		if b, err = appendJSONString(b, x.SecretName, "ImportSecretRequest.SecretName"); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretType != "" {
+		b = appendJSONName(b, first, "SecretType")
+		first = false
+		if b, err = appendJSONString(b, x.SecretType, "ImportSecretRequest.SecretType"); err != nil {
+			return nil, err
+		}
+	}
+	if x.EncryptionKeyId != "" {
+		b = appendJSONName(b, first, "EncryptionKeyId")
+		first = false
+		if b, err = appendJSONString(b, x.EncryptionKeyId, "ImportSecretRequest.EncryptionKeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.Description != "" {
+		b = appendJSONName(b, first, "Description")
+		first = false
+		if b, err = appendJSONString(b, x.Description, "ImportSecretRequest.Description"); err != nil {
+			return nil, err
+		}
+	}
+	if x.RotationInterval != "" {
+		b = appendJSONName(b, first, "RotationInterval")
+		first = false
+		if b, err = appendJSONString(b, x.RotationInterval, "ImportSecretRequest.RotationInterval"); err != nil {
+			return nil, err
+		}
+	}
+	if x.ExtendedConfig != "" {
+		b = appendJSONName(b, first, "ExtendedConfig")
+		first = false
+		if b, err = appendJSONString(b, x.ExtendedConfig, "ImportSecretRequest.ExtendedConfig"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Tags) > 0 {
+		b = appendJSONName(b, first, "Tags")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.Tags {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = v.appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if len(x.Versions) > 0 {
+		b = appendJSONName(b, first, "Versions")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.Versions {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = v.appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *ImportSecretRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "SecretName":
+			x.SecretName, _, err = d.str("ImportSecretRequest.SecretName")
+		case "SecretType":
+			x.SecretType, _, err = d.str("ImportSecretRequest.SecretType")
+		case "EncryptionKeyId":
+			x.EncryptionKeyId, _, err = d.str("ImportSecretRequest.EncryptionKeyId")
+		case "Description":
+			x.Description, _, err = d.str("ImportSecretRequest.Description")
+		case "RotationInterval":
+			x.RotationInterval, _, err = d.str("ImportSecretRequest.RotationInterval")
+		case "ExtendedConfig":
+			x.ExtendedConfig, _, err = d.str("ImportSecretRequest.ExtendedConfig")
+		case "Tags":
+			err = d.array(func() error {
+				m := new(Tag)
+				null, err := m.decodeJSON(d)
+				if err == nil && null {
+					err = fmt.Errorf("null in the list ImportSecretRequest.Tags")
+				}
+				x.Tags = append(x.Tags, m)
+				return err
+			})
+		case "Versions":
+			err = d.array(func() error {
+				m := new(ImportedSecretVersion)
+				null, err := m.decodeJSON(d)
+				if err == nil && null {
+					err = fmt.Errorf("null in the list ImportSecretRequest.Versions")
+				}
+				x.Versions = append(x.Versions, m)
+				return err
+			})
+		default:
+			err = fmt.Errorf("unknown field %q in ImportSecretRequest", name)
+		}
+		return err
+	})
+}
+
+// ImportedSecretVersion is the kmspb message ImportedSecretVersion.
+type ImportedSecretVersion struct {
+	VersionId      string
+	SecretData     string
+	SecretDataType string
+	VersionStages  []string
+}
+
+func (x *ImportedSecretVersion) Reset()                        { *x = ImportedSecretVersion{} }
+func (x *ImportedSecretVersion) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *ImportedSecretVersion) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *ImportedSecretVersion) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *ImportedSecretVersion) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *ImportedSecretVersion) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *ImportedSecretVersion) GetSecretData() string {
+	if x != nil {
+		return x.SecretData
+	}
+	return ""
+}
+
+func (x *ImportedSecretVersion) GetSecretDataType() string {
+	if x != nil {
+		return x.SecretDataType
+	}
+	return ""
+}
+
+func (x *ImportedSecretVersion) GetVersionStages() []string {
+	if x != nil {
+		return x.VersionStages
+	}
+	return nil
+}
+
+func (x *ImportedSecretVersion) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.VersionId != "" {
+		if b, err = appendString(b, 1, x.VersionId); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretData != "" {
+		if b, err = appendString(b, 2, x.SecretData); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretDataType != "" {
+		if b, err = appendString(b, 3, x.SecretDataType); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range x.VersionStages {
+		if b, err = appendString(b, 4, v); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *ImportedSecretVersion) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.VersionId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretData = v
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.SecretDataType = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.VersionStages = append(x.VersionStages, v)
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *ImportedSecretVersion) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.VersionId != "" {
+		b = appendJSONName(b, first, "VersionId")
+		first = false
+		if b, err = appendJSONString(b, x.VersionId, "ImportedSecretVersion.VersionId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretData != "" {
+		b = appendJSONName(b, first, "SecretData")
+		first = false
+		if b, err = appendJSONString(b, x.SecretData, "ImportedSecretVersion.SecretData"); err != nil {
+			return nil, err
+		}
+	}
+	if x.SecretDataType != "" {
+		b = appendJSONName(b, first, "SecretDataType")
+		first = false
+		if b, err = appendJSONString(b, x.SecretDataType, "ImportedSecretVersion.SecretDataType"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.VersionStages) > 0 {
+		b = appendJSONName(b, first, "VersionStages")
+		first = false
+		b = append(b, '[')
+		for i, v := range x.VersionStages {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendJSONString(b, v, "ImportedSecretVersion.VersionStages"); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *ImportedSecretVersion) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "VersionId":
+			x.VersionId, _, err = d.str("ImportedSecretVersion.VersionId")
+		case "SecretData":
+			x.SecretData, _, err = d.str("ImportedSecretVersion.SecretData")
+		case "SecretDataType":
+			x.SecretDataType, _, err = d.str("ImportedSecretVersion.SecretDataType")
+		case "VersionStages":
+			err = d.array(func() error {
+				v, null, err := d.str("ImportedSecretVersion.VersionStages")
+				if err == nil && null {
+					err = fmt.Errorf("null in the list ImportedSecretVersion.VersionStages")
+				}
+				x.VersionStages = append(x.VersionStages, v)
+				return err
+			})
+		default:
+			err = fmt.Errorf("unknown field %q in ImportedSecretVersion", name)
+		}
+		return err
+	})
+}
+
 // New returns an empty message by its protobuf full name, nil if unknown.
 func New(fullName string) Message {
 	switch fullName {
@@ -7471,6 +11283,10 @@ func New(fullName string) Message {
 		return new(GenerateRandomRequest)
 	case "dkms.gcs.v02.GenerateRandomResponse":
 		return new(GenerateRandomResponse)
+	case "dkms.gcs.v02.GetSecretValueRequest":
+		return new(GetSecretValueRequest)
+	case "dkms.gcs.v02.GetSecretValueResponse":
+		return new(GetSecretValueResponse)
 	case "dkms.gcs.v02.Error":
 		return new(Error)
 	case "pocketkms.admin.v1.KeyMetadata":
@@ -7529,6 +11345,34 @@ func New(fullName string) Message {
 		return new(BlobField)
 	case "pocketkms.admin.v1.InspectBlobResponse":
 		return new(InspectBlobResponse)
+	case "pocketkms.admin.v1.CreateSecretRequest":
+		return new(CreateSecretRequest)
+	case "pocketkms.admin.v1.Secret":
+		return new(Secret)
+	case "pocketkms.admin.v1.SecretNameRequest":
+		return new(SecretNameRequest)
+	case "pocketkms.admin.v1.PutSecretValueRequest":
+		return new(PutSecretValueRequest)
+	case "pocketkms.admin.v1.UpdateSecretVersionStageRequest":
+		return new(UpdateSecretVersionStageRequest)
+	case "pocketkms.admin.v1.RotateSecretRequest":
+		return new(RotateSecretRequest)
+	case "pocketkms.admin.v1.ListSecretsRequest":
+		return new(ListSecretsRequest)
+	case "pocketkms.admin.v1.ListSecretsResponse":
+		return new(ListSecretsResponse)
+	case "pocketkms.admin.v1.ListSecretVersionIdsRequest":
+		return new(ListSecretVersionIdsRequest)
+	case "pocketkms.admin.v1.SecretVersion":
+		return new(SecretVersion)
+	case "pocketkms.admin.v1.ListSecretVersionIdsResponse":
+		return new(ListSecretVersionIdsResponse)
+	case "pocketkms.admin.v1.DeleteSecretRequest":
+		return new(DeleteSecretRequest)
+	case "pocketkms.admin.v1.ImportSecretRequest":
+		return new(ImportSecretRequest)
+	case "pocketkms.admin.v1.ImportedSecretVersion":
+		return new(ImportedSecretVersion)
 	}
 	return nil
 }
@@ -7550,6 +11394,8 @@ func SetRequestId(m Message, id string) {
 		x.RequestId = id
 	case *GenerateRandomResponse:
 		x.RequestId = id
+	case *GetSecretValueResponse:
+		x.RequestId = id
 	case *Error:
 		x.RequestId = id
 	case *KeyResponse:
@@ -7567,6 +11413,12 @@ func SetRequestId(m Message, id string) {
 	case *EmptyResponse:
 		x.RequestId = id
 	case *InspectBlobResponse:
+		x.RequestId = id
+	case *Secret:
+		x.RequestId = id
+	case *ListSecretsResponse:
+		x.RequestId = id
+	case *ListSecretVersionIdsResponse:
 		x.RequestId = id
 	}
 }

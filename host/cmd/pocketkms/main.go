@@ -30,6 +30,7 @@ Usage:
   pocketkms key ...      key management (create, list, describe, rotate, ...)
   pocketkms alias ...    alias management
   pocketkms rotation ... automatic rotation policy
+  pocketkms secret ...   secrets (create, put, get, list, stage, rotate, ...)
   pocketkms version
 
 The data directory defaults to $POCKETKMS_DATA, else ./pocketkms-data.
@@ -56,7 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return clientkey(ctx, args[1:], stdout, stderr)
 	case "accesskey":
 		return accesskey(ctx, args[1:], stdout, stderr)
-	case "key", "alias", "rotation":
+	case "key", "alias", "rotation", "secret":
 		return runAdmin(ctx, args, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "pocketkms", version)
