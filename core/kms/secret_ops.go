@@ -125,11 +125,14 @@ func (e *Engine) importSecret(r *pb.ImportSecretRequest) (pb.Message, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := c.importVersions(s, r.Versions, s == fresh); err != nil {
+		added, err := c.importVersions(s, r.Versions, s == fresh)
+		if err != nil {
 			return nil, err
 		}
-		if err := c.saveSecret(s); err != nil {
-			return nil, err
+		if added > 0 { // an import that adds nothing writes nothing
+			if err := c.saveSecret(s); err != nil {
+				return nil, err
+			}
 		}
 		return secretMessage(s, true), nil
 	})
@@ -138,17 +141,18 @@ func (e *Engine) importSecret(r *pb.ImportSecretRequest) (pb.Message, error) {
 // importVersions adds the versions s lacks. A version s has must hold the
 // same value. Into a secret that existed, a stage that a version already
 // carries stays where it is: a version put since keeps its ACSCurrent.
-func (c *call) importVersions(s *secretRecord, vs []*pb.ImportedSecretVersion, fresh bool) error {
+func (c *call) importVersions(s *secretRecord, vs []*pb.ImportedSecretVersion, fresh bool) (int, error) {
+	added := 0
 	for i, iv := range vs {
 		if iv == nil || iv.VersionId == "" {
-			return kmserr.New(400, kmserr.CodeMissingParameter, "Versions[%d].VersionId is required", i)
+			return 0, kmserr.New(400, kmserr.CodeMissingParameter, "Versions[%d].VersionId is required", i)
 		}
 		if err := checkLabel("VersionId", iv.VersionId); err != nil {
-			return err
+			return 0, err
 		}
 		dataType, err := checkValue(iv.SecretData, iv.SecretDataType, s.SecretType)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		stages := iv.VersionStages
 		if len(vs) == 1 && len(stages) == 0 {
@@ -156,28 +160,28 @@ func (c *call) importVersions(s *secretRecord, vs []*pb.ImportedSecretVersion, f
 		}
 		for j, st := range stages {
 			if err := checkLabel("VersionStages", st); err != nil {
-				return err
+				return 0, err
 			}
 			if slices.Contains(stages[:j], st) {
-				return kmserr.InvalidParameter("Versions[%d].VersionStages lists %s twice", i, st)
+				return 0, kmserr.InvalidParameter("Versions[%d].VersionStages lists %s twice", i, st)
 			}
 		}
 		if at := s.version(iv.VersionId); at >= 0 {
 			if !fresh {
 				old, err := c.value(s, &s.Versions[at])
 				if err != nil {
-					return err
+					return 0, err
 				}
 				if old != iv.SecretData || s.Versions[at].DataType != dataType {
-					return kmserr.New(409, codeResourceExist, "The version %s of secret %s exists with another value.", iv.VersionId, s.SecretName)
+					return 0, kmserr.New(409, codeResourceExist, "The version %s of secret %s exists with another value.", iv.VersionId, s.SecretName)
 				}
 				continue
 			}
-			return kmserr.InvalidParameter("Versions[%d].VersionId %s is listed twice", i, iv.VersionId)
+			return 0, kmserr.InvalidParameter("Versions[%d].VersionId %s is listed twice", i, iv.VersionId)
 		}
 		v := secretVersion{VersionId: iv.VersionId, CreateTime: c.now, DataType: dataType}
 		if err := c.putValue(s, &v, iv.SecretData); err != nil {
-			return err
+			return 0, err
 		}
 		var give []string
 		for _, st := range stages {
@@ -194,14 +198,15 @@ func (c *call) importVersions(s *secretRecord, vs []*pb.ImportedSecretVersion, f
 			}
 			s.Versions[len(s.Versions)-1].Stages = append(s.Versions[len(s.Versions)-1].Stages, st)
 		}
+		added++
 		if s.Versions = trimVersions(s.Versions); len(s.Versions) > maxVersions {
-			return kmserr.New(400, codeLimitExceeded, "The secret %s would have over %d versions with stages.", s.SecretName, maxVersions)
+			return 0, kmserr.New(400, codeLimitExceeded, "The secret %s would have over %d versions with stages.", s.SecretName, maxVersions)
 		}
 	}
 	if stageOwner(s.Versions, StageCurrent) < 0 {
-		return kmserr.InvalidParameter("no version of secret %s has the stage ACSCurrent", s.SecretName)
+		return 0, kmserr.InvalidParameter("no version of secret %s has the stage ACSCurrent", s.SecretName)
 	}
-	return nil
+	return added, nil
 }
 
 // getSecretValue is the instance API's operation (spec §6, §10.6).
