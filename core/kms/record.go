@@ -74,6 +74,10 @@ type keyRecord struct {
 	DeletionProtection            bool     `json:",omitempty"`
 	DeletionProtectionDescription string   `json:",omitempty"`
 	Tags                          []keyTag `json:",omitempty"` // sorted by TagKey
+
+	// pending: the primary version is a projected automatic rotation
+	// (projectRotation), not yet stored and without material.
+	pending bool
 }
 
 type versionRecord struct {
@@ -128,6 +132,9 @@ func (c *call) loadKey(id string) (*keyRecord, error) {
 }
 
 func (c *call) saveKey(k *keyRecord) error {
+	if err := c.materialize(k); err != nil {
+		return err
+	}
 	raw, err := json.Marshal(k)
 	if err != nil {
 		return kmserr.Internal("encode key record: %v", err)
@@ -160,8 +167,10 @@ func (c *call) saveAlias(a *aliasRecord) error {
 	return nil
 }
 
-// resolve finds the key named by a key id or an alias, applying automatic
-// rotation that has fallen due. Unknown names are 404 Forbidden.KeyNotFound.
+// resolve finds the key named by a key id or an alias. A due automatic
+// rotation is projected, not stored: reads report it and write nothing;
+// operations that encrypt or change the key store it (commitRotation,
+// saveKey). Unknown names are 404 Forbidden.KeyNotFound.
 func (c *call) resolve(name string) (*keyRecord, error) {
 	if name == "" {
 		return nil, kmserr.New(400, kmserr.CodeMissingParameter, "KeyId is required")
@@ -184,9 +193,7 @@ func (c *call) resolve(name string) (*keyRecord, error) {
 	if k == nil {
 		return nil, kmserr.KeyNotFound(name)
 	}
-	if err := c.rotateIfDue(k); err != nil {
-		return nil, err
-	}
+	k.projectRotation(c.now)
 	return k, nil
 }
 
