@@ -118,3 +118,4 @@ bench: wasm
 ## Regenerate the protobuf code and leanpb from it (needs Debian's protobuf-compiler and protoc-gen-go v1.36.12).
 generate:
 	go generate ./core/kmspb
+	go generate ./core/store
