@@ -163,12 +163,12 @@ func TestSecretErrors(t *testing.T) {
 	}
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
-			before := snapshot(f.mem)
+			before := dump(f.mem)
 			resp, err := f.e.Call(r.api, r.req)
 			ke := require.KMSError(t, err, r.status, r.code)
 			require.True(t, resp == nil, "no response with an error")
 			require.True(t, strings.Contains(ke.Message, r.says), "message", ke.Message, "should mention", r.says)
-			require.True(t, before == snapshot(f.mem), "no partial write")
+			require.True(t, before == dump(f.mem), "no partial write")
 		})
 	}
 	// The header selects key versions, not secret versions.
@@ -176,8 +176,8 @@ func TestSecretErrors(t *testing.T) {
 	require.KMSError(t, err, 400, "InvalidParameter")
 }
 
-// snapshot is every record of m, for checking that nothing was written.
-func snapshot(m *store.Memory) string {
+// dump is every record of m, for checking that nothing was written.
+func dump(m *store.Memory) string {
 	var b strings.Builder
 	names, _ := m.List("")
 	for _, n := range names {
@@ -202,9 +202,9 @@ func TestSecretValuesSealed(t *testing.T) {
 	keyID := k.(*pb.KeyResponse).KeyMetadata.KeyId
 	_, err = e.Call("CreateSecret", &pb.CreateSecretRequest{SecretName: "wrapped", SecretData: "hunter2-wrapped", EncryptionKeyId: keyID})
 	require.NoError(t, err)
-	dump := snapshot(mem)
-	require.True(t, !strings.Contains(dump, "hunter2"), "a value reached the backend in plaintext")
-	require.True(t, !strings.Contains(dump, "ACSCurrent"), "secret records are sealed whole")
+	all := dump(mem)
+	require.True(t, !strings.Contains(all, "hunter2"), "a value reached the backend in plaintext")
+	require.True(t, !strings.Contains(all, "ACSCurrent"), "secret records are sealed whole")
 
 	inner, _, err := sealed.Get("secrets/wrapped")
 	require.NoError(t, err)

@@ -9,10 +9,9 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const IV_BYTES = 12;
 
-/** Record keys whose values are sealed: "keys/<KeyId>" holds key material. */
-export const SEALED_PREFIXES = ['keys/'];
-
-export const isSealedKey = (key) => SEALED_PREFIXES.some((p) => key.startsWith(p));
+// Which records are sealed is the store layout's to say (layout.js, generated
+// from core/store/layout.go).
+export { isSealedKey, SEALED_PREFIXES } from './layout.js';
 
 function subtle() {
   const s = globalThis.crypto?.subtle;

@@ -1,3 +1,5 @@
+//go:build !wasm
+
 package main
 
 import (
@@ -77,7 +79,7 @@ func rootKeyPath(dir string) string {
 // checkRootKey opens one sealed key record, so that a wrong root key stops
 // the process at start rather than failing every request later.
 func checkRootKey(b store.Backend, keyPath string) error {
-	names, err := b.List("keys/")
+	names, err := b.List(store.KeyPrefix)
 	if err != nil || len(names) == 0 {
 		return err
 	}
