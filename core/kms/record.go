@@ -117,14 +117,14 @@ func (c *call) loadKey(id string) (*keyRecord, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	var k keyRecord
-	if err := json.Unmarshal(raw, &k); err != nil || len(k.Versions) == 0 {
+	k, err := c.e.memo.decodeKey(id, raw)
+	if err != nil || len(k.Versions) == 0 {
 		return nil, kmserr.Internal("key record %s is corrupt", id)
 	}
 	if k.gone(c.now) {
 		return nil, nil
 	}
-	return &k, nil
+	return k, nil
 }
 
 func (c *call) saveKey(k *keyRecord) error {

@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -45,7 +46,8 @@ const BusyTimeoutMillis = 10000
 // Store is a store.Backend over one SQLite file, safe for concurrent use.
 type Store struct {
 	db      *sql.DB
-	get     *sql.Stmt // prepared once: Get is the hot path of every request
+	get     *sql.Stmt // prepared once per connection: Get is the hot path
+	version *sql.Stmt // likewise: every cached read checks it
 	writeMu sync.Mutex
 }
 
@@ -72,6 +74,15 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: opening %s: %w", abs, err)
 	}
+	// database/sql keeps two idle connections by default: under concurrent
+	// requests it would open (and run the PRAGMAs on, and prepare the
+	// statements on) a new connection for nearly every query. A fixed pool
+	// keeps every connection, and its prepared statements, alive.
+	n := max(8, 4*runtime.GOMAXPROCS(0))
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
 	s := &Store{db: db}
 	if err := s.check(); err != nil {
 		db.Close()
@@ -81,7 +92,10 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	if s.get, err = db.Prepare(GetSQL); err != nil {
+	if s.get, err = db.Prepare(GetSQL); err == nil {
+		s.version, err = db.Prepare(VersionSQL)
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlstore: %s: %w", abs, err)
 	}
@@ -109,6 +123,7 @@ func (s *Store) check() error {
 // Close closes the database. The Store must not be used afterwards.
 func (s *Store) Close() error {
 	s.get.Close()
+	s.version.Close()
 	return s.db.Close()
 }
 
@@ -127,6 +142,18 @@ func (s *Store) Get(key string) ([]byte, int64, error) {
 		v = []byte{}
 	}
 	return v, rev, nil
+}
+
+// Version is the store's commit counter: every Commit that writes, from
+// this process or any other on the same file, increments it in the same
+// transaction (CommitStmts), so an unchanged Version means unchanged
+// records. It is what store.Cached checks.
+func (s *Store) Version() (int64, error) {
+	var v int64
+	if err := s.version.QueryRow().Scan(&v); err != nil {
+		return 0, fmt.Errorf("sqlstore: version: %w", err)
+	}
+	return v, nil
 }
 
 // List returns the keys starting with prefix, sorted.
