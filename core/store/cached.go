@@ -17,8 +17,8 @@ import "sync"
 //
 // Values are copied on the way out; entries under SealedPrefixes are zeroed
 // when dropped, so unsealed material stays in memory only while cached.
-func Cached(b Backend, version func() (int64, error)) *Cache {
-	c := &Cache{b: b, version: version, entries: map[string]cacheEntry{}}
+func Cached[V comparable](b Backend, version func() (V, error)) *Cache[V] {
+	c := &Cache[V]{b: b, version: version, entries: map[string]cacheEntry{}}
 	c.cond = sync.NewCond(&c.mu)
 	return c
 }
@@ -27,19 +27,19 @@ func Cached(b Backend, version func() (int64, error)) *Cache {
 const maxCacheEntries = 4096
 
 // Cache is the Backend Cached returns. It is safe for concurrent use.
-type Cache struct {
+type Cache[V comparable] struct {
 	b       Backend
-	version func() (int64, error)
+	version func() (V, error)
 
 	mu      sync.Mutex
 	cond    *sync.Cond
 	started uint64 // checks begun
 	done    uint64 // checks finished
 	running bool
-	lastVer int64 // the result of check number done
+	lastVer V     // the result of check number done
 	lastErr error
 	valid   bool  // entries hold values read under ver
-	ver     int64 // the version entries were read under
+	ver     V     // the version entries were read under
 	entries map[string]cacheEntry
 }
 
@@ -48,11 +48,11 @@ type cacheEntry struct {
 	rev   int64
 }
 
-var _ Backend = (*Cache)(nil)
+var _ Backend = (*Cache[int64])(nil)
 
 // check returns the result of a version check that began after check was
 // called: it runs one, or waits for the next one another Get runs.
-func (c *Cache) check() (int64, error) {
+func (c *Cache[V]) check() (V, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	need := c.started + 1 // a check numbered need or later began after now
@@ -81,7 +81,7 @@ func (c *Cache) check() (int64, error) {
 	return c.lastVer, c.lastErr
 }
 
-func (c *Cache) dropLocked() {
+func (c *Cache[V]) dropLocked() {
 	for k, e := range c.entries {
 		if isSealed(k) {
 			clear(e.value)
@@ -91,7 +91,7 @@ func (c *Cache) dropLocked() {
 	c.valid = false
 }
 
-func (c *Cache) Get(key string) ([]byte, int64, error) {
+func (c *Cache[V]) Get(key string) ([]byte, int64, error) {
 	v, err := c.check()
 	if err != nil {
 		return c.b.Get(key)
@@ -126,16 +126,16 @@ func (c *Cache) Get(key string) ([]byte, int64, error) {
 	return value, rev, nil
 }
 
-func (c *Cache) List(prefix string) ([]string, error) { return c.b.List(prefix) }
+func (c *Cache[V]) List(prefix string) ([]string, error) { return c.b.List(prefix) }
 
 // Commit passes through: the version check of the next Get sees it.
-func (c *Cache) Commit(reads map[string]int64, writes []Write) error {
+func (c *Cache[V]) Commit(reads map[string]int64, writes []Write) error {
 	return c.b.Commit(reads, writes)
 }
 
 // Drop forgets every entry (and zeroes the sealed ones): for a host that
 // is closing its store.
-func (c *Cache) Drop() {
+func (c *Cache[V]) Drop() {
 	c.mu.Lock()
 	c.dropLocked()
 	c.mu.Unlock()

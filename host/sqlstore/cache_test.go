@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"errors"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/pocketkms/pocketkms/core/kms"
@@ -19,18 +20,45 @@ func cachedOn(t testing.TB, s *sqlstore.Store) store.Backend {
 	return store.Cached(sealedOn(t, s, testRootKey), s.Version)
 }
 
+// versionSources runs a test with Version read from the mapped WAL-index
+// header (where the platform has one) and from the commit counter.
+func versionSources(t *testing.T, run func(t *testing.T, open func(t testing.TB, path string) *sqlstore.Store)) {
+	t.Run("header", func(t *testing.T) {
+		run(t, func(t testing.TB, path string) *sqlstore.Store {
+			s := open(t, path)
+			if !s.MappedHeader() && runtime.GOOS == "linux" {
+				t.Fatal("no mapped WAL-index header on linux")
+			}
+			return s
+		})
+	})
+	t.Run("counter", func(t *testing.T) {
+		run(t, func(t testing.TB, path string) *sqlstore.Store {
+			s := open(t, path)
+			s.UnmapHeader()
+			return s
+		})
+	})
+}
+
 func TestCachedConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Backend {
-		return cachedOn(t, open(t, filepath.Join(t.TempDir(), "pocketkms.db")))
+	versionSources(t, func(t *testing.T, open func(t testing.TB, path string) *sqlstore.Store) {
+		storetest.Run(t, func(t *testing.T) store.Backend {
+			return cachedOn(t, open(t, filepath.Join(t.TempDir(), "pocketkms.db")))
+		})
 	})
 }
 
 // Every writing commit moves Version, whichever handle made it; reads and
 // refused commits do not.
 func TestVersionMovesWithEveryCommit(t *testing.T) {
+	versionSources(t, versionMoves)
+}
+
+func versionMoves(t *testing.T, open func(t testing.TB, path string) *sqlstore.Store) {
 	path := filepath.Join(t.TempDir(), "pocketkms.db")
 	a, b := open(t, path), open(t, path)
-	version := func(s *sqlstore.Store) int64 {
+	version := func(s *sqlstore.Store) sqlstore.Version {
 		v, err := s.Version()
 		if err != nil {
 			t.Fatal(err)
@@ -64,6 +92,10 @@ func TestVersionMovesWithEveryCommit(t *testing.T) {
 // administrator changes the same file through a second handle, as the CLI
 // does from another process. Every change is seen by the very next call.
 func TestCacheNeverStale(t *testing.T) {
+	versionSources(t, neverStale)
+}
+
+func neverStale(t *testing.T, open func(t testing.TB, path string) *sqlstore.Store) {
 	path := filepath.Join(t.TempDir(), "pocketkms.db")
 	server := kms.New(cachedOn(t, open(t, path)), kms.NewConfig())
 	admin := kms.New(sealedOn(t, open(t, path), testRootKey), kms.NewConfig())
