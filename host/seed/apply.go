@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"strings"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/blob"
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
@@ -142,7 +140,7 @@ func (a *applier) errf(field, format string, args ...any) *Error {
 	return &Error{File: a.f.Name, Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
-func (a *applier) call(api string, req proto.Message) (proto.Message, *kmserr.Error) {
+func (a *applier) call(api string, req pb.Message) (pb.Message, *kmserr.Error) {
 	resp, err := a.eng.Call(api, req)
 	if err != nil {
 		return nil, kmserr.As(err)
@@ -197,7 +195,7 @@ func (a *applier) key(i int, k *pb.ImportKeyRequest) error {
 }
 
 func (a *applier) importKey(path string, k *pb.ImportKeyRequest) error {
-	resp, kerr := a.call("ImportKey", proto.Clone(k))
+	resp, kerr := a.call("ImportKey", pb.Clone(k))
 	if kerr != nil {
 		return a.errf(path, "%s: %s", kerr.Code, kerr.Message)
 	}

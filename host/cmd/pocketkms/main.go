@@ -1,3 +1,5 @@
+//go:build !wasm
+
 // Command pocketkms is a portable KMS instance: `pocketkms serve` speaks the
 // KMS instance API (dkms-gcs-0.2) so applications using the official KMS
 // Instance SDKs work against it unchanged; the other subcommands manage the
