@@ -9,17 +9,17 @@ import (
 
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
+	"github.com/pocketkms/pocketkms/core/store"
 )
 
-// Storage layout (docs/storage.md): one JSON record per key under
-// "keys/<KeyId>" holding its metadata and every version's material, one
-// record per alias under "aliases/<AliasName>", and one index entry per key
-// pending deletion under "deletions/<date>/<KeyId>". Hosts that persist to
-// disk seal every "keys/" value (store.Sealed) because it holds key material.
+// Storage layout (core/store/layout.go, docs/storage.md): one JSON record
+// per key under "keys/<KeyId>" holding its metadata and every version's
+// material, one record per alias under "aliases/<AliasName>", and one index
+// entry per key pending deletion under "deletions/<date>/<KeyId>".
 const (
-	keyPrefix      = "keys/"
-	aliasPrefix    = "aliases/"
-	deletionPrefix = "deletions/"
+	keyPrefix      = store.KeyPrefix
+	aliasPrefix    = store.AliasPrefix
+	deletionPrefix = store.DeletionPrefix
 )
 
 // deletionName is the index entry of a key due for deletion at d: the date
@@ -54,38 +54,49 @@ const (
 )
 
 // keyRecord is what is stored for a key. Material is reachable only through
-// the record's versions inside this package.
+// the record's versions inside this package. The JSON names are the stored
+// format (docs/storage.md): renaming a Go field must not change them, and
+// a change of meaning takes a new keySchema.
 type keyRecord struct {
-	KeyId            string
-	KeySpec          string
-	KeyUsage         string
-	Description      string `json:",omitempty"`
-	Origin           string `json:",omitempty"`
-	KeyState         string
-	CreationDate     time.Time
-	DeleteDate       *time.Time      `json:",omitempty"`
-	RotationInterval string          `json:",omitempty"` // as given; "" when off
-	RotationSeconds  int64           `json:",omitempty"`
-	LastRotationDate *time.Time      `json:",omitempty"`
-	RotationSince    *time.Time      `json:",omitempty"` // when the current policy was turned on
-	Versions         []versionRecord // oldest first; last is primary
-	PrivateKey       []byte          `json:",omitempty"` // asymmetric keys, PKCS#8
+	Schema           int             `json:"Schema"` // keySchema; 0 in records written before it existed
+	KeyId            string          `json:"KeyId"`
+	KeySpec          string          `json:"KeySpec"`
+	KeyUsage         string          `json:"KeyUsage"`
+	Description      string          `json:"Description,omitempty"`
+	Origin           string          `json:"Origin,omitempty"`
+	KeyState         string          `json:"KeyState"`
+	CreationDate     time.Time       `json:"CreationDate"`
+	DeleteDate       *time.Time      `json:"DeleteDate,omitempty"`
+	RotationInterval string          `json:"RotationInterval,omitempty"` // as given; "" when off
+	RotationSeconds  int64           `json:"RotationSeconds,omitempty"`
+	LastRotationDate *time.Time      `json:"LastRotationDate,omitempty"`
+	RotationSince    *time.Time      `json:"RotationSince,omitempty"` // when the current policy was turned on
+	Versions         []versionRecord `json:"Versions"`                // oldest first; last is primary
+	PrivateKey       []byte          `json:"PrivateKey,omitempty"`    // asymmetric keys
 
-	DeletionProtection            bool     `json:",omitempty"`
-	DeletionProtectionDescription string   `json:",omitempty"`
-	Tags                          []keyTag `json:",omitempty"` // sorted by TagKey
+	DeletionProtection            bool     `json:"DeletionProtection,omitempty"`
+	DeletionProtectionDescription string   `json:"DeletionProtectionDescription,omitempty"`
+	Tags                          []keyTag `json:"Tags,omitempty"` // sorted by TagKey
+
+	// pending: the primary version is a projected automatic rotation
+	// (projectRotation), not yet stored and without material.
+	pending bool
 }
 
+// keySchema is the version of the key record format this engine writes.
+// Records of schema 0 (before the field) have the same fields and meaning.
+const keySchema = 1
+
 type versionRecord struct {
-	KeyVersionId string
-	CreationDate time.Time
-	Material     []byte `json:",omitempty"`
+	KeyVersionId string    `json:"KeyVersionId"`
+	CreationDate time.Time `json:"CreationDate"`
+	Material     []byte    `json:"Material,omitempty"`
 }
 
 type aliasRecord struct {
-	AliasName    string
-	KeyId        string
-	CreationDate time.Time
+	AliasName    string    `json:"AliasName"`
+	KeyId        string    `json:"KeyId"`
+	CreationDate time.Time `json:"CreationDate"`
 }
 
 func (k *keyRecord) initial() *versionRecord { return &k.Versions[0] }
@@ -117,9 +128,9 @@ func (c *call) loadKey(id string) (*keyRecord, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	k, err := c.e.memo.decodeKey(id, raw)
-	if err != nil || len(k.Versions) == 0 {
-		return nil, kmserr.Internal("key record %s is corrupt", id)
+	k, err := c.e.memo.decode(id, raw)
+	if err != nil {
+		return nil, err
 	}
 	if k.gone(c.now) {
 		return nil, nil
@@ -127,7 +138,23 @@ func (c *call) loadKey(id string) (*keyRecord, error) {
 	return k, nil
 }
 
+// decodeKey reads a stored key record of any schema this engine knows.
+func decodeKey(id string, raw []byte) (*keyRecord, error) {
+	var k keyRecord
+	if err := json.Unmarshal(raw, &k); err != nil || len(k.Versions) == 0 {
+		return nil, kmserr.Internal("key record %s is corrupt", id)
+	}
+	if k.Schema < 0 || k.Schema > keySchema {
+		return nil, kmserr.Internal("key record %s has schema %d; this pocketkms reads up to %d: it was written by a newer version", id, k.Schema, keySchema)
+	}
+	return &k, nil
+}
+
 func (c *call) saveKey(k *keyRecord) error {
+	if err := c.materialize(k); err != nil {
+		return err
+	}
+	k.Schema = keySchema
 	raw, err := json.Marshal(k)
 	if err != nil {
 		return kmserr.Internal("encode key record: %v", err)
@@ -160,8 +187,10 @@ func (c *call) saveAlias(a *aliasRecord) error {
 	return nil
 }
 
-// resolve finds the key named by a key id or an alias, applying automatic
-// rotation that has fallen due. Unknown names are 404 Forbidden.KeyNotFound.
+// resolve finds the key named by a key id or an alias. A due automatic
+// rotation is projected, not stored: reads report it and write nothing;
+// operations that encrypt or change the key store it (commitRotation,
+// saveKey). Unknown names are 404 Forbidden.KeyNotFound.
 func (c *call) resolve(name string) (*keyRecord, error) {
 	if name == "" {
 		return nil, kmserr.New(400, kmserr.CodeMissingParameter, "KeyId is required")
@@ -184,9 +213,7 @@ func (c *call) resolve(name string) (*keyRecord, error) {
 	if k == nil {
 		return nil, kmserr.KeyNotFound(name)
 	}
-	if err := c.rotateIfDue(k); err != nil {
-		return nil, err
-	}
+	k.projectRotation(c.now)
 	return k, nil
 }
 
@@ -245,9 +272,11 @@ func (c *call) purge() error {
 		if err != nil {
 			continue
 		}
-		var k keyRecord
-		if raw != nil && json.Unmarshal(raw, &k) != nil {
-			continue
+		var k *keyRecord
+		if raw != nil {
+			if k, err = decodeKey(keyID, raw); err != nil {
+				continue
+			}
 		}
 		if raw == nil || k.KeyState != StatePendingDeletion || k.DeleteDate == nil || deletionName(*k.DeleteDate, k.KeyId) != n {
 			c.tx.Delete(n) // a stale entry: the key is gone or no longer due then

@@ -15,7 +15,7 @@ import "sync"
 // the Gets that arrive while one check runs all wait for the next one, so
 // under load there is about one check per batch of requests, not per read.
 //
-// Values are copied on the way out; entries under SealedPrefixes are zeroed
+// Values are copied on the way out; entries under sealed prefixes (IsSealed) are zeroed
 // when dropped, so unsealed material stays in memory only while cached.
 func Cached[V comparable](b Backend, version func() (V, error)) *Cache[V] {
 	c := &Cache[V]{b: b, version: version, entries: map[string]cacheEntry{}}
@@ -83,7 +83,7 @@ func (c *Cache[V]) check() (V, error) {
 
 func (c *Cache[V]) dropLocked() {
 	for k, e := range c.entries {
-		if isSealed(k) {
+		if IsSealed(k) {
 			clear(e.value)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -22,8 +23,6 @@ import (
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
@@ -268,9 +267,9 @@ func result(out []byte, state *callState, format int) ([]byte, error) {
 	var m pb.Error
 	var err error
 	if format == formatProto {
-		err = proto.Unmarshal(out[1:], &m)
+		err = pb.Unmarshal(out[1:], &m)
 	} else {
-		err = protojson.Unmarshal(out[1:], &m)
+		err = pb.UnmarshalJSON(out[1:], &m)
 	}
 	if err != nil {
 		return nil, kmserr.Internal("the wasm module returned an undecodable Error: %v", err)
@@ -312,15 +311,15 @@ func (e *Engine) CallJSON(ctx context.Context, api string, body []byte) ([]byte,
 }
 
 // Call runs api with a request message, like kms.Engine.Call.
-func (e *Engine) Call(ctx context.Context, api string, req proto.Message) (proto.Message, error) {
+func (e *Engine) Call(ctx context.Context, api string, req pb.Message) (pb.Message, error) {
 	want, err := kms.NewRequest(api)
 	if err != nil {
 		return nil, err
 	}
-	if req == nil || req.ProtoReflect().Descriptor() != want.ProtoReflect().Descriptor() {
+	if req == nil || reflect.TypeOf(req) != reflect.TypeOf(want) {
 		return nil, kmserr.Internal("%s called with a %T request", api, req)
 	}
-	body, err := proto.Marshal(req)
+	body, err := pb.Marshal(req)
 	if err != nil {
 		return nil, kmserr.InvalidParameter("encode %s request: %v", api, err)
 	}
@@ -332,7 +331,7 @@ func (e *Engine) Call(ctx context.Context, api string, req proto.Message) (proto
 	if resp == nil {
 		return nil, kmserr.Internal("wasmhost does not know the response type of %s", api)
 	}
-	if err := proto.Unmarshal(out, resp); err != nil {
+	if err := pb.Unmarshal(out, resp); err != nil {
 		return nil, kmserr.Internal("decode %s response: %v", api, err)
 	}
 	return resp, nil
