@@ -2,7 +2,6 @@ package kms
 
 import (
 	"bytes"
-	"encoding/json"
 	"slices"
 	"sync"
 	"time"
@@ -27,8 +26,8 @@ type memoEntry struct {
 // maxMemoEntries bounds the memo; past it, it starts over.
 const maxMemoEntries = 1024
 
-// decodeKey returns the record raw encodes, as a copy the caller may change.
-func (m *recordMemo) decodeKey(id string, raw []byte) (*keyRecord, error) {
+// decode is decodeKey, remembered: it returns a copy the caller may change.
+func (m *recordMemo) decode(id string, raw []byte) (*keyRecord, error) {
 	m.mu.Lock()
 	e, ok := m.entries[id]
 	if ok && bytes.Equal(e.raw, raw) {
@@ -37,8 +36,8 @@ func (m *recordMemo) decodeKey(id string, raw []byte) (*keyRecord, error) {
 		return k, nil
 	}
 	m.mu.Unlock()
-	var k keyRecord
-	if err := json.Unmarshal(raw, &k); err != nil {
+	k, err := decodeKey(id, raw)
+	if err != nil {
 		return nil, err
 	}
 	kept := k.clone()
@@ -54,7 +53,7 @@ func (m *recordMemo) decodeKey(id string, raw []byte) (*keyRecord, error) {
 	}
 	m.entries[id] = memoEntry{raw: bytes.Clone(raw), rec: kept}
 	m.mu.Unlock()
-	return &k, nil
+	return k, nil
 }
 
 func (e memoEntry) wipe() {

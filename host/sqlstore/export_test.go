@@ -1,3 +1,5 @@
+//go:build !wasm
+
 package sqlstore
 
 // MappedHeader reports whether Version reads the mapped WAL-index header.

@@ -19,8 +19,6 @@ import (
 	"strings"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/host/server"
 	"github.com/pocketkms/pocketkms/tests/e2e/kmstest"
@@ -83,12 +81,12 @@ func baselineOnce(w http.ResponseWriter, r *http.Request, pub *rsa.PublicKey, ae
 		return err
 	}
 	var req pb.AdvanceEncryptRequest
-	if err := proto.Unmarshal(body, &req); err != nil {
+	if err := pb.Unmarshal(body, &req); err != nil {
 		return err
 	}
 	iv := make([]byte, aead.NonceSize())
 	rand.Read(iv)
-	out, err := proto.Marshal(&pb.AdvanceEncryptResponse{
+	out, err := pb.Marshal(&pb.AdvanceEncryptResponse{
 		KeyId:          req.KeyId,
 		CiphertextBlob: aead.Seal(nil, iv, req.Plaintext, req.Aad),
 		Iv:             iv,
