@@ -33,6 +33,8 @@ Usage:
   pocketkms alias ...    alias management
   pocketkms rotation ... automatic rotation policy
   pocketkms secret ...   secrets (create, put, get, list, stage, rotate, ...)
+  pocketkms store export [--data DIR] --out FILE.json   the store, sealed, for the JS package
+  pocketkms store import [--data DIR] --file FILE.json  a sealed store from the JS package
   pocketkms version
 
 The data directory defaults to $POCKETKMS_DATA, else ./pocketkms-data.
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return clientkey(ctx, args[1:], stdout, stderr)
 	case "accesskey":
 		return accesskey(ctx, args[1:], stdout, stderr)
+	case "store":
+		return storeCmd(args[1:], stdout, stderr)
 	case "key", "alias", "rotation", "secret":
 		return runAdmin(ctx, args, stdout, stderr)
 	case "version", "--version":
