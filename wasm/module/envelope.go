@@ -8,16 +8,11 @@ import (
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	"github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/wasm/abi"
 )
 
 // This file builds pkms_call's result envelope. It has no build tag so that
 // the panic handling is unit-tested natively.
-
-// Request formats of pkms_call.
-const (
-	formatProto = 0
-	formatJSON  = 1
-)
 
 // envelope runs one operation and returns its result buffer: 0 and the
 // response, or 1 and the Error message in the request's format (JSON when
@@ -33,7 +28,7 @@ func envelope(format int32, run func() ([]byte, error)) (out []byte) {
 	if err != nil {
 		return errorResult(format, err)
 	}
-	return append([]byte{0}, resp...)
+	return abi.Result(abi.ResultOK, resp)
 }
 
 // errorResult encodes err as the product's Error message, prefixed with 1.
@@ -41,7 +36,7 @@ func errorResult(format int32, err error) []byte {
 	msg := kms.ErrorMessage(err, ids.NewRequestID(rand.Reader))
 	var b []byte
 	var merr error
-	if format == formatProto {
+	if format == abi.FormatProto {
 		b, merr = kmspb.Marshal(msg)
 	} else {
 		b, merr = kmspb.MarshalJSON(msg)
@@ -49,7 +44,7 @@ func errorResult(format int32, err error) []byte {
 	if merr != nil {
 		b = []byte(`{"StatusCode":500,"ErrorCode":"InternalFailure","ErrorMessage":"cannot encode the error"}`)
 	}
-	return append([]byte{1}, b...)
+	return abi.Result(abi.ResultError, b)
 }
 
 // panicError reports a recovered panic without echoing arbitrary values,
