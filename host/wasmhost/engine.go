@@ -36,7 +36,7 @@ import (
 //
 // A context bounds the wait for a free instance, not a running call: wazero
 // can only interrupt guest code if every function checks for it
-// (WithCloseOnContextDone), which made the module ~4x slower, and one
+// (WithCloseOnContextDone), which made the module several times slower, and one
 // operation is bounded anyway (at most 3 MiB of plaintext).
 type Engine struct {
 	rt       wazero.Runtime
@@ -90,7 +90,7 @@ func New(ctx context.Context, wasm []byte, b store.Backend, c Config) (*Engine, 
 		return fail(fmt.Errorf("wasmhost: store imports: %w", err))
 	}
 	var err error
-	// Compiling is a one-off ~3.5 CPU-seconds (without a cache hit): use every core, whatever
+	// Compiling is a slow one-off (without a cache hit): use every core, whatever
 	// the pool size.
 	cctx := experimental.WithCompilationWorkers(ctx, runtime.GOMAXPROCS(0))
 	if e.compiled, err = e.rt.CompileModule(cctx, wasm); err != nil {
