@@ -268,7 +268,7 @@ func result(out []byte, state *callState, format int) ([]byte, error) {
 		return body, nil
 	}
 	var m pb.Error
-	if format == abi.FormatProto {
+	if format == abi.FormatProto || format == abi.FormatProtoMeta {
 		err = pb.Unmarshal(body, &m)
 	} else {
 		err = pb.UnmarshalJSON(body, &m)
@@ -298,13 +298,18 @@ func (e *Engine) CallProto(ctx context.Context, api string, body []byte) ([]byte
 	return e.call(ctx, api, body, abi.FormatProto)
 }
 
-// CallProtoMeta is CallProto with header metadata (kms.Meta).
+// CallProtoMeta is CallProto with header metadata (kms.Meta), which
+// travels framed around the protobuf bodies (abi.FormatProtoMeta).
 func (e *Engine) CallProtoMeta(ctx context.Context, api string, body []byte, in kms.Meta) ([]byte, kms.Meta, error) {
-	if in.KeyVersionID != "" {
-		return nil, kms.Meta{}, kmserr.New(400, kmserr.CodeUnsupportedOperation, "The module does not take the %s header yet.", kms.HeaderKeyVersionID)
+	out, err := e.call(ctx, api, abi.EncodeMeta(in.KeyVersionID, body), abi.FormatProtoMeta)
+	if err != nil {
+		return nil, kms.Meta{}, err
 	}
-	out, err := e.CallProto(ctx, api, body)
-	return out, kms.Meta{}, err
+	version, resp, err := abi.DecodeMeta(out)
+	if err != nil {
+		return nil, kms.Meta{}, kmserr.Internal("the wasm module returned %v", err)
+	}
+	return resp, kms.Meta{KeyVersionID: version}, nil
 }
 
 // CallJSON runs api on a JSON request (protojson, PascalCase field names).

@@ -22,10 +22,13 @@ import (
 // version.
 const Version = 1
 
-// Request formats of pkms_call and the named exports.
+// Request formats of pkms_call and the named exports. FormatProtoMeta is
+// FormatProto with the metadata the instance API carries in headers
+// (kms.Meta), framed around the request and the response by EncodeMeta.
 const (
-	FormatProto = 0
-	FormatJSON  = 1
+	FormatProto     = 0
+	FormatJSON      = 1
+	FormatProtoMeta = 2
 )
 
 // The first byte of a result envelope.
@@ -189,6 +192,23 @@ func DecodeValue(b []byte) (rev int64, value []byte, err error) {
 		return 0, nil, fmt.Errorf("host store gave revision %d; revisions must be positive", rev)
 	}
 	return rev, b[8:], nil
+}
+
+// EncodeMeta frames a FormatProtoMeta message: uvarint(len(keyVersionID)),
+// the key version id (x-kms-migrationkeyversionid; empty for none), then
+// the protobuf body.
+func EncodeMeta(keyVersionID string, body []byte) []byte {
+	out := binary.AppendUvarint(make([]byte, 0, binary.MaxVarintLen64+len(keyVersionID)+len(body)), uint64(len(keyVersionID)))
+	return append(append(out, keyVersionID...), body...)
+}
+
+// DecodeMeta splits a FormatProtoMeta message; body aliases framed.
+func DecodeMeta(framed []byte) (keyVersionID string, body []byte, err error) {
+	n, k := binary.Uvarint(framed)
+	if k <= 0 || n > uint64(len(framed)-k) {
+		return "", nil, errors.New("a format 2 message does not start with its metadata")
+	}
+	return string(framed[k : k+int(n)]), framed[k+int(n):], nil
 }
 
 // Result is a result envelope: ResultOK or ResultError, then body.

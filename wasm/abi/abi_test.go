@@ -43,6 +43,13 @@ type vectors struct {
 		Body   string `json:"body"`
 	} `json:"results"`
 	BadResults []bad `json:"badResults"`
+	MetaFrames []struct {
+		Name         string `json:"name"`
+		KeyVersionID string `json:"keyVersionId"`
+		Body         string `json:"body"`
+		Hex          string `json:"hex"`
+	} `json:"metaFrames"`
+	BadMetaFrames []bad `json:"badMetaFrames"`
 }
 
 type jsonWrite struct {
@@ -188,6 +195,29 @@ func TestResultVectors(t *testing.T) {
 		t.Run("bad/"+c.Name, func(t *testing.T) {
 			if _, _, err := SplitResult(unhex(t, c.Hex)); err == nil {
 				t.Fatal("accepted")
+			}
+		})
+	}
+}
+
+func TestMetaVectors(t *testing.T) {
+	v := load(t)
+	for _, c := range v.MetaFrames {
+		t.Run(c.Name, func(t *testing.T) {
+			b, body := unhex(t, c.Hex), unhex(t, c.Body)
+			if got := EncodeMeta(c.KeyVersionID, body); !bytes.Equal(got, b) {
+				t.Fatalf("EncodeMeta = %x, want %x", got, b)
+			}
+			id, gb, err := DecodeMeta(b)
+			if err != nil || id != c.KeyVersionID || !bytes.Equal(gb, body) {
+				t.Fatalf("DecodeMeta = %q %x %v", id, gb, err)
+			}
+		})
+	}
+	for _, c := range v.BadMetaFrames {
+		t.Run("bad/"+c.Name, func(t *testing.T) {
+			if id, _, err := DecodeMeta(unhex(t, c.Hex)); err == nil {
+				t.Fatalf("accepted %q", id)
 			}
 		})
 	}

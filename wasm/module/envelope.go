@@ -36,7 +36,7 @@ func errorResult(format int32, err error) []byte {
 	msg := kms.ErrorMessage(err, ids.NewRequestID(rand.Reader))
 	var b []byte
 	var merr error
-	if format == abi.FormatProto {
+	if format == abi.FormatProto || format == abi.FormatProtoMeta {
 		b, merr = kmspb.Marshal(msg)
 	} else {
 		b, merr = kmspb.MarshalJSON(msg)
@@ -54,4 +54,17 @@ func panicError(r any) error {
 		return kmserr.Internal("the module recovered from a panic: %v", re)
 	}
 	return kmserr.Internal("the module recovered from a panic (%T)", r)
+}
+
+// callMeta runs a FormatProtoMeta request.
+func callMeta(e *kms.Engine, api string, framed []byte) ([]byte, error) {
+	version, body, err := abi.DecodeMeta(framed)
+	if err != nil {
+		return nil, kmserr.Internal("pkms_call: %v", err)
+	}
+	out, meta, err := e.CallProtoMeta(api, body, kms.Meta{KeyVersionID: version})
+	if err != nil {
+		return nil, err
+	}
+	return abi.EncodeMeta(meta.KeyVersionID, out), nil
 }

@@ -111,8 +111,10 @@ func run(api string, reqPtr, reqLen uint32, format int32) ([]byte, error) {
 		return e.CallProto(api, body)
 	case abi.FormatJSON:
 		return e.CallJSON(api, body)
+	case abi.FormatProtoMeta:
+		return callMeta(e, api, body)
 	}
-	return nil, kmserr.Internal("%s: format %d is not 0 (protobuf) or 1 (JSON)", api, format)
+	return nil, kmserr.Internal("%s: format %d is not 0 (protobuf), 1 (JSON) or 2 (protobuf with metadata)", api, format)
 }
 
 // pkmsInfo describes the module: name, build version, ABI version, what it

@@ -6,7 +6,7 @@ package main
 
 // namedExports are the operations exported under their own name, as
 // pkms_info lists them.
-var namedExports = []string{"AdvanceDecrypt", "AdvanceEncrypt", "AdvanceGenerateDataKey", "Decrypt", "Encrypt", "GenerateDataKey", "GenerateRandom"}
+var namedExports = []string{"AdvanceDecrypt", "AdvanceEncrypt", "AdvanceGenerateDataKey", "Decrypt", "Encrypt", "GenerateDataKey", "GenerateRandom", "GetSecretValue"}
 
 //go:wasmexport AdvanceDecrypt
 func exportAdvanceDecrypt(reqPtr, reqLen uint32, format int32) uint64 {
@@ -41,4 +41,9 @@ func exportGenerateDataKey(reqPtr, reqLen uint32, format int32) uint64 {
 //go:wasmexport GenerateRandom
 func exportGenerateRandom(reqPtr, reqLen uint32, format int32) uint64 {
 	return callNamed("GenerateRandom", reqPtr, reqLen, format)
+}
+
+//go:wasmexport GetSecretValue
+func exportGetSecretValue(reqPtr, reqLen uint32, format int32) uint64 {
+	return callNamed("GetSecretValue", reqPtr, reqLen, format)
 }
