@@ -66,6 +66,7 @@ test-fuzz:
 	$(call fuzz,FuzzParse,./core/blob,500000x)
 	$(call fuzz,FuzzAdvanceDecrypt,./core/kms,150000x)
 	$(call fuzz,FuzzParseRotationInterval,./core/kms,200000x)
+	$(call fuzz,FuzzKeyRecord,./core/kms,60000x)
 	$(call fuzz,FuzzParseSecretRotationInterval,./core/kms,200000x)
 	$(call fuzz,FuzzSealedOpen,./core/store,500000x)
 	$(call fuzz,FuzzDifferential,./core/kmspb,80000x)
@@ -77,6 +78,7 @@ test-fuzz:
 	$(call fuzz,FuzzDecodeBatch,./host/wasmhost,100000x)
 	$(call fuzz,FuzzDecodeList,./wasm/module,200000x)
 	$(call fuzz,FuzzRenderRoundTrip,./host/worker/d1seed,10000x)
+	$(call fuzz,FuzzParseStoreFile,./host/cmd/pocketkms,20000x)
 	$(call fuzz,FuzzRecordFromClientKey,./host/clientkeys,150000x)
 	$(call fuzz,FuzzRecordFromCertificate,./host/clientkeys,250000x)
 
