@@ -75,7 +75,7 @@ func TestDispatchErrors(t *testing.T) {
 	f := newFixture(t)
 	_, err := f.e.CallProto("NoSuchApi", nil)
 	require.KMSError(t, err, 400, "InvalidApiName")
-	for _, api := range []string{"Sign", "Verify", "GetPublicKey", "GetSecretValue", "GenerateDataKeyPair", "AdvanceGenerateDataKeyPairWithoutPlaintext"} {
+	for _, api := range []string{"Sign", "Verify", "GetPublicKey", "GenerateDataKeyPair", "AdvanceGenerateDataKeyPairWithoutPlaintext"} {
 		_, err := f.e.CallProto(api, nil)
 		require.KMSError(t, err, 400, "UnsupportedOperation", api)
 	}
@@ -155,7 +155,24 @@ func TestNewResponse(t *testing.T) {
 		"SetDeletionProtection":  &pb.SetDeletionProtectionRequest{KeyId: md.KeyId},
 		"TagResource":            &pb.TagResourceRequest{KeyId: md.KeyId, Tags: []*pb.Tag{{TagKey: "k", TagValue: "v"}}},
 		"UntagResource":          &pb.UntagResourceRequest{KeyId: md.KeyId, TagKeys: []string{"k"}},
+
+		"CreateSecret":             &pb.CreateSecretRequest{SecretName: "new", SecretData: "x"},
+		"ImportSecret":             &pb.ImportSecretRequest{SecretName: "imported", Versions: []*pb.ImportedSecretVersion{{VersionId: "v1", SecretData: "x"}}},
+		"GetSecretValue":           &pb.GetSecretValueRequest{SecretName: "s"},
+		"PutSecretValue":           &pb.PutSecretValueRequest{SecretName: "s", VersionId: "v2", SecretData: "y"},
+		"UpdateSecretVersionStage": &pb.UpdateSecretVersionStageRequest{SecretName: "s", VersionStage: "ACSCurrent", MoveToVersion: "v1"},
+		"RotateSecret":             &pb.RotateSecretRequest{SecretName: "rds"},
+		"DescribeSecret":           &pb.SecretNameRequest{SecretName: "s"},
+		"ListSecrets":              &pb.ListSecretsRequest{},
+		"ListSecretVersionIds":     &pb.ListSecretVersionIdsRequest{SecretName: "s"},
+		"DeleteSecret":             &pb.DeleteSecretRequest{SecretName: "doomed"},
+		"RestoreSecret":            &pb.SecretNameRequest{SecretName: "deleted"},
 	}
+	for _, n := range []string{"s", "doomed", "deleted"} {
+		call[*pb.Secret](f, "CreateSecret", &pb.CreateSecretRequest{SecretName: n, VersionId: "v1", SecretData: "x"})
+	}
+	call[*pb.Secret](f, "DeleteSecret", &pb.DeleteSecretRequest{SecretName: "deleted"})
+	call[*pb.Secret](f, "CreateSecret", &pb.CreateSecretRequest{SecretName: "rds", SecretType: "Rds", SecretData: `{"AccountName":"a","AccountPassword":"p"}`})
 	for _, api := range kms.Operations() {
 		if api == "Decrypt" {
 			continue // needs a raw ciphertext; below

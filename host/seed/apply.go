@@ -35,6 +35,9 @@ type Summary struct {
 	ClientKeysExisting []string // ClientKey ids already registered identically
 	AccessKeysAdded    []string // AccessKey ids registered
 	AccessKeysExisting []string // AccessKey ids already registered with the same secret
+	SecretsImported     []string // names of the secrets imported
+	SecretsExisting     []string // names of secrets already holding every version of the file
+	SecretVersionsAdded int      // versions added to secrets that were already there
 	// Notes name differences that Apply leaves alone on purpose: settings
 	// (KeyState, RotationInterval, Description) that may have been changed
 	// at run time since the key was seeded.
@@ -49,6 +52,9 @@ func (s Summary) String() string {
 		len(s.Imported), len(s.Existing), len(s.AliasesAdded), len(s.ClientKeysAdded), len(s.ClientKeysExisting))
 	if len(s.AccessKeysAdded)+len(s.AccessKeysExisting) > 0 {
 		out += fmt.Sprintf(", %d AccessKeys registered, %d already registered", len(s.AccessKeysAdded), len(s.AccessKeysExisting))
+	}
+	if len(s.SecretsImported)+len(s.SecretsExisting)+s.SecretVersionsAdded > 0 {
+		out += fmt.Sprintf(", %d secrets imported, %d already present, %d secret versions added", len(s.SecretsImported), len(s.SecretsExisting), s.SecretVersionsAdded)
 	}
 	if !s.Committed {
 		out += "; nothing to write"
@@ -80,6 +86,14 @@ func Apply(ctx context.Context, backend store.Backend, f *File, clientKeyRecord 
 			return Summary{}, p.errf(fmt.Sprintf("Keys[%d]", i), "is missing")
 		}
 		if err := p.checkKey(fmt.Sprintf("Keys[%d]", i), k); err != nil {
+			return Summary{}, err
+		}
+	}
+	for i, s := range f.Secrets {
+		if s == nil {
+			return Summary{}, p.errf(fmt.Sprintf("Secrets[%d]", i), "is missing")
+		}
+		if err := p.checkSecret(fmt.Sprintf("Secrets[%d]", i), s); err != nil {
 			return Summary{}, err
 		}
 	}
@@ -122,6 +136,11 @@ func applyOnce(ctx context.Context, backend store.Backend, f *File, rec ClientKe
 			return Summary{}, a.errf("", "%v; nothing was written", err)
 		}
 		if err := a.key(i, k); err != nil {
+			return Summary{}, err
+		}
+	}
+	for i, s := range f.Secrets { // after the keys: an EncryptionKeyId may name one
+		if err := a.secret(i, s); err != nil {
 			return Summary{}, err
 		}
 	}

@@ -325,10 +325,6 @@ func (d *DataPlane) unbuilt(t *testing.T) {
 			_, err := d.sdk.GetPublicKey(&dkms.GetPublicKeyRequest{KeyId: tea.String(d.AppKey)})
 			return err
 		},
-		"GetSecretValue": func() error {
-			_, err := d.sdk.GetSecretValue(&dkms.GetSecretValueRequest{SecretName: tea.String("s")})
-			return err
-		},
 		"GenerateDataKeyPair": func() error {
 			_, err := d.sdk.GenerateDataKeyPair(&dkms.GenerateDataKeyPairRequest{KeyId: tea.String(d.AppKey), KeyPairSpec: tea.String("RSA_2048")})
 			return err
