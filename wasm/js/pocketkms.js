@@ -40,6 +40,9 @@ export const OPERATIONS = [
   'CancelKeyDeletion', 'CreateAlias', 'UpdateAlias', 'DeleteAlias', 'ListAliases',
   'ListAliasesByKeyId', 'InspectBlob', 'UpdateKeyDescription', 'SetDeletionProtection',
   'TagResource', 'UntagResource',
+  'CreateSecret', 'ImportSecret', 'GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage',
+  'RotateSecret', 'DescribeSecret', 'ListSecrets', 'ListSecretVersionIds', 'DeleteSecret',
+  'RestoreSecret',
 ];
 
 /** A KMS error as the product reports it: HTTP status, ErrorCode, message and RequestId. */
