@@ -28,13 +28,13 @@ type ClientKeyRecordFunc func(e ClientKeyEntry) (key string, value []byte, err e
 
 // Summary says what Apply did.
 type Summary struct {
-	Imported           []string // ids of the keys imported
-	Existing           []string // ids of keys already in the store and consistent with the file
-	AliasesAdded       []string // aliases bound to keys that were already there
-	ClientKeysAdded    []string // ClientKey ids registered
-	ClientKeysExisting []string // ClientKey ids already registered identically
-	AccessKeysAdded    []string // AccessKey ids registered
-	AccessKeysExisting []string // AccessKey ids already registered with the same secret
+	Imported            []string // ids of the keys imported
+	Existing            []string // ids of keys already in the store and consistent with the file
+	AliasesAdded        []string // aliases bound to keys that were already there
+	ClientKeysAdded     []string // ClientKey ids registered
+	ClientKeysExisting  []string // ClientKey ids already registered identically
+	AccessKeysAdded     []string // AccessKey ids registered
+	AccessKeysExisting  []string // AccessKey ids already registered with the same secret
 	SecretsImported     []string // names of the secrets imported
 	SecretsExisting     []string // names of secrets already holding every version of the file
 	SecretVersionsAdded int      // versions added to secrets that were already there
