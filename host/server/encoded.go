@@ -9,8 +9,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/andybalholm/brotli"
 )
 
 // minCompress is the size from which a static asset is sent compressed to
@@ -18,11 +16,6 @@ import (
 // is most of a first visit to the playground over a real network (sizes in
 // the README).
 const minCompress = 64 << 10
-
-// brotliQuality trades compression for time: the highest quality takes
-// about a minute of CPU on the module, this one about a second, and is
-// still well smaller than gzip's best (README).
-const brotliQuality = 5
 
 // assetCache keeps, per asset version (name, modification time, size: an
 // asset without a modification time is embedded, so it cannot change), its
@@ -100,7 +93,7 @@ func (c *assetCache) encode(e *assetEntry, r *http.Request, data []byte) ([]byte
 	if len(data) < minCompress {
 		return data, ""
 	}
-	if accepts(r, "br") {
+	if brotliEncode != nil && accepts(r, "br") {
 		c.mu.Lock()
 		br, started := e.br, e.brOn
 		e.brOn = true
@@ -128,12 +121,9 @@ func (c *assetCache) encode(e *assetEntry, r *http.Request, data []byte) ([]byte
 }
 
 func (c *assetCache) makeBrotli(e *assetEntry, data []byte) {
-	var buf bytes.Buffer
-	w := brotli.NewWriterLevel(&buf, brotliQuality)
-	w.Write(data)
-	w.Close()
+	br := brotliEncode(data)
 	c.mu.Lock()
-	e.br = buf.Bytes()
+	e.br = br
 	c.mu.Unlock()
 }
 
