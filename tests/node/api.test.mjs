@@ -325,3 +325,42 @@ function parseProto(buf) {
   }
   return out;
 }
+
+describe('secrets', () => {
+  test('create, put, stages, read by stage and version, list, delete and restore', async () => {
+    const created = await kms.createSecret({ SecretName: 'js/db', SecretData: 'one', VersionId: 'v1', Tags: [{ TagKey: 'env', TagValue: 'js' }] });
+    assert.equal(created.VersionId, 'v1');
+    assert.deepEqual(created.VersionStages, ['ACSCurrent']);
+    const put = await kms.putSecretValue({ SecretName: 'js/db', SecretData: 'two', VersionId: 'v2' });
+    assert.deepEqual(put.VersionStages, ['ACSCurrent']);
+    const cur = await kms.getSecretValue({ SecretName: 'js/db' });
+    assert.equal(cur.SecretData, 'two');
+    assert.match(cur.CreateTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.equal((await kms.getSecretValue({ SecretName: 'js/db', VersionStage: 'ACSPrevious' })).VersionId, 'v1');
+    await kms.putSecretValue({ SecretName: 'js/db', SecretData: 'three', VersionId: 'v3', VersionStages: ['Pending'] });
+    await kms.updateSecretVersionStage({ SecretName: 'js/db', VersionStage: 'ACSCurrent', MoveToVersion: 'v3' });
+    assert.equal((await kms.getSecretValue({ SecretName: 'js/db' })).SecretData, 'three');
+    const versions = await kms.listSecretVersionIds({ SecretName: 'js/db', IncludeDeprecated: true });
+    assert.deepEqual(versions.VersionIds.map((v) => `${v.VersionId}:${(v.VersionStages ?? []).join(',')}`),
+      ['v1:', 'v2:ACSPrevious', 'v3:Pending,ACSCurrent']);
+    const list = await kms.listSecrets({ NamePrefixes: ['js/'], FetchTags: true });
+    assert.equal(list.TotalCount, 1);
+    assert.deepEqual(list.SecretList[0].Tags, [{ TagKey: 'env', TagValue: 'js' }]);
+    await rejectsKms(() => kms.getSecretValue({ SecretName: 'js/none' }), 404, 'Forbidden.ResourceNotFound');
+    await rejectsKms(() => kms.getSecretValue({ SecretName: 'js/db', VersionId: 'v1', VersionStage: 'ACSCurrent' }), 400, 'InvalidParameter');
+    await kms.deleteSecret({ SecretName: 'js/db', RecoveryWindowInDays: 7 });
+    await rejectsKms(() => kms.getSecretValue({ SecretName: 'js/db' }), 409, 'Rejected.ResourceInDeleteWindow');
+    await kms.restoreSecret({ SecretName: 'js/db' });
+    assert.equal((await kms.describeSecret({ SecretName: 'js/db' })).PlannedDeleteTime, undefined);
+  });
+
+  test('a managed secret rotates to a new password in the same JSON shape', async () => {
+    await kms.createSecret({ SecretName: 'js/rds', SecretType: 'Rds', SecretData: '{"AccountName":"app","AccountPassword":"old"}' });
+    const r = await kms.rotateSecret({ SecretName: 'js/rds', VersionId: 'r2' });
+    assert.equal(r.VersionId, 'r2');
+    const v = JSON.parse((await kms.getSecretValue({ SecretName: 'js/rds' })).SecretData);
+    assert.equal(v.AccountName, 'app');
+    assert.equal(v.AccountPassword.length, 32);
+    assert.notEqual(v.AccountPassword, 'old');
+  });
+});

@@ -1,6 +1,6 @@
 // Compiled by types.test.mjs with tsc --strict --noEmit: the declarations
 // in wasm/js/*.d.ts must describe real usage, and reject wrong usage.
-import { IndexedDBStore, KmsError, MemoryStore, PocketKMS, type Store } from 'pocketkms';
+import { IndexedDBStore, KmsError, MemoryStore, PocketKMS, type GetSecretValueResponse, type ListSecretsResponse, type Secret, type Store } from 'pocketkms';
 import { JsonFileStore } from 'pocketkms/node';
 
 export async function usage(): Promise<string> {
@@ -40,6 +40,13 @@ export async function usage(): Promise<string> {
   } catch (err) {
     if (err instanceof KmsError) return `${err.status} ${err.code} ${err.requestId} ${err.message}`;
   }
+
+  const secret: GetSecretValueResponse = await kms.getSecretValue({ SecretName: 'app/db', VersionStage: 'ACSPrevious' });
+  await kms.putSecretValue({ SecretName: 'app/db', SecretData: secret.SecretData ?? '', VersionStages: ['ACSCurrent'] });
+  const listed: ListSecretsResponse = await kms.listSecrets({ NamePrefixes: ['app/'] });
+  listed.SecretList?.map((s: Secret) => s.PlannedDeleteTime);
+  // @ts-expect-error SecretName is required
+  await kms.getSecretValue({ VersionId: 'v1' });
 
   // @ts-expect-error KeyId is required
   await kms.advanceEncrypt({ Plaintext: 'x' });

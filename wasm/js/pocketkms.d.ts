@@ -337,6 +337,146 @@ export interface InspectBlobResponse extends WithRequestId {
   Fields?: BlobField[];
 }
 
+// Secrets (docs/secrets.md): fields as the classic OpenAPI names them.
+export type SecretType = 'Generic' | 'Rds' | 'Redis' | 'PolarDB' | 'RAMCredentials' | 'ECS';
+export type SecretDataType = 'text' | 'binary';
+export interface CreateSecretRequest {
+  SecretName: string;
+  /** The value as text; a binary secret's value is your base64 text, returned as given. */
+  SecretData: string;
+  /** The first version's id; generated when absent. It gets ACSCurrent. */
+  VersionId?: string;
+  SecretDataType?: SecretDataType;
+  SecretType?: SecretType;
+  /** A symmetric key (id or alias) that encrypts the values; disabling it makes them unreadable. */
+  EncryptionKeyId?: string;
+  Description?: string;
+  /** JSON object text; GetSecretValue returns it for managed types when asked. */
+  ExtendedConfig?: string;
+  EnableAutomaticRotation?: boolean;
+  /** `<n><d|h|m|s>`, 6h to 8760h. */
+  RotationInterval?: string;
+  Tags?: Tag[];
+}
+/** A secret's metadata, and the answer of the secret operations but GetSecretValue and the lists. */
+export interface Secret extends WithRequestId {
+  SecretName?: string;
+  SecretType?: SecretType;
+  Description?: string;
+  EncryptionKeyId?: string;
+  CreateTime?: string;
+  UpdateTime?: string;
+  /** Set while the secret is in its recovery window. */
+  PlannedDeleteTime?: string;
+  AutomaticRotation?: 'Enabled' | 'Disabled';
+  /** `<seconds>s`, e.g. `604800s`. */
+  RotationInterval?: string;
+  LastRotationDate?: string;
+  NextRotationDate?: string;
+  ExtendedConfig?: string;
+  Tags?: Tag[];
+  /** The version written (CreateSecret, PutSecretValue, RotateSecret). */
+  VersionId?: string;
+  VersionStages?: string[];
+}
+export interface GetSecretValueRequest {
+  SecretName: string;
+  /** Default ACSCurrent (when no VersionId is given). */
+  VersionStage?: string;
+  VersionId?: string;
+  FetchExtendedConfig?: boolean;
+}
+export interface GetSecretValueResponse extends WithRequestId {
+  SecretName?: string;
+  SecretType?: SecretType;
+  SecretData?: string;
+  SecretDataType?: SecretDataType;
+  VersionStages?: string[];
+  VersionId?: string;
+  /** The version's creation time, e.g. 2020-02-21T15:39:26Z. */
+  CreateTime?: string;
+  LastRotationDate?: string;
+  NextRotationDate?: string;
+  ExtendedConfig?: string;
+  AutomaticRotation?: string;
+  RotationInterval?: string;
+}
+export interface PutSecretValueRequest {
+  SecretName: string;
+  SecretData: string;
+  /** Generated when absent. Versions are write-once: the same id with the same value is a no-op. */
+  VersionId?: string;
+  SecretDataType?: SecretDataType;
+  /** Default ["ACSCurrent"]; the old ACSCurrent becomes ACSPrevious. */
+  VersionStages?: string[];
+}
+export interface UpdateSecretVersionStageRequest {
+  SecretName: string;
+  VersionStage: string;
+  MoveToVersion?: string;
+  RemoveFromVersion?: string;
+}
+export interface RotateSecretRequest { SecretName: string; VersionId?: string }
+export interface SecretNameRequest { SecretName: string; FetchTags?: boolean }
+export interface ListSecretsRequest {
+  FetchTags?: boolean;
+  PageNumber?: number;
+  /** 1 to 100, default 10. */
+  PageSize?: number;
+  /** Secrets whose name starts with any of these; all when absent. */
+  NamePrefixes?: string[];
+}
+export interface ListSecretsResponse extends WithRequestId {
+  SecretList?: Secret[];
+  PageNumber?: number;
+  PageSize?: number;
+  TotalCount?: number;
+}
+export interface ListSecretVersionIdsRequest {
+  SecretName: string;
+  /** Also the versions without stages. */
+  IncludeDeprecated?: boolean;
+  PageNumber?: number;
+  PageSize?: number;
+}
+export interface SecretVersion {
+  VersionId?: string;
+  CreateTime?: string;
+  VersionStages?: string[];
+  SecretDataType?: SecretDataType;
+}
+export interface ListSecretVersionIdsResponse extends WithRequestId {
+  SecretName?: string;
+  VersionIds?: SecretVersion[];
+  PageNumber?: number;
+  PageSize?: number;
+  TotalCount?: number;
+}
+export interface DeleteSecretRequest {
+  SecretName: string;
+  ForceDeleteWithoutRecovery?: boolean;
+  /** 7 to 30, default 30. */
+  RecoveryWindowInDays?: number;
+}
+export interface ImportedSecretVersion {
+  VersionId: string;
+  SecretData: string;
+  SecretDataType?: SecretDataType;
+  VersionStages?: string[];
+}
+/** A secret with its version history (a seed file's Secrets entry); adds only what is missing. */
+export interface ImportSecretRequest {
+  SecretName: string;
+  SecretType?: SecretType;
+  EncryptionKeyId?: string;
+  Description?: string;
+  RotationInterval?: string;
+  ExtendedConfig?: string;
+  Tags?: Tag[];
+  /** Oldest first. */
+  Versions: ImportedSecretVersion[];
+}
+
 export interface ModuleInfo {
   name: string;
   version: string;
@@ -360,6 +500,12 @@ export interface LoadOptions {
   wasm?: WasmSource;
   /** Receives what the module prints (panics only, in practice). Default: console.error. */
   onOutput?: (fd: number, line: string) => void;
+  /**
+   * Default true: where the host offers AES (Node, through node:crypto) the
+   * module runs AES on it instead of its own software AES. The answers are
+   * the same bytes either way; false keeps AES inside the module.
+   */
+  hostCiphers?: boolean;
 }
 
 /** Request and response types by operation name (for PocketKMS.call). */
@@ -393,6 +539,17 @@ export interface Operations {
   SetDeletionProtection: [SetDeletionProtectionRequest, KeyResponse];
   TagResource: [TagResourceRequest, KeyResponse];
   UntagResource: [UntagResourceRequest, KeyResponse];
+  CreateSecret: [CreateSecretRequest, Secret];
+  ImportSecret: [ImportSecretRequest, Secret];
+  GetSecretValue: [GetSecretValueRequest, GetSecretValueResponse];
+  PutSecretValue: [PutSecretValueRequest, Secret];
+  UpdateSecretVersionStage: [UpdateSecretVersionStageRequest, Secret];
+  RotateSecret: [RotateSecretRequest, Secret];
+  DescribeSecret: [SecretNameRequest, Secret];
+  ListSecrets: [ListSecretsRequest, ListSecretsResponse];
+  ListSecretVersionIds: [ListSecretVersionIdsRequest, ListSecretVersionIdsResponse];
+  DeleteSecret: [DeleteSecretRequest, Secret];
+  RestoreSecret: [SecretNameRequest, Secret];
 }
 
 /** The operations the engine answers. */
@@ -466,4 +623,19 @@ export class PocketKMS {
   setDeletionProtection(request: SetDeletionProtectionRequest): Promise<KeyResponse>;
   tagResource(request: TagResourceRequest): Promise<KeyResponse>;
   untagResource(request: UntagResourceRequest): Promise<KeyResponse>;
+
+  // Secrets.
+  createSecret(request: CreateSecretRequest): Promise<Secret>;
+  importSecret(request: ImportSecretRequest): Promise<Secret>;
+  getSecretValue(request: GetSecretValueRequest): Promise<GetSecretValueResponse>;
+  /** A new version, by default ACSCurrent (the old one becomes ACSPrevious). */
+  putSecretValue(request: PutSecretValueRequest): Promise<Secret>;
+  updateSecretVersionStage(request: UpdateSecretVersionStageRequest): Promise<Secret>;
+  /** Managed types only: a new ACSCurrent with fresh credentials in the same JSON shape. */
+  rotateSecret(request: RotateSecretRequest): Promise<Secret>;
+  describeSecret(request: SecretNameRequest): Promise<Secret>;
+  listSecrets(request?: ListSecretsRequest): Promise<ListSecretsResponse>;
+  listSecretVersionIds(request: ListSecretVersionIdsRequest): Promise<ListSecretVersionIdsResponse>;
+  deleteSecret(request: DeleteSecretRequest): Promise<Secret>;
+  restoreSecret(request: SecretNameRequest): Promise<Secret>;
 }
