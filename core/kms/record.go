@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pocketkms/pocketkms/core/asym"
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 )
@@ -69,7 +70,7 @@ type keyRecord struct {
 	LastRotationDate *time.Time      `json:",omitempty"`
 	RotationSince    *time.Time      `json:",omitempty"` // when the current policy was turned on
 	Versions         []versionRecord // oldest first; last is primary
-	PrivateKey       []byte          `json:",omitempty"` // asymmetric keys, PKCS#8
+	PrivateKey       []byte          `json:",omitempty"` // legacy asymmetric material, see upgrade
 
 	DeletionProtection            bool     `json:",omitempty"`
 	DeletionProtectionDescription string   `json:",omitempty"`
@@ -124,7 +125,26 @@ func (c *call) loadKey(id string) (*keyRecord, error) {
 	if k.gone(c.now) {
 		return nil, nil
 	}
+	if err := k.upgrade(); err != nil {
+		return nil, err
+	}
 	return &k, nil
+}
+
+// upgrade moves the material of an asymmetric key written before Sign and
+// Verify existed, one PrivateKey per key in a private encoding, to its
+// initial version as PKCS#8, like every version made since. The record is
+// rewritten the next time the key is saved.
+func (k *keyRecord) upgrade() error {
+	if len(k.PrivateKey) == 0 {
+		return nil
+	}
+	key, err := asym.FromLegacy(k.KeySpec, k.PrivateKey)
+	if err != nil || len(k.initial().Material) != 0 {
+		return kmserr.Internal("key record %s is corrupt", k.KeyId)
+	}
+	k.initial().Material, k.PrivateKey = key.PKCS8(), nil
+	return nil
 }
 
 func (c *call) saveKey(k *keyRecord) error {

@@ -2776,6 +2776,2954 @@ func (x *GenerateRandomResponse) decodeJSON(d *decoder) (null bool, err error) {
 	})
 }
 
+// SignRequest is the kmspb message SignRequest.
+type SignRequest struct {
+	KeyId       string
+	Digest      []byte
+	Algorithm   string
+	Message     []byte
+	MessageType string
+}
+
+func (x *SignRequest) Reset()                        { *x = SignRequest{} }
+func (x *SignRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *SignRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *SignRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *SignRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *SignRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *SignRequest) GetDigest() []byte {
+	if x != nil {
+		return x.Digest
+	}
+	return nil
+}
+
+func (x *SignRequest) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *SignRequest) GetMessage() []byte {
+	if x != nil {
+		return x.Message
+	}
+	return nil
+}
+
+func (x *SignRequest) GetMessageType() string {
+	if x != nil {
+		return x.MessageType
+	}
+	return ""
+}
+
+func (x *SignRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Digest) > 0 {
+		b = protowire.AppendTag(b, 2, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.Digest)
+	}
+	if x.Algorithm != "" {
+		if b, err = appendString(b, 3, x.Algorithm); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Message) > 0 {
+		b = protowire.AppendTag(b, 4, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.Message)
+	}
+	if x.MessageType != "" {
+		if b, err = appendString(b, 5, x.MessageType); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *SignRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.Digest = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.Algorithm = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.Message = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.MessageType = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *SignRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "SignRequest.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Digest) > 0 {
+		b = appendJSONName(b, first, "Digest")
+		first = false
+		b = appendJSONBytes(b, x.Digest)
+	}
+	if x.Algorithm != "" {
+		b = appendJSONName(b, first, "Algorithm")
+		first = false
+		if b, err = appendJSONString(b, x.Algorithm, "SignRequest.Algorithm"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Message) > 0 {
+		b = appendJSONName(b, first, "Message")
+		first = false
+		b = appendJSONBytes(b, x.Message)
+	}
+	if x.MessageType != "" {
+		b = appendJSONName(b, first, "MessageType")
+		first = false
+		if b, err = appendJSONString(b, x.MessageType, "SignRequest.MessageType"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *SignRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("SignRequest.KeyId")
+		case "Digest":
+			x.Digest, err = d.bytes("SignRequest.Digest")
+		case "Algorithm":
+			x.Algorithm, _, err = d.str("SignRequest.Algorithm")
+		case "Message":
+			x.Message, err = d.bytes("SignRequest.Message")
+		case "MessageType":
+			x.MessageType, _, err = d.str("SignRequest.MessageType")
+		default:
+			err = fmt.Errorf("unknown field %q in SignRequest", name)
+		}
+		return err
+	})
+}
+
+// SignResponse is the kmspb message SignResponse.
+type SignResponse struct {
+	KeyId       string
+	Signature   []byte
+	RequestId   string
+	Algorithm   string
+	MessageType string
+}
+
+func (x *SignResponse) Reset()                        { *x = SignResponse{} }
+func (x *SignResponse) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *SignResponse) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *SignResponse) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *SignResponse) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *SignResponse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *SignResponse) GetSignature() []byte {
+	if x != nil {
+		return x.Signature
+	}
+	return nil
+}
+
+func (x *SignResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *SignResponse) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *SignResponse) GetMessageType() string {
+	if x != nil {
+		return x.MessageType
+	}
+	return ""
+}
+
+func (x *SignResponse) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Signature) > 0 {
+		b = protowire.AppendTag(b, 2, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.Signature)
+	}
+	if x.RequestId != "" {
+		if b, err = appendString(b, 3, x.RequestId); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		if b, err = appendString(b, 4, x.Algorithm); err != nil {
+			return nil, err
+		}
+	}
+	if x.MessageType != "" {
+		if b, err = appendString(b, 5, x.MessageType); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *SignResponse) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.Signature = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RequestId = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.Algorithm = v
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.MessageType = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *SignResponse) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "SignResponse.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Signature) > 0 {
+		b = appendJSONName(b, first, "Signature")
+		first = false
+		b = appendJSONBytes(b, x.Signature)
+	}
+	if x.RequestId != "" {
+		b = appendJSONName(b, first, "RequestId")
+		first = false
+		if b, err = appendJSONString(b, x.RequestId, "SignResponse.RequestId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		b = appendJSONName(b, first, "Algorithm")
+		first = false
+		if b, err = appendJSONString(b, x.Algorithm, "SignResponse.Algorithm"); err != nil {
+			return nil, err
+		}
+	}
+	if x.MessageType != "" {
+		b = appendJSONName(b, first, "MessageType")
+		first = false
+		if b, err = appendJSONString(b, x.MessageType, "SignResponse.MessageType"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *SignResponse) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("SignResponse.KeyId")
+		case "Signature":
+			x.Signature, err = d.bytes("SignResponse.Signature")
+		case "RequestId":
+			x.RequestId, _, err = d.str("SignResponse.RequestId")
+		case "Algorithm":
+			x.Algorithm, _, err = d.str("SignResponse.Algorithm")
+		case "MessageType":
+			x.MessageType, _, err = d.str("SignResponse.MessageType")
+		default:
+			err = fmt.Errorf("unknown field %q in SignResponse", name)
+		}
+		return err
+	})
+}
+
+// VerifyRequest is the kmspb message VerifyRequest.
+type VerifyRequest struct {
+	KeyId       string
+	Digest      []byte
+	Signature   []byte
+	Algorithm   string
+	Message     []byte
+	MessageType string
+}
+
+func (x *VerifyRequest) Reset()                        { *x = VerifyRequest{} }
+func (x *VerifyRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *VerifyRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *VerifyRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *VerifyRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *VerifyRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *VerifyRequest) GetDigest() []byte {
+	if x != nil {
+		return x.Digest
+	}
+	return nil
+}
+
+func (x *VerifyRequest) GetSignature() []byte {
+	if x != nil {
+		return x.Signature
+	}
+	return nil
+}
+
+func (x *VerifyRequest) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *VerifyRequest) GetMessage() []byte {
+	if x != nil {
+		return x.Message
+	}
+	return nil
+}
+
+func (x *VerifyRequest) GetMessageType() string {
+	if x != nil {
+		return x.MessageType
+	}
+	return ""
+}
+
+func (x *VerifyRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Digest) > 0 {
+		b = protowire.AppendTag(b, 2, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.Digest)
+	}
+	if len(x.Signature) > 0 {
+		b = protowire.AppendTag(b, 3, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.Signature)
+	}
+	if x.Algorithm != "" {
+		if b, err = appendString(b, 4, x.Algorithm); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Message) > 0 {
+		b = protowire.AppendTag(b, 5, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.Message)
+	}
+	if x.MessageType != "" {
+		if b, err = appendString(b, 6, x.MessageType); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *VerifyRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.Digest = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.Signature = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.Algorithm = v
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.Message = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 6 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.MessageType = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *VerifyRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "VerifyRequest.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Digest) > 0 {
+		b = appendJSONName(b, first, "Digest")
+		first = false
+		b = appendJSONBytes(b, x.Digest)
+	}
+	if len(x.Signature) > 0 {
+		b = appendJSONName(b, first, "Signature")
+		first = false
+		b = appendJSONBytes(b, x.Signature)
+	}
+	if x.Algorithm != "" {
+		b = appendJSONName(b, first, "Algorithm")
+		first = false
+		if b, err = appendJSONString(b, x.Algorithm, "VerifyRequest.Algorithm"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Message) > 0 {
+		b = appendJSONName(b, first, "Message")
+		first = false
+		b = appendJSONBytes(b, x.Message)
+	}
+	if x.MessageType != "" {
+		b = appendJSONName(b, first, "MessageType")
+		first = false
+		if b, err = appendJSONString(b, x.MessageType, "VerifyRequest.MessageType"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *VerifyRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("VerifyRequest.KeyId")
+		case "Digest":
+			x.Digest, err = d.bytes("VerifyRequest.Digest")
+		case "Signature":
+			x.Signature, err = d.bytes("VerifyRequest.Signature")
+		case "Algorithm":
+			x.Algorithm, _, err = d.str("VerifyRequest.Algorithm")
+		case "Message":
+			x.Message, err = d.bytes("VerifyRequest.Message")
+		case "MessageType":
+			x.MessageType, _, err = d.str("VerifyRequest.MessageType")
+		default:
+			err = fmt.Errorf("unknown field %q in VerifyRequest", name)
+		}
+		return err
+	})
+}
+
+// VerifyResponse is the kmspb message VerifyResponse.
+type VerifyResponse struct {
+	KeyId       string
+	Value       bool
+	RequestId   string
+	Algorithm   string
+	MessageType string
+}
+
+func (x *VerifyResponse) Reset()                        { *x = VerifyResponse{} }
+func (x *VerifyResponse) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *VerifyResponse) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *VerifyResponse) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *VerifyResponse) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *VerifyResponse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *VerifyResponse) GetValue() bool {
+	if x != nil {
+		return x.Value
+	}
+	return false
+}
+
+func (x *VerifyResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *VerifyResponse) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *VerifyResponse) GetMessageType() string {
+	if x != nil {
+		return x.MessageType
+	}
+	return ""
+}
+
+func (x *VerifyResponse) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	if x.Value {
+		b = appendVarint(b, 2, 1)
+	}
+	if x.RequestId != "" {
+		if b, err = appendString(b, 3, x.RequestId); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		if b, err = appendString(b, 4, x.Algorithm); err != nil {
+			return nil, err
+		}
+	}
+	if x.MessageType != "" {
+		if b, err = appendString(b, 5, x.MessageType); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *VerifyResponse) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.VarintType:
+			v, n, err := consumeVarint(b)
+			if err != nil {
+				return err
+			}
+			x.Value = v != 0
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RequestId = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.Algorithm = v
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.MessageType = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *VerifyResponse) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "VerifyResponse.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.Value {
+		b = appendJSONName(b, first, "Value")
+		first = false
+		b = append(b, "true"...)
+	}
+	if x.RequestId != "" {
+		b = appendJSONName(b, first, "RequestId")
+		first = false
+		if b, err = appendJSONString(b, x.RequestId, "VerifyResponse.RequestId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		b = appendJSONName(b, first, "Algorithm")
+		first = false
+		if b, err = appendJSONString(b, x.Algorithm, "VerifyResponse.Algorithm"); err != nil {
+			return nil, err
+		}
+	}
+	if x.MessageType != "" {
+		b = appendJSONName(b, first, "MessageType")
+		first = false
+		if b, err = appendJSONString(b, x.MessageType, "VerifyResponse.MessageType"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *VerifyResponse) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("VerifyResponse.KeyId")
+		case "Value":
+			x.Value, err = d.boolean("VerifyResponse.Value")
+		case "RequestId":
+			x.RequestId, _, err = d.str("VerifyResponse.RequestId")
+		case "Algorithm":
+			x.Algorithm, _, err = d.str("VerifyResponse.Algorithm")
+		case "MessageType":
+			x.MessageType, _, err = d.str("VerifyResponse.MessageType")
+		default:
+			err = fmt.Errorf("unknown field %q in VerifyResponse", name)
+		}
+		return err
+	})
+}
+
+// GetPublicKeyRequest is the kmspb message GetPublicKeyRequest.
+type GetPublicKeyRequest struct {
+	KeyId string
+}
+
+func (x *GetPublicKeyRequest) Reset()                        { *x = GetPublicKeyRequest{} }
+func (x *GetPublicKeyRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *GetPublicKeyRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *GetPublicKeyRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *GetPublicKeyRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *GetPublicKeyRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *GetPublicKeyRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *GetPublicKeyRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *GetPublicKeyRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "GetPublicKeyRequest.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *GetPublicKeyRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("GetPublicKeyRequest.KeyId")
+		default:
+			err = fmt.Errorf("unknown field %q in GetPublicKeyRequest", name)
+		}
+		return err
+	})
+}
+
+// GetPublicKeyResponse is the kmspb message GetPublicKeyResponse.
+type GetPublicKeyResponse struct {
+	KeyId     string
+	PublicKey string
+	RequestId string
+}
+
+func (x *GetPublicKeyResponse) Reset()                        { *x = GetPublicKeyResponse{} }
+func (x *GetPublicKeyResponse) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *GetPublicKeyResponse) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *GetPublicKeyResponse) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *GetPublicKeyResponse) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *GetPublicKeyResponse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *GetPublicKeyResponse) GetPublicKey() string {
+	if x != nil {
+		return x.PublicKey
+	}
+	return ""
+}
+
+func (x *GetPublicKeyResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *GetPublicKeyResponse) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	if x.PublicKey != "" {
+		if b, err = appendString(b, 2, x.PublicKey); err != nil {
+			return nil, err
+		}
+	}
+	if x.RequestId != "" {
+		if b, err = appendString(b, 3, x.RequestId); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *GetPublicKeyResponse) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.PublicKey = v
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RequestId = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *GetPublicKeyResponse) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "GetPublicKeyResponse.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.PublicKey != "" {
+		b = appendJSONName(b, first, "PublicKey")
+		first = false
+		if b, err = appendJSONString(b, x.PublicKey, "GetPublicKeyResponse.PublicKey"); err != nil {
+			return nil, err
+		}
+	}
+	if x.RequestId != "" {
+		b = appendJSONName(b, first, "RequestId")
+		first = false
+		if b, err = appendJSONString(b, x.RequestId, "GetPublicKeyResponse.RequestId"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *GetPublicKeyResponse) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("GetPublicKeyResponse.KeyId")
+		case "PublicKey":
+			x.PublicKey, _, err = d.str("GetPublicKeyResponse.PublicKey")
+		case "RequestId":
+			x.RequestId, _, err = d.str("GetPublicKeyResponse.RequestId")
+		default:
+			err = fmt.Errorf("unknown field %q in GetPublicKeyResponse", name)
+		}
+		return err
+	})
+}
+
+// GenerateDataKeyPairRequest is the kmspb message GenerateDataKeyPairRequest.
+type GenerateDataKeyPairRequest struct {
+	KeyId       string
+	Algorithm   string
+	KeyPairSpec string
+	KeyFormat   string
+	Aad         []byte
+}
+
+func (x *GenerateDataKeyPairRequest) Reset()                        { *x = GenerateDataKeyPairRequest{} }
+func (x *GenerateDataKeyPairRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *GenerateDataKeyPairRequest) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *GenerateDataKeyPairRequest) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *GenerateDataKeyPairRequest) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *GenerateDataKeyPairRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairRequest) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairRequest) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairRequest) GetKeyFormat() string {
+	if x != nil {
+		return x.KeyFormat
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairRequest) GetAad() []byte {
+	if x != nil {
+		return x.Aad
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		if b, err = appendString(b, 2, x.Algorithm); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyPairSpec != "" {
+		if b, err = appendString(b, 3, x.KeyPairSpec); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyFormat != "" {
+		if b, err = appendString(b, 4, x.KeyFormat); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Aad) > 0 {
+		b = protowire.AppendTag(b, 5, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.Aad)
+	}
+	return b, nil
+}
+
+func (x *GenerateDataKeyPairRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.Algorithm = v
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyPairSpec = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyFormat = v
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.Aad = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "GenerateDataKeyPairRequest.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		b = appendJSONName(b, first, "Algorithm")
+		first = false
+		if b, err = appendJSONString(b, x.Algorithm, "GenerateDataKeyPairRequest.Algorithm"); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyPairSpec != "" {
+		b = appendJSONName(b, first, "KeyPairSpec")
+		first = false
+		if b, err = appendJSONString(b, x.KeyPairSpec, "GenerateDataKeyPairRequest.KeyPairSpec"); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyFormat != "" {
+		b = appendJSONName(b, first, "KeyFormat")
+		first = false
+		if b, err = appendJSONString(b, x.KeyFormat, "GenerateDataKeyPairRequest.KeyFormat"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Aad) > 0 {
+		b = appendJSONName(b, first, "Aad")
+		first = false
+		b = appendJSONBytes(b, x.Aad)
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *GenerateDataKeyPairRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("GenerateDataKeyPairRequest.KeyId")
+		case "Algorithm":
+			x.Algorithm, _, err = d.str("GenerateDataKeyPairRequest.Algorithm")
+		case "KeyPairSpec":
+			x.KeyPairSpec, _, err = d.str("GenerateDataKeyPairRequest.KeyPairSpec")
+		case "KeyFormat":
+			x.KeyFormat, _, err = d.str("GenerateDataKeyPairRequest.KeyFormat")
+		case "Aad":
+			x.Aad, err = d.bytes("GenerateDataKeyPairRequest.Aad")
+		default:
+			err = fmt.Errorf("unknown field %q in GenerateDataKeyPairRequest", name)
+		}
+		return err
+	})
+}
+
+// GenerateDataKeyPairResponse is the kmspb message GenerateDataKeyPairResponse.
+type GenerateDataKeyPairResponse struct {
+	KeyId                    string
+	Iv                       []byte
+	KeyPairSpec              string
+	PrivateKeyPlaintext      []byte
+	PrivateKeyCiphertextBlob []byte
+	PublicKey                []byte
+	RequestId                string
+	Algorithm                string
+}
+
+func (x *GenerateDataKeyPairResponse) Reset()                        { *x = GenerateDataKeyPairResponse{} }
+func (x *GenerateDataKeyPairResponse) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *GenerateDataKeyPairResponse) UnmarshalProto(b []byte) error { return unmarshalProto(x, b) }
+func (x *GenerateDataKeyPairResponse) MarshalJSON() ([]byte, error)  { return marshalJSON(x) }
+func (x *GenerateDataKeyPairResponse) UnmarshalJSON(b []byte) error  { return unmarshalJSON(x, b) }
+
+func (x *GenerateDataKeyPairResponse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairResponse) GetIv() []byte {
+	if x != nil {
+		return x.Iv
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairResponse) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairResponse) GetPrivateKeyPlaintext() []byte {
+	if x != nil {
+		return x.PrivateKeyPlaintext
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairResponse) GetPrivateKeyCiphertextBlob() []byte {
+	if x != nil {
+		return x.PrivateKeyCiphertextBlob
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairResponse) GetPublicKey() []byte {
+	if x != nil {
+		return x.PublicKey
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairResponse) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairResponse) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Iv) > 0 {
+		b = protowire.AppendTag(b, 2, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.Iv)
+	}
+	if x.KeyPairSpec != "" {
+		if b, err = appendString(b, 3, x.KeyPairSpec); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.PrivateKeyPlaintext) > 0 {
+		b = protowire.AppendTag(b, 4, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.PrivateKeyPlaintext)
+	}
+	if len(x.PrivateKeyCiphertextBlob) > 0 {
+		b = protowire.AppendTag(b, 5, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.PrivateKeyCiphertextBlob)
+	}
+	if len(x.PublicKey) > 0 {
+		b = protowire.AppendTag(b, 6, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.PublicKey)
+	}
+	if x.RequestId != "" {
+		if b, err = appendString(b, 7, x.RequestId); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		if b, err = appendString(b, 8, x.Algorithm); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *GenerateDataKeyPairResponse) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.Iv = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyPairSpec = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.PrivateKeyPlaintext = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.PrivateKeyCiphertextBlob = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 6 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.PublicKey = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 7 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RequestId = v
+			b = b[n:]
+			continue
+		case num == 8 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.Algorithm = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairResponse) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "GenerateDataKeyPairResponse.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Iv) > 0 {
+		b = appendJSONName(b, first, "Iv")
+		first = false
+		b = appendJSONBytes(b, x.Iv)
+	}
+	if x.KeyPairSpec != "" {
+		b = appendJSONName(b, first, "KeyPairSpec")
+		first = false
+		if b, err = appendJSONString(b, x.KeyPairSpec, "GenerateDataKeyPairResponse.KeyPairSpec"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.PrivateKeyPlaintext) > 0 {
+		b = appendJSONName(b, first, "PrivateKeyPlaintext")
+		first = false
+		b = appendJSONBytes(b, x.PrivateKeyPlaintext)
+	}
+	if len(x.PrivateKeyCiphertextBlob) > 0 {
+		b = appendJSONName(b, first, "PrivateKeyCiphertextBlob")
+		first = false
+		b = appendJSONBytes(b, x.PrivateKeyCiphertextBlob)
+	}
+	if len(x.PublicKey) > 0 {
+		b = appendJSONName(b, first, "PublicKey")
+		first = false
+		b = appendJSONBytes(b, x.PublicKey)
+	}
+	if x.RequestId != "" {
+		b = appendJSONName(b, first, "RequestId")
+		first = false
+		if b, err = appendJSONString(b, x.RequestId, "GenerateDataKeyPairResponse.RequestId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		b = appendJSONName(b, first, "Algorithm")
+		first = false
+		if b, err = appendJSONString(b, x.Algorithm, "GenerateDataKeyPairResponse.Algorithm"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *GenerateDataKeyPairResponse) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("GenerateDataKeyPairResponse.KeyId")
+		case "Iv":
+			x.Iv, err = d.bytes("GenerateDataKeyPairResponse.Iv")
+		case "KeyPairSpec":
+			x.KeyPairSpec, _, err = d.str("GenerateDataKeyPairResponse.KeyPairSpec")
+		case "PrivateKeyPlaintext":
+			x.PrivateKeyPlaintext, err = d.bytes("GenerateDataKeyPairResponse.PrivateKeyPlaintext")
+		case "PrivateKeyCiphertextBlob":
+			x.PrivateKeyCiphertextBlob, err = d.bytes("GenerateDataKeyPairResponse.PrivateKeyCiphertextBlob")
+		case "PublicKey":
+			x.PublicKey, err = d.bytes("GenerateDataKeyPairResponse.PublicKey")
+		case "RequestId":
+			x.RequestId, _, err = d.str("GenerateDataKeyPairResponse.RequestId")
+		case "Algorithm":
+			x.Algorithm, _, err = d.str("GenerateDataKeyPairResponse.Algorithm")
+		default:
+			err = fmt.Errorf("unknown field %q in GenerateDataKeyPairResponse", name)
+		}
+		return err
+	})
+}
+
+// GenerateDataKeyPairWithoutPlaintextRequest is the kmspb message GenerateDataKeyPairWithoutPlaintextRequest.
+type GenerateDataKeyPairWithoutPlaintextRequest struct {
+	KeyId       string
+	Algorithm   string
+	KeyPairSpec string
+	KeyFormat   string
+	Aad         []byte
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) Reset() {
+	*x = GenerateDataKeyPairWithoutPlaintextRequest{}
+}
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) MarshalProto() ([]byte, error) {
+	return marshalProto(x)
+}
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) UnmarshalProto(b []byte) error {
+	return unmarshalProto(x, b)
+}
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) MarshalJSON() ([]byte, error) {
+	return marshalJSON(x)
+}
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) UnmarshalJSON(b []byte) error {
+	return unmarshalJSON(x, b)
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) GetKeyFormat() string {
+	if x != nil {
+		return x.KeyFormat
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) GetAad() []byte {
+	if x != nil {
+		return x.Aad
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		if b, err = appendString(b, 2, x.Algorithm); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyPairSpec != "" {
+		if b, err = appendString(b, 3, x.KeyPairSpec); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyFormat != "" {
+		if b, err = appendString(b, 4, x.KeyFormat); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Aad) > 0 {
+		b = protowire.AppendTag(b, 5, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.Aad)
+	}
+	return b, nil
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.Algorithm = v
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyPairSpec = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyFormat = v
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.Aad = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "GenerateDataKeyPairWithoutPlaintextRequest.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		b = appendJSONName(b, first, "Algorithm")
+		first = false
+		if b, err = appendJSONString(b, x.Algorithm, "GenerateDataKeyPairWithoutPlaintextRequest.Algorithm"); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyPairSpec != "" {
+		b = appendJSONName(b, first, "KeyPairSpec")
+		first = false
+		if b, err = appendJSONString(b, x.KeyPairSpec, "GenerateDataKeyPairWithoutPlaintextRequest.KeyPairSpec"); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyFormat != "" {
+		b = appendJSONName(b, first, "KeyFormat")
+		first = false
+		if b, err = appendJSONString(b, x.KeyFormat, "GenerateDataKeyPairWithoutPlaintextRequest.KeyFormat"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Aad) > 0 {
+		b = appendJSONName(b, first, "Aad")
+		first = false
+		b = appendJSONBytes(b, x.Aad)
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("GenerateDataKeyPairWithoutPlaintextRequest.KeyId")
+		case "Algorithm":
+			x.Algorithm, _, err = d.str("GenerateDataKeyPairWithoutPlaintextRequest.Algorithm")
+		case "KeyPairSpec":
+			x.KeyPairSpec, _, err = d.str("GenerateDataKeyPairWithoutPlaintextRequest.KeyPairSpec")
+		case "KeyFormat":
+			x.KeyFormat, _, err = d.str("GenerateDataKeyPairWithoutPlaintextRequest.KeyFormat")
+		case "Aad":
+			x.Aad, err = d.bytes("GenerateDataKeyPairWithoutPlaintextRequest.Aad")
+		default:
+			err = fmt.Errorf("unknown field %q in GenerateDataKeyPairWithoutPlaintextRequest", name)
+		}
+		return err
+	})
+}
+
+// GenerateDataKeyPairWithoutPlaintextResponse is the kmspb message GenerateDataKeyPairWithoutPlaintextResponse.
+type GenerateDataKeyPairWithoutPlaintextResponse struct {
+	KeyId                    string
+	Iv                       []byte
+	KeyPairSpec              string
+	PrivateKeyCiphertextBlob []byte
+	PublicKey                []byte
+	RequestId                string
+	Algorithm                string
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) Reset() {
+	*x = GenerateDataKeyPairWithoutPlaintextResponse{}
+}
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) MarshalProto() ([]byte, error) {
+	return marshalProto(x)
+}
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) UnmarshalProto(b []byte) error {
+	return unmarshalProto(x, b)
+}
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) MarshalJSON() ([]byte, error) {
+	return marshalJSON(x)
+}
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) UnmarshalJSON(b []byte) error {
+	return unmarshalJSON(x, b)
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) GetIv() []byte {
+	if x != nil {
+		return x.Iv
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) GetPrivateKeyCiphertextBlob() []byte {
+	if x != nil {
+		return x.PrivateKeyCiphertextBlob
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) GetPublicKey() []byte {
+	if x != nil {
+		return x.PublicKey
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Iv) > 0 {
+		b = protowire.AppendTag(b, 2, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.Iv)
+	}
+	if x.KeyPairSpec != "" {
+		if b, err = appendString(b, 3, x.KeyPairSpec); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.PrivateKeyCiphertextBlob) > 0 {
+		b = protowire.AppendTag(b, 4, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.PrivateKeyCiphertextBlob)
+	}
+	if len(x.PublicKey) > 0 {
+		b = protowire.AppendTag(b, 5, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.PublicKey)
+	}
+	if x.RequestId != "" {
+		if b, err = appendString(b, 6, x.RequestId); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		if b, err = appendString(b, 7, x.Algorithm); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.Iv = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyPairSpec = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.PrivateKeyCiphertextBlob = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.PublicKey = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 6 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RequestId = v
+			b = b[n:]
+			continue
+		case num == 7 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.Algorithm = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "GenerateDataKeyPairWithoutPlaintextResponse.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Iv) > 0 {
+		b = appendJSONName(b, first, "Iv")
+		first = false
+		b = appendJSONBytes(b, x.Iv)
+	}
+	if x.KeyPairSpec != "" {
+		b = appendJSONName(b, first, "KeyPairSpec")
+		first = false
+		if b, err = appendJSONString(b, x.KeyPairSpec, "GenerateDataKeyPairWithoutPlaintextResponse.KeyPairSpec"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.PrivateKeyCiphertextBlob) > 0 {
+		b = appendJSONName(b, first, "PrivateKeyCiphertextBlob")
+		first = false
+		b = appendJSONBytes(b, x.PrivateKeyCiphertextBlob)
+	}
+	if len(x.PublicKey) > 0 {
+		b = appendJSONName(b, first, "PublicKey")
+		first = false
+		b = appendJSONBytes(b, x.PublicKey)
+	}
+	if x.RequestId != "" {
+		b = appendJSONName(b, first, "RequestId")
+		first = false
+		if b, err = appendJSONString(b, x.RequestId, "GenerateDataKeyPairWithoutPlaintextResponse.RequestId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		b = appendJSONName(b, first, "Algorithm")
+		first = false
+		if b, err = appendJSONString(b, x.Algorithm, "GenerateDataKeyPairWithoutPlaintextResponse.Algorithm"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("GenerateDataKeyPairWithoutPlaintextResponse.KeyId")
+		case "Iv":
+			x.Iv, err = d.bytes("GenerateDataKeyPairWithoutPlaintextResponse.Iv")
+		case "KeyPairSpec":
+			x.KeyPairSpec, _, err = d.str("GenerateDataKeyPairWithoutPlaintextResponse.KeyPairSpec")
+		case "PrivateKeyCiphertextBlob":
+			x.PrivateKeyCiphertextBlob, err = d.bytes("GenerateDataKeyPairWithoutPlaintextResponse.PrivateKeyCiphertextBlob")
+		case "PublicKey":
+			x.PublicKey, err = d.bytes("GenerateDataKeyPairWithoutPlaintextResponse.PublicKey")
+		case "RequestId":
+			x.RequestId, _, err = d.str("GenerateDataKeyPairWithoutPlaintextResponse.RequestId")
+		case "Algorithm":
+			x.Algorithm, _, err = d.str("GenerateDataKeyPairWithoutPlaintextResponse.Algorithm")
+		default:
+			err = fmt.Errorf("unknown field %q in GenerateDataKeyPairWithoutPlaintextResponse", name)
+		}
+		return err
+	})
+}
+
+// AdvanceGenerateDataKeyPairRequest is the kmspb message AdvanceGenerateDataKeyPairRequest.
+type AdvanceGenerateDataKeyPairRequest struct {
+	KeyId       string
+	KeyPairSpec string
+	KeyFormat   string
+	Aad         []byte
+}
+
+func (x *AdvanceGenerateDataKeyPairRequest) Reset()                        { *x = AdvanceGenerateDataKeyPairRequest{} }
+func (x *AdvanceGenerateDataKeyPairRequest) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *AdvanceGenerateDataKeyPairRequest) UnmarshalProto(b []byte) error {
+	return unmarshalProto(x, b)
+}
+func (x *AdvanceGenerateDataKeyPairRequest) MarshalJSON() ([]byte, error) { return marshalJSON(x) }
+func (x *AdvanceGenerateDataKeyPairRequest) UnmarshalJSON(b []byte) error { return unmarshalJSON(x, b) }
+
+func (x *AdvanceGenerateDataKeyPairRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairRequest) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairRequest) GetKeyFormat() string {
+	if x != nil {
+		return x.KeyFormat
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairRequest) GetAad() []byte {
+	if x != nil {
+		return x.Aad
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyPairSpec != "" {
+		if b, err = appendString(b, 2, x.KeyPairSpec); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyFormat != "" {
+		if b, err = appendString(b, 3, x.KeyFormat); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Aad) > 0 {
+		b = protowire.AppendTag(b, 4, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.Aad)
+	}
+	return b, nil
+}
+
+func (x *AdvanceGenerateDataKeyPairRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyPairSpec = v
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyFormat = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.Aad = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "AdvanceGenerateDataKeyPairRequest.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyPairSpec != "" {
+		b = appendJSONName(b, first, "KeyPairSpec")
+		first = false
+		if b, err = appendJSONString(b, x.KeyPairSpec, "AdvanceGenerateDataKeyPairRequest.KeyPairSpec"); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyFormat != "" {
+		b = appendJSONName(b, first, "KeyFormat")
+		first = false
+		if b, err = appendJSONString(b, x.KeyFormat, "AdvanceGenerateDataKeyPairRequest.KeyFormat"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Aad) > 0 {
+		b = appendJSONName(b, first, "Aad")
+		first = false
+		b = appendJSONBytes(b, x.Aad)
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *AdvanceGenerateDataKeyPairRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("AdvanceGenerateDataKeyPairRequest.KeyId")
+		case "KeyPairSpec":
+			x.KeyPairSpec, _, err = d.str("AdvanceGenerateDataKeyPairRequest.KeyPairSpec")
+		case "KeyFormat":
+			x.KeyFormat, _, err = d.str("AdvanceGenerateDataKeyPairRequest.KeyFormat")
+		case "Aad":
+			x.Aad, err = d.bytes("AdvanceGenerateDataKeyPairRequest.Aad")
+		default:
+			err = fmt.Errorf("unknown field %q in AdvanceGenerateDataKeyPairRequest", name)
+		}
+		return err
+	})
+}
+
+// AdvanceGenerateDataKeyPairResponse is the kmspb message AdvanceGenerateDataKeyPairResponse.
+type AdvanceGenerateDataKeyPairResponse struct {
+	KeyId                    string
+	Iv                       []byte
+	KeyPairSpec              string
+	PrivateKeyPlaintext      []byte
+	PrivateKeyCiphertextBlob []byte
+	PublicKey                []byte
+	RequestId                string
+	Algorithm                string
+	KeyVersionId             string
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) Reset()                        { *x = AdvanceGenerateDataKeyPairResponse{} }
+func (x *AdvanceGenerateDataKeyPairResponse) MarshalProto() ([]byte, error) { return marshalProto(x) }
+func (x *AdvanceGenerateDataKeyPairResponse) UnmarshalProto(b []byte) error {
+	return unmarshalProto(x, b)
+}
+func (x *AdvanceGenerateDataKeyPairResponse) MarshalJSON() ([]byte, error) { return marshalJSON(x) }
+func (x *AdvanceGenerateDataKeyPairResponse) UnmarshalJSON(b []byte) error {
+	return unmarshalJSON(x, b)
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetIv() []byte {
+	if x != nil {
+		return x.Iv
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetPrivateKeyPlaintext() []byte {
+	if x != nil {
+		return x.PrivateKeyPlaintext
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetPrivateKeyCiphertextBlob() []byte {
+	if x != nil {
+		return x.PrivateKeyCiphertextBlob
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetPublicKey() []byte {
+	if x != nil {
+		return x.PublicKey
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetKeyVersionId() string {
+	if x != nil {
+		return x.KeyVersionId
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Iv) > 0 {
+		b = protowire.AppendTag(b, 2, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.Iv)
+	}
+	if x.KeyPairSpec != "" {
+		if b, err = appendString(b, 3, x.KeyPairSpec); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.PrivateKeyPlaintext) > 0 {
+		b = protowire.AppendTag(b, 4, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.PrivateKeyPlaintext)
+	}
+	if len(x.PrivateKeyCiphertextBlob) > 0 {
+		b = protowire.AppendTag(b, 5, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.PrivateKeyCiphertextBlob)
+	}
+	if len(x.PublicKey) > 0 {
+		b = protowire.AppendTag(b, 6, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.PublicKey)
+	}
+	if x.RequestId != "" {
+		if b, err = appendString(b, 7, x.RequestId); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		if b, err = appendString(b, 8, x.Algorithm); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyVersionId != "" {
+		if b, err = appendString(b, 9, x.KeyVersionId); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.Iv = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyPairSpec = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.PrivateKeyPlaintext = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.PrivateKeyCiphertextBlob = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 6 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.PublicKey = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 7 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RequestId = v
+			b = b[n:]
+			continue
+		case num == 8 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.Algorithm = v
+			b = b[n:]
+			continue
+		case num == 9 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyVersionId = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "AdvanceGenerateDataKeyPairResponse.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Iv) > 0 {
+		b = appendJSONName(b, first, "Iv")
+		first = false
+		b = appendJSONBytes(b, x.Iv)
+	}
+	if x.KeyPairSpec != "" {
+		b = appendJSONName(b, first, "KeyPairSpec")
+		first = false
+		if b, err = appendJSONString(b, x.KeyPairSpec, "AdvanceGenerateDataKeyPairResponse.KeyPairSpec"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.PrivateKeyPlaintext) > 0 {
+		b = appendJSONName(b, first, "PrivateKeyPlaintext")
+		first = false
+		b = appendJSONBytes(b, x.PrivateKeyPlaintext)
+	}
+	if len(x.PrivateKeyCiphertextBlob) > 0 {
+		b = appendJSONName(b, first, "PrivateKeyCiphertextBlob")
+		first = false
+		b = appendJSONBytes(b, x.PrivateKeyCiphertextBlob)
+	}
+	if len(x.PublicKey) > 0 {
+		b = appendJSONName(b, first, "PublicKey")
+		first = false
+		b = appendJSONBytes(b, x.PublicKey)
+	}
+	if x.RequestId != "" {
+		b = appendJSONName(b, first, "RequestId")
+		first = false
+		if b, err = appendJSONString(b, x.RequestId, "AdvanceGenerateDataKeyPairResponse.RequestId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		b = appendJSONName(b, first, "Algorithm")
+		first = false
+		if b, err = appendJSONString(b, x.Algorithm, "AdvanceGenerateDataKeyPairResponse.Algorithm"); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyVersionId != "" {
+		b = appendJSONName(b, first, "KeyVersionId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyVersionId, "AdvanceGenerateDataKeyPairResponse.KeyVersionId"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("AdvanceGenerateDataKeyPairResponse.KeyId")
+		case "Iv":
+			x.Iv, err = d.bytes("AdvanceGenerateDataKeyPairResponse.Iv")
+		case "KeyPairSpec":
+			x.KeyPairSpec, _, err = d.str("AdvanceGenerateDataKeyPairResponse.KeyPairSpec")
+		case "PrivateKeyPlaintext":
+			x.PrivateKeyPlaintext, err = d.bytes("AdvanceGenerateDataKeyPairResponse.PrivateKeyPlaintext")
+		case "PrivateKeyCiphertextBlob":
+			x.PrivateKeyCiphertextBlob, err = d.bytes("AdvanceGenerateDataKeyPairResponse.PrivateKeyCiphertextBlob")
+		case "PublicKey":
+			x.PublicKey, err = d.bytes("AdvanceGenerateDataKeyPairResponse.PublicKey")
+		case "RequestId":
+			x.RequestId, _, err = d.str("AdvanceGenerateDataKeyPairResponse.RequestId")
+		case "Algorithm":
+			x.Algorithm, _, err = d.str("AdvanceGenerateDataKeyPairResponse.Algorithm")
+		case "KeyVersionId":
+			x.KeyVersionId, _, err = d.str("AdvanceGenerateDataKeyPairResponse.KeyVersionId")
+		default:
+			err = fmt.Errorf("unknown field %q in AdvanceGenerateDataKeyPairResponse", name)
+		}
+		return err
+	})
+}
+
+// AdvanceGenerateDataKeyPairWithoutPlaintextRequest is the kmspb message AdvanceGenerateDataKeyPairWithoutPlaintextRequest.
+type AdvanceGenerateDataKeyPairWithoutPlaintextRequest struct {
+	KeyId       string
+	KeyPairSpec string
+	KeyFormat   string
+	Aad         []byte
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) Reset() {
+	*x = AdvanceGenerateDataKeyPairWithoutPlaintextRequest{}
+}
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) MarshalProto() ([]byte, error) {
+	return marshalProto(x)
+}
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) UnmarshalProto(b []byte) error {
+	return unmarshalProto(x, b)
+}
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) MarshalJSON() ([]byte, error) {
+	return marshalJSON(x)
+}
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) UnmarshalJSON(b []byte) error {
+	return unmarshalJSON(x, b)
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) GetKeyFormat() string {
+	if x != nil {
+		return x.KeyFormat
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) GetAad() []byte {
+	if x != nil {
+		return x.Aad
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyPairSpec != "" {
+		if b, err = appendString(b, 2, x.KeyPairSpec); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyFormat != "" {
+		if b, err = appendString(b, 3, x.KeyFormat); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Aad) > 0 {
+		b = protowire.AppendTag(b, 4, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.Aad)
+	}
+	return b, nil
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyPairSpec = v
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyFormat = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.Aad = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "AdvanceGenerateDataKeyPairWithoutPlaintextRequest.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyPairSpec != "" {
+		b = appendJSONName(b, first, "KeyPairSpec")
+		first = false
+		if b, err = appendJSONString(b, x.KeyPairSpec, "AdvanceGenerateDataKeyPairWithoutPlaintextRequest.KeyPairSpec"); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyFormat != "" {
+		b = appendJSONName(b, first, "KeyFormat")
+		first = false
+		if b, err = appendJSONString(b, x.KeyFormat, "AdvanceGenerateDataKeyPairWithoutPlaintextRequest.KeyFormat"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Aad) > 0 {
+		b = appendJSONName(b, first, "Aad")
+		first = false
+		b = appendJSONBytes(b, x.Aad)
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("AdvanceGenerateDataKeyPairWithoutPlaintextRequest.KeyId")
+		case "KeyPairSpec":
+			x.KeyPairSpec, _, err = d.str("AdvanceGenerateDataKeyPairWithoutPlaintextRequest.KeyPairSpec")
+		case "KeyFormat":
+			x.KeyFormat, _, err = d.str("AdvanceGenerateDataKeyPairWithoutPlaintextRequest.KeyFormat")
+		case "Aad":
+			x.Aad, err = d.bytes("AdvanceGenerateDataKeyPairWithoutPlaintextRequest.Aad")
+		default:
+			err = fmt.Errorf("unknown field %q in AdvanceGenerateDataKeyPairWithoutPlaintextRequest", name)
+		}
+		return err
+	})
+}
+
+// AdvanceGenerateDataKeyPairWithoutPlaintextResponse is the kmspb message AdvanceGenerateDataKeyPairWithoutPlaintextResponse.
+type AdvanceGenerateDataKeyPairWithoutPlaintextResponse struct {
+	KeyId                    string
+	Iv                       []byte
+	KeyPairSpec              string
+	PrivateKeyCiphertextBlob []byte
+	PublicKey                []byte
+	RequestId                string
+	Algorithm                string
+	KeyVersionId             string
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) Reset() {
+	*x = AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}
+}
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) MarshalProto() ([]byte, error) {
+	return marshalProto(x)
+}
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) UnmarshalProto(b []byte) error {
+	return unmarshalProto(x, b)
+}
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) MarshalJSON() ([]byte, error) {
+	return marshalJSON(x)
+}
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) UnmarshalJSON(b []byte) error {
+	return unmarshalJSON(x, b)
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetIv() []byte {
+	if x != nil {
+		return x.Iv
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetPrivateKeyCiphertextBlob() []byte {
+	if x != nil {
+		return x.PrivateKeyCiphertextBlob
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetPublicKey() []byte {
+	if x != nil {
+		return x.PublicKey
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetKeyVersionId() string {
+	if x != nil {
+		return x.KeyVersionId
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) appendProto(b []byte) (_ []byte, err error) {
+	if x == nil {
+		return b, nil
+	}
+	if x.KeyId != "" {
+		if b, err = appendString(b, 1, x.KeyId); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Iv) > 0 {
+		b = protowire.AppendTag(b, 2, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.Iv)
+	}
+	if x.KeyPairSpec != "" {
+		if b, err = appendString(b, 3, x.KeyPairSpec); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.PrivateKeyCiphertextBlob) > 0 {
+		b = protowire.AppendTag(b, 4, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.PrivateKeyCiphertextBlob)
+	}
+	if len(x.PublicKey) > 0 {
+		b = protowire.AppendTag(b, 5, protowire.BytesType)
+		b = protowire.AppendBytes(b, x.PublicKey)
+	}
+	if x.RequestId != "" {
+		if b, err = appendString(b, 6, x.RequestId); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		if b, err = appendString(b, 7, x.Algorithm); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyVersionId != "" {
+		if b, err = appendString(b, 8, x.KeyVersionId); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) mergeProto(b []byte) error {
+	for len(b) > 0 {
+		num, typ, n, err := consumeTag(b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyId = v
+			b = b[n:]
+			continue
+		case num == 2 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.Iv = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 3 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyPairSpec = v
+			b = b[n:]
+			continue
+		case num == 4 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.PrivateKeyCiphertextBlob = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 5 && typ == protowire.BytesType:
+			v, n, err := consumeBytes(b)
+			if err != nil {
+				return err
+			}
+			x.PublicKey = append([]byte{}, v...)
+			b = b[n:]
+			continue
+		case num == 6 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.RequestId = v
+			b = b[n:]
+			continue
+		case num == 7 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.Algorithm = v
+			b = b[n:]
+			continue
+		case num == 8 && typ == protowire.BytesType:
+			v, n, err := consumeString(b)
+			if err != nil {
+				return err
+			}
+			x.KeyVersionId = v
+			b = b[n:]
+			continue
+		}
+		n, err = skipField(num, typ, b)
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) appendJSON(b []byte) (_ []byte, err error) {
+	b = append(b, '{')
+	first := true
+	if x.KeyId != "" {
+		b = appendJSONName(b, first, "KeyId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyId, "AdvanceGenerateDataKeyPairWithoutPlaintextResponse.KeyId"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.Iv) > 0 {
+		b = appendJSONName(b, first, "Iv")
+		first = false
+		b = appendJSONBytes(b, x.Iv)
+	}
+	if x.KeyPairSpec != "" {
+		b = appendJSONName(b, first, "KeyPairSpec")
+		first = false
+		if b, err = appendJSONString(b, x.KeyPairSpec, "AdvanceGenerateDataKeyPairWithoutPlaintextResponse.KeyPairSpec"); err != nil {
+			return nil, err
+		}
+	}
+	if len(x.PrivateKeyCiphertextBlob) > 0 {
+		b = appendJSONName(b, first, "PrivateKeyCiphertextBlob")
+		first = false
+		b = appendJSONBytes(b, x.PrivateKeyCiphertextBlob)
+	}
+	if len(x.PublicKey) > 0 {
+		b = appendJSONName(b, first, "PublicKey")
+		first = false
+		b = appendJSONBytes(b, x.PublicKey)
+	}
+	if x.RequestId != "" {
+		b = appendJSONName(b, first, "RequestId")
+		first = false
+		if b, err = appendJSONString(b, x.RequestId, "AdvanceGenerateDataKeyPairWithoutPlaintextResponse.RequestId"); err != nil {
+			return nil, err
+		}
+	}
+	if x.Algorithm != "" {
+		b = appendJSONName(b, first, "Algorithm")
+		first = false
+		if b, err = appendJSONString(b, x.Algorithm, "AdvanceGenerateDataKeyPairWithoutPlaintextResponse.Algorithm"); err != nil {
+			return nil, err
+		}
+	}
+	if x.KeyVersionId != "" {
+		b = appendJSONName(b, first, "KeyVersionId")
+		first = false
+		if b, err = appendJSONString(b, x.KeyVersionId, "AdvanceGenerateDataKeyPairWithoutPlaintextResponse.KeyVersionId"); err != nil {
+			return nil, err
+		}
+	}
+	_ = first
+	return append(b, '}'), nil
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) decodeJSON(d *decoder) (null bool, err error) {
+	return d.object(func(name string) (err error) {
+		switch name {
+		case "KeyId":
+			x.KeyId, _, err = d.str("AdvanceGenerateDataKeyPairWithoutPlaintextResponse.KeyId")
+		case "Iv":
+			x.Iv, err = d.bytes("AdvanceGenerateDataKeyPairWithoutPlaintextResponse.Iv")
+		case "KeyPairSpec":
+			x.KeyPairSpec, _, err = d.str("AdvanceGenerateDataKeyPairWithoutPlaintextResponse.KeyPairSpec")
+		case "PrivateKeyCiphertextBlob":
+			x.PrivateKeyCiphertextBlob, err = d.bytes("AdvanceGenerateDataKeyPairWithoutPlaintextResponse.PrivateKeyCiphertextBlob")
+		case "PublicKey":
+			x.PublicKey, err = d.bytes("AdvanceGenerateDataKeyPairWithoutPlaintextResponse.PublicKey")
+		case "RequestId":
+			x.RequestId, _, err = d.str("AdvanceGenerateDataKeyPairWithoutPlaintextResponse.RequestId")
+		case "Algorithm":
+			x.Algorithm, _, err = d.str("AdvanceGenerateDataKeyPairWithoutPlaintextResponse.Algorithm")
+		case "KeyVersionId":
+			x.KeyVersionId, _, err = d.str("AdvanceGenerateDataKeyPairWithoutPlaintextResponse.KeyVersionId")
+		default:
+			err = fmt.Errorf("unknown field %q in AdvanceGenerateDataKeyPairWithoutPlaintextResponse", name)
+		}
+		return err
+	})
+}
+
 // Error is the kmspb message Error.
 type Error struct {
 	StatusCode   int32
@@ -7471,6 +10419,34 @@ func New(fullName string) Message {
 		return new(GenerateRandomRequest)
 	case "dkms.gcs.v02.GenerateRandomResponse":
 		return new(GenerateRandomResponse)
+	case "dkms.gcs.v02.SignRequest":
+		return new(SignRequest)
+	case "dkms.gcs.v02.SignResponse":
+		return new(SignResponse)
+	case "dkms.gcs.v02.VerifyRequest":
+		return new(VerifyRequest)
+	case "dkms.gcs.v02.VerifyResponse":
+		return new(VerifyResponse)
+	case "dkms.gcs.v02.GetPublicKeyRequest":
+		return new(GetPublicKeyRequest)
+	case "dkms.gcs.v02.GetPublicKeyResponse":
+		return new(GetPublicKeyResponse)
+	case "dkms.gcs.v02.GenerateDataKeyPairRequest":
+		return new(GenerateDataKeyPairRequest)
+	case "dkms.gcs.v02.GenerateDataKeyPairResponse":
+		return new(GenerateDataKeyPairResponse)
+	case "dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextRequest":
+		return new(GenerateDataKeyPairWithoutPlaintextRequest)
+	case "dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextResponse":
+		return new(GenerateDataKeyPairWithoutPlaintextResponse)
+	case "dkms.gcs.v02.AdvanceGenerateDataKeyPairRequest":
+		return new(AdvanceGenerateDataKeyPairRequest)
+	case "dkms.gcs.v02.AdvanceGenerateDataKeyPairResponse":
+		return new(AdvanceGenerateDataKeyPairResponse)
+	case "dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextRequest":
+		return new(AdvanceGenerateDataKeyPairWithoutPlaintextRequest)
+	case "dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextResponse":
+		return new(AdvanceGenerateDataKeyPairWithoutPlaintextResponse)
 	case "dkms.gcs.v02.Error":
 		return new(Error)
 	case "pocketkms.admin.v1.KeyMetadata":
@@ -7549,6 +10525,20 @@ func SetRequestId(m Message, id string) {
 	case *AdvanceGenerateDataKeyResponse:
 		x.RequestId = id
 	case *GenerateRandomResponse:
+		x.RequestId = id
+	case *SignResponse:
+		x.RequestId = id
+	case *VerifyResponse:
+		x.RequestId = id
+	case *GetPublicKeyResponse:
+		x.RequestId = id
+	case *GenerateDataKeyPairResponse:
+		x.RequestId = id
+	case *GenerateDataKeyPairWithoutPlaintextResponse:
+		x.RequestId = id
+	case *AdvanceGenerateDataKeyPairResponse:
+		x.RequestId = id
+	case *AdvanceGenerateDataKeyPairWithoutPlaintextResponse:
 		x.RequestId = id
 	case *Error:
 		x.RequestId = id
