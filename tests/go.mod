@@ -10,11 +10,14 @@ require (
 	github.com/aliyun/alibabacloud-dkms-gcs-go-sdk v0.5.1
 	github.com/aliyun/alibabacloud-dkms-transfer-go-sdk v0.1.8
 	github.com/c2sp/wycheproof v0.0.0-20260105152342-fca0d3ba9f12
+	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1
+	github.com/emmansun/gmsm v0.41.1
 	github.com/pocketkms/pocketkms v0.0.0
 	google.golang.org/protobuf v1.36.12
 )
 
 require (
+	github.com/ProtonMail/go-crypto v1.5.2 // indirect
 	github.com/alibabacloud-go/alibabacloud-gateway-pop v0.0.6 // indirect
 	github.com/alibabacloud-go/alibabacloud-gateway-spi v0.0.4 // indirect
 	github.com/alibabacloud-go/darabonba-array v0.1.0 // indirect
@@ -30,7 +33,6 @@ require (
 	github.com/alibabacloud-go/tea-xml v1.1.3 // indirect
 	github.com/aliyun/credentials-go v1.3.1 // indirect
 	github.com/clbanning/mxj/v2 v2.5.5 // indirect
-	github.com/emmansun/gmsm v0.41.1 // indirect
 	github.com/golang/protobuf v1.5.0 // indirect
 	github.com/jmespath/go-jmespath v0.4.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect

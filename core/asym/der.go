@@ -19,7 +19,7 @@ var (
 	oidP256       = []byte{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07}       // 1.2.840.10045.3.1.7
 	oidSecp256k1  = []byte{0x2b, 0x81, 0x04, 0x00, 0x0a}                         // 1.3.132.0.10
 	oidSM2P256v1  = []byte{0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d}       // 1.2.156.10197.1.301
-	errNotPKCS8   = errors.New("the private key is not a PKCS#8 PrivateKeyInfo")
+	errNotPKCS8   = errors.New("the private key is not a PKCS#8 PrivateKeyInfo (openssl pkcs8 -topk8 -nocrypt converts one)")
 	errTrailing   = errors.New("the private key has trailing data")
 	curveOIDs     = map[string][]byte{ECP256: oidP256, ECP256K: oidSecp256k1, ECSM2: oidSM2P256v1}
 	curveOIDNames = map[string]string{string(oidP256): ECP256, string(oidSecp256k1): ECP256K, string(oidSM2P256v1): ECSM2}

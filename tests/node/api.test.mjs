@@ -281,13 +281,13 @@ describe('generic calls and errors', () => {
     // Errors come back as KmsError decoded from the protobuf Error message.
     await rejectsKms(() => kms.callProto('AdvanceDecrypt', Uint8Array.from([0x0a, blob.length, ...blob])), 400, 'InvalidParameter');
     await rejectsKms(() => kms.callProto('Encrypt', Uint8Array.of(0xff, 0xff)), 400, 'InvalidParameter');
-    await rejectsKms(() => kms.callProto('Sign', new Uint8Array()), 400, 'UnsupportedOperation');
+    await rejectsKms(() => kms.callProto('GetHealthStatus', new Uint8Array()), 400, 'UnsupportedOperation');
   });
 
   test('unknown and unsupported operations', async () => {
     const e = await rejectsKms(() => kms.call('NoSuchApi', {}), 400, 'InvalidApiName');
     assert.match(e.message, /NoSuchApi/);
-    await rejectsKms(() => kms.call('GetPublicKey', { KeyId: 'x' }), 400, 'UnsupportedOperation');
+    await rejectsKms(() => kms.call('GetHealthStatus', {}), 400, 'UnsupportedOperation');
     await rejectsKms(() => kms.describeKey({ KeyId: 'key-aaaaaaaaaaaaaaaaaaaaa' }), 404, 'Forbidden.KeyNotFound');
   });
 

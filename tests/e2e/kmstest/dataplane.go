@@ -42,6 +42,11 @@ func RunDataPlane(t *testing.T, tg *Target) *DataPlane {
 	t.Run("GenerateRandom", d.generateRandom)
 	t.Run("aliases", d.aliases)
 	t.Run("rotation", d.rotation)
+	t.Run("Sign and Verify", d.signVerify)
+	t.Run("GetPublicKey", d.getPublicKey)
+	t.Run("asymmetric Encrypt and Decrypt", d.asymEncryptDecrypt)
+	t.Run("data key pairs", d.dataKeyPairs)
+	t.Run("asymmetric errors", d.asymErrors)
 	t.Run("unbuilt operations", d.unbuilt)
 	t.Run("engine errors through the SDK", d.engineErrors)
 	t.Run("errors on the wire", d.wireErrors)
@@ -317,20 +322,8 @@ func (d *DataPlane) rotation(t *testing.T) {
 
 func (d *DataPlane) unbuilt(t *testing.T) {
 	calls := map[string]func() error{
-		"Sign": func() error {
-			_, err := d.sdk.Sign(&dkms.SignRequest{KeyId: tea.String(d.AppKey), Message: []byte("m"), MessageType: tea.String("RAW")})
-			return err
-		},
-		"GetPublicKey": func() error {
-			_, err := d.sdk.GetPublicKey(&dkms.GetPublicKeyRequest{KeyId: tea.String(d.AppKey)})
-			return err
-		},
 		"GetSecretValue": func() error {
 			_, err := d.sdk.GetSecretValue(&dkms.GetSecretValueRequest{SecretName: tea.String("s")})
-			return err
-		},
-		"GenerateDataKeyPair": func() error {
-			_, err := d.sdk.GenerateDataKeyPair(&dkms.GenerateDataKeyPairRequest{KeyId: tea.String(d.AppKey), KeyPairSpec: tea.String("RSA_2048")})
 			return err
 		},
 	}

@@ -453,7 +453,7 @@ func errorsScenario() *builder {
 	pt := plaintext(16)
 	b.fail("unknown api", "EncryptEverything", "InvalidApiName", req{})
 	b.fail("lower-case api name", "encrypt", "InvalidApiName", req{"KeyId": id})
-	for _, api := range []string{"Sign", "Verify", "GetPublicKey", "GetSecretValue", "GenerateDataKeyPair"} {
+	for _, api := range []string{"GetHealthStatus", "GetSecretValue"} {
 		b.fail("not built yet", api, unsupported, req{})
 	}
 	b.okLen("1 random byte", "GenerateRandom", req{"Length": 1}, map[string]int{"Random": 1})
