@@ -36,6 +36,7 @@ func scenarios() []*builder {
 		keyStates(),
 		keyAttributes(),
 		dataKeys(),
+		asymmetric(),
 		inspect(),
 		errorsScenario(),
 	}
@@ -499,7 +500,7 @@ func errorsScenario() *builder {
 	})
 	bad("unknown key spec", func(r req) { r["KeySpec"] = "Aliyun_AES_512" })
 	bad("symmetric key with signing usage", func(r req) { r["KeyUsage"] = "SIGN/VERIFY" })
-	b.fail("asymmetric keys cannot be imported", "ImportKey", unsupported, req{"KeySpec": "RSA_2048"})
+	b.fail("asymmetric material that is not a key", "ImportKey", invalid, req{"KeySpec": "RSA_2048", "Versions": []any{req{"KeyMaterial": []byte("not a key")}}})
 	b.fail("unknown key spec", "CreateKey", invalid, req{"KeySpec": "DES"})
 	b.fail("EC_P256 cannot encrypt", "CreateKey", invalid, req{"KeySpec": "EC_P256", "KeyUsage": "ENCRYPT/DECRYPT"})
 	b.fail("rotation without interval", "CreateKey", missing, req{"EnableAutomaticRotation": true})
