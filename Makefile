@@ -49,14 +49,12 @@ test-go:
 	go vet -tags pocketkms_embed . ./host/cmd/pocketkms
 	go test -count=1 ./...
 	go test -race -count=1 . ./core/... ./host/sqlstore ./host/server ./host/classic ./host/accesskeys ./host/seed ./host/clientkeys ./host/cmd/pocketkms
-	go vet -tags pocketkms_lean ./core/... ./wasm/...
-	go test -count=1 -tags pocketkms_lean ./core/... ./wasm/...
 
-## The core's own tests inside WebAssembly, built as the module and the Worker are
-## (pocketkms_lean): wasip1 under the wazero CLI, js under Node.
+## The core's own tests inside WebAssembly, the build the module and the Worker use:
+## wasip1 under the wazero CLI, js under Node.
 test-wasm-core:
-	GOOS=wasip1 GOARCH=wasm GOWASIRUNTIME=wazero go test -count=1 -tags pocketkms_lean ./core/...
-	GOOS=js GOARCH=wasm go test -count=1 -tags pocketkms_lean ./core/...
+	GOOS=wasip1 GOARCH=wasm GOWASIRUNTIME=wazero go test -count=1 ./core/...
+	GOOS=js GOARCH=wasm go test -count=1 ./core/...
 
 ## Every parser is fuzzed, briefly, on every run (seed corpora are committed). Budgets are
 ## execution counts (about 8 s each here), not durations: Go 1.26's coordinator can report a
@@ -69,7 +67,7 @@ test-fuzz:
 	$(call fuzz,FuzzAdvanceDecrypt,./core/kms,150000x)
 	$(call fuzz,FuzzParseRotationInterval,./core/kms,200000x)
 	$(call fuzz,FuzzSealedOpen,./core/store,500000x)
-	$(call fuzz,FuzzDifferential,./core/kmspb/leanpb,80000x)
+	$(call fuzz,FuzzDifferential,./core/kmspb,80000x)
 	$(call fuzz,FuzzParse,./host/seed,80000x)
 	$(call fuzz,FuzzParseAuthorization,./host/server,100000x)
 	$(call fuzz,FuzzHandler,./host/server,60000x)
@@ -120,3 +118,4 @@ bench: wasm
 ## Regenerate the protobuf code and leanpb from it (needs Debian's protobuf-compiler and protoc-gen-go v1.36.12).
 generate:
 	go generate ./core/kmspb
+	go generate ./core/store

@@ -8,9 +8,7 @@ cd "$(dirname "$0")/.."
 mkdir -p build
 tmp="build/.pocketkms.wasm.$$"
 trap 'rm -f "$tmp"' EXIT
-# pocketkms_lean: kmspb's messages with leanpb's codec instead of the protobuf
-# runtime, a third of the module (docs/wasm-abi.md#size).
-GOOS=wasip1 GOARCH=wasm go build -tags pocketkms_lean -buildmode=c-shared -trimpath -ldflags="-s -w" \
+GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -ldflags="-s -w" \
 	-o "$tmp" ./wasm/module
 mv -f "$tmp" build/pocketkms.wasm
 raw=$(wc -c <build/pocketkms.wasm)

@@ -21,8 +21,8 @@ const (
 )
 
 type keyTag struct {
-	TagKey   string
-	TagValue string
+	TagKey   string `json:"TagKey"`
+	TagValue string `json:"TagValue"`
 }
 
 // checkTag refuses keys the product reserves ("acs:", "aliyun") and sizes

@@ -30,6 +30,16 @@ func (c *call) cryptoKey(name string) (*keyRecord, error) {
 	return k, nil
 }
 
+// encryptionKey is cryptoKey for the operations that encrypt: a due
+// rotation is stored first, so they seal with the new primary.
+func (c *call) encryptionKey(name string) (*keyRecord, error) {
+	k, err := c.cryptoKey(name)
+	if err != nil {
+		return nil, err
+	}
+	return k, c.commitRotation(k)
+}
+
 // algorithm picks the algorithm for k: the requested one if it fits the key
 // spec, else the key's default (AES_GCM or SM4_GCM).
 func algorithm(k *keyRecord, requested string) (modes.Spec, error) {
@@ -94,7 +104,7 @@ func (c *call) open(k *keyRecord, v *versionRecord, alg, padding string, iv, aad
 }
 
 func (c *call) advanceSeal(keyID string, m Meta, alg, padding string, iv, aad, plaintext []byte) (*keyRecord, *versionRecord, *sealed, []byte, error) {
-	k, err := c.cryptoKey(keyID)
+	k, err := c.encryptionKey(keyID)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -135,6 +145,9 @@ func (e *Engine) encrypt(r *pb.EncryptRequest, in Meta, meta *Meta) (pb.Message,
 			return c.asymEncrypt(r, in, meta)
 		}
 		if err := usable(k); err != nil {
+			return nil, err
+		}
+		if err := c.commitRotation(k); err != nil {
 			return nil, err
 		}
 		v, err := pick(k, in, k.initial())
@@ -284,7 +297,7 @@ func (e *Engine) generateDataKey(r *pb.GenerateDataKeyRequest, in Meta, meta *Me
 		if err != nil {
 			return nil, err
 		}
-		k, err := c.cryptoKey(r.KeyId)
+		k, err := c.encryptionKey(r.KeyId)
 		if err != nil {
 			return nil, err
 		}

@@ -22,7 +22,6 @@ const (
 	UsageSign    = "SIGN/VERIFY"
 )
 
-
 func symmetricKeySize(spec string) (int, bool) {
 	switch spec {
 	case SpecAES256:

@@ -24,7 +24,9 @@ func pick(k *keyRecord, m Meta, def *versionRecord) (*versionRecord, error) {
 	if m.KeyVersionID == "" {
 		return def, nil
 	}
-	if v := k.version(m.KeyVersionID); v != nil {
+	// A projected version has no material and no ciphertext can name it:
+	// reads treat it as absent.
+	if v := k.version(m.KeyVersionID); v != nil && !(k.pending && v == k.primary()) {
 		return v, nil
 	}
 	return nil, kmserr.New(404, kmserr.CodeKeyNotFound, "The key version %s is not a version of the key %s.", m.KeyVersionID, k.KeyId)

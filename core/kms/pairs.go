@@ -15,7 +15,7 @@ const (
 // keyPair is a fresh data key pair in the requested format: the private key
 // PKCS#8, the public key SPKI.
 type keyPair struct {
-	spec             string
+	spec            string
 	private, public []byte
 }
 

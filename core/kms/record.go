@@ -10,17 +10,17 @@ import (
 	"github.com/pocketkms/pocketkms/core/asym"
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
+	"github.com/pocketkms/pocketkms/core/store"
 )
 
-// Storage layout (docs/storage.md): one JSON record per key under
-// "keys/<KeyId>" holding its metadata and every version's material, one
-// record per alias under "aliases/<AliasName>", and one index entry per key
-// pending deletion under "deletions/<date>/<KeyId>". Hosts that persist to
-// disk seal every "keys/" value (store.Sealed) because it holds key material.
+// Storage layout (core/store/layout.go, docs/storage.md): one JSON record
+// per key under "keys/<KeyId>" holding its metadata and every version's
+// material, one record per alias under "aliases/<AliasName>", and one index
+// entry per key pending deletion under "deletions/<date>/<KeyId>".
 const (
-	keyPrefix      = "keys/"
-	aliasPrefix    = "aliases/"
-	deletionPrefix = "deletions/"
+	keyPrefix      = store.KeyPrefix
+	aliasPrefix    = store.AliasPrefix
+	deletionPrefix = store.DeletionPrefix
 )
 
 // deletionName is the index entry of a key due for deletion at d: the date
@@ -55,38 +55,61 @@ const (
 )
 
 // keyRecord is what is stored for a key. Material is reachable only through
-// the record's versions inside this package.
+// the record's versions inside this package. The JSON names are the stored
+// format (docs/storage.md): renaming a Go field must not change them, and
+// a change of meaning takes a new keySchema.
 type keyRecord struct {
-	KeyId            string
-	KeySpec          string
-	KeyUsage         string
-	Description      string `json:",omitempty"`
-	Origin           string `json:",omitempty"`
-	KeyState         string
-	CreationDate     time.Time
-	DeleteDate       *time.Time      `json:",omitempty"`
-	RotationInterval string          `json:",omitempty"` // as given; "" when off
-	RotationSeconds  int64           `json:",omitempty"`
-	LastRotationDate *time.Time      `json:",omitempty"`
-	RotationSince    *time.Time      `json:",omitempty"` // when the current policy was turned on
-	Versions         []versionRecord // oldest first; last is primary
-	PrivateKey       []byte          `json:",omitempty"` // legacy asymmetric material, see upgrade
+	Schema           int             `json:"Schema"` // keySchema; 0 in records written before it existed
+	KeyId            string          `json:"KeyId"`
+	KeySpec          string          `json:"KeySpec"`
+	KeyUsage         string          `json:"KeyUsage"`
+	Description      string          `json:"Description,omitempty"`
+	Origin           string          `json:"Origin,omitempty"`
+	KeyState         string          `json:"KeyState"`
+	CreationDate     time.Time       `json:"CreationDate"`
+	DeleteDate       *time.Time      `json:"DeleteDate,omitempty"`
+	RotationInterval string          `json:"RotationInterval,omitempty"` // as given; "" when off
+	RotationSeconds  int64           `json:"RotationSeconds,omitempty"`
+	LastRotationDate *time.Time      `json:"LastRotationDate,omitempty"`
+	RotationSince    *time.Time      `json:"RotationSince,omitempty"` // when the current policy was turned on
+	Versions         []versionRecord `json:"Versions"`                // oldest first; last is primary
+	PrivateKey       []byte          `json:"PrivateKey,omitempty"`    // schema < 2 asymmetric material, see upgrade
 
-	DeletionProtection            bool     `json:",omitempty"`
-	DeletionProtectionDescription string   `json:",omitempty"`
-	Tags                          []keyTag `json:",omitempty"` // sorted by TagKey
+	DeletionProtection            bool     `json:"DeletionProtection,omitempty"`
+	DeletionProtectionDescription string   `json:"DeletionProtectionDescription,omitempty"`
+	Tags                          []keyTag `json:"Tags,omitempty"` // sorted by TagKey
+
+	// pending: the primary version is a projected automatic rotation
+	// (projectRotation), not yet stored and without material.
+	pending bool
+}
+
+// keySchema is the newest key record format this engine reads. Records of
+// schema 0 (before the field) have the same fields and meaning as schema 1.
+// Schema 2 is written for asymmetric keys only: their material is in their
+// versions, as PKCS#8, instead of in PrivateKey (upgrade reads the older
+// form), which an engine that knows only schema 1 must not misread.
+// Symmetric keys are still written as schema 1.
+const keySchema = 2
+
+// schema is the format k is written in.
+func (k *keyRecord) schema() int {
+	if k.symmetric() {
+		return 1
+	}
+	return 2
 }
 
 type versionRecord struct {
-	KeyVersionId string
-	CreationDate time.Time
-	Material     []byte `json:",omitempty"`
+	KeyVersionId string    `json:"KeyVersionId"`
+	CreationDate time.Time `json:"CreationDate"`
+	Material     []byte    `json:"Material,omitempty"`
 }
 
 type aliasRecord struct {
-	AliasName    string
-	KeyId        string
-	CreationDate time.Time
+	AliasName    string    `json:"AliasName"`
+	KeyId        string    `json:"KeyId"`
+	CreationDate time.Time `json:"CreationDate"`
 }
 
 func (k *keyRecord) initial() *versionRecord { return &k.Versions[0] }
@@ -118,12 +141,24 @@ func (c *call) loadKey(id string) (*keyRecord, error) {
 	if raw == nil {
 		return nil, nil
 	}
+	k, err := decodeKey(id, raw)
+	if err != nil {
+		return nil, err
+	}
+	if k.gone(c.now) {
+		return nil, nil
+	}
+	return k, nil
+}
+
+// decodeKey reads a stored key record of any schema this engine knows.
+func decodeKey(id string, raw []byte) (*keyRecord, error) {
 	var k keyRecord
 	if err := json.Unmarshal(raw, &k); err != nil || len(k.Versions) == 0 {
 		return nil, kmserr.Internal("key record %s is corrupt", id)
 	}
-	if k.gone(c.now) {
-		return nil, nil
+	if k.Schema < 0 || k.Schema > keySchema {
+		return nil, kmserr.Internal("key record %s has schema %d; this pocketkms reads up to %d: it was written by a newer version", id, k.Schema, keySchema)
 	}
 	if err := k.upgrade(); err != nil {
 		return nil, err
@@ -148,6 +183,10 @@ func (k *keyRecord) upgrade() error {
 }
 
 func (c *call) saveKey(k *keyRecord) error {
+	if err := c.materialize(k); err != nil {
+		return err
+	}
+	k.Schema = k.schema()
 	raw, err := json.Marshal(k)
 	if err != nil {
 		return kmserr.Internal("encode key record: %v", err)
@@ -180,8 +219,10 @@ func (c *call) saveAlias(a *aliasRecord) error {
 	return nil
 }
 
-// resolve finds the key named by a key id or an alias, applying automatic
-// rotation that has fallen due. Unknown names are 404 Forbidden.KeyNotFound.
+// resolve finds the key named by a key id or an alias. A due automatic
+// rotation is projected, not stored: reads report it and write nothing;
+// operations that encrypt or change the key store it (commitRotation,
+// saveKey). Unknown names are 404 Forbidden.KeyNotFound.
 func (c *call) resolve(name string) (*keyRecord, error) {
 	if name == "" {
 		return nil, kmserr.New(400, kmserr.CodeMissingParameter, "KeyId is required")
@@ -204,9 +245,7 @@ func (c *call) resolve(name string) (*keyRecord, error) {
 	if k == nil {
 		return nil, kmserr.KeyNotFound(name)
 	}
-	if err := c.rotateIfDue(k); err != nil {
-		return nil, err
-	}
+	k.projectRotation(c.now)
 	return k, nil
 }
 
@@ -265,9 +304,11 @@ func (c *call) purge() error {
 		if err != nil {
 			continue
 		}
-		var k keyRecord
-		if raw != nil && json.Unmarshal(raw, &k) != nil {
-			continue
+		var k *keyRecord
+		if raw != nil {
+			if k, err = decodeKey(keyID, raw); err != nil {
+				continue
+			}
 		}
 		if raw == nil || k.KeyState != StatePendingDeletion || k.DeleteDate == nil || deletionName(*k.DeleteDate, k.KeyId) != n {
 			c.tx.Delete(n) // a stale entry: the key is gone or no longer due then

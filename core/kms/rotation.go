@@ -1,6 +1,8 @@
 package kms
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"strconv"
 	"time"
 
@@ -50,23 +52,102 @@ func (k *keyRecord) nextRotation() time.Time {
 	return last.Add(time.Duration(k.RotationSeconds) * time.Second)
 }
 
-// rotateIfDue gives an enabled key whose interval has elapsed one new
-// primary version. A key unused for several intervals rotates once: the
-// version count records use, not the calendar.
-func (c *call) rotateIfDue(k *keyRecord) error {
+// rotationDue is the instant of the rotation that a key whose interval has
+// elapsed owes now: the latest due date not after now. A key unused for
+// several intervals rotates once, dated at the last of them, so that the
+// version count records use, not the calendar, and the next due date is in
+// the future again. ok is false when nothing is due.
+func (k *keyRecord) rotationDue(now time.Time) (time.Time, bool) {
 	if k.RotationSeconds == 0 || k.KeyState != StateEnabled || !k.symmetric() {
+		return time.Time{}, false
+	}
+	next := k.nextRotation()
+	if now.Before(next) {
+		return time.Time{}, false
+	}
+	interval := time.Duration(k.RotationSeconds) * time.Second
+	return next.Add(now.Sub(next) / interval * interval), true
+}
+
+// projectRotation applies a due automatic rotation to k in memory only. The
+// new primary version has its final id and date but no material yet: reads
+// report the key as it will be without writing, and every reader (and the
+// writer that commits it) sees the same version. Operations that encrypt or
+// change the key commit it through saveKey, which draws the material.
+func (k *keyRecord) projectRotation(now time.Time) {
+	due, ok := k.rotationDue(now)
+	if !ok {
+		return
+	}
+	k.Versions = append(k.Versions, versionRecord{KeyVersionId: k.rotatedVersionID(), CreationDate: due})
+	k.LastRotationDate = &due
+	k.pending = true
+}
+
+// rotatedVersionID names the version an automatic rotation adds: derived
+// from the current primary, so the projection of a read and the commit of a
+// write agree without either storing anything. Version ids are not secret.
+func (k *keyRecord) rotatedVersionID() string {
+	seed := "pocketkms rotation\x00" + k.primary().KeyVersionId
+	for n := 0; ; n++ {
+		vid, _ := ids.NewVersionID(&hashStream{seed: seed + "\x00" + strconv.Itoa(n)}, k.KeyId)
+		if k.version(vid) == nil {
+			return vid
+		}
+	}
+}
+
+// hashStream is an endless SHA-256 counter-mode byte stream over seed.
+type hashStream struct {
+	seed string
+	ctr  uint64
+	buf  []byte
+}
+
+func (h *hashStream) Read(p []byte) (int, error) {
+	for n := 0; n < len(p); {
+		if len(h.buf) == 0 {
+			sum := sha256.Sum256(binary.BigEndian.AppendUint64([]byte(h.seed), h.ctr))
+			h.ctr++
+			h.buf = sum[:]
+		}
+		c := copy(p[n:], h.buf)
+		h.buf, n = h.buf[c:], n+c
+	}
+	return len(p), nil
+}
+
+// commitRotation saves a projected rotation of k, for operations that
+// encrypt with the key: they use the new primary from then on.
+func (c *call) commitRotation(k *keyRecord) error {
+	if !k.pending {
 		return nil
 	}
-	if c.now.Before(k.nextRotation()) {
+	return c.saveKey(k)
+}
+
+// materialize draws the material of a projected version before it is saved.
+func (c *call) materialize(k *keyRecord) error {
+	if !k.pending {
 		return nil
 	}
-	return c.addVersion(k)
+	size, _ := symmetricKeySize(k.KeySpec)
+	m, err := c.random(size)
+	if err != nil {
+		return err
+	}
+	k.primary().Material = m
+	k.pending = false
+	return nil
 }
 
 // addVersion appends a fresh version, makes it primary and saves the key.
 // Asymmetric keys get new versions only this way, from CreateKeyVersion:
 // they never rotate automatically (spec §10.4).
 func (c *call) addVersion(k *keyRecord) error {
+	if err := c.materialize(k); err != nil {
+		return err
+	}
 	material, err := c.newMaterial(k)
 	if err != nil {
 		return err

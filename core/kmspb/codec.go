@@ -1,70 +1,206 @@
-//go:build !pocketkms_lean
-
 package kmspb
 
-import (
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
+import "unsafe"
 
-	"github.com/pocketkms/pocketkms/core/kmspb/leanpb"
+// Message is any kmspb message: a pointer to one of messages.go's structs.
+// Encode and decode them with Marshal, Unmarshal, MarshalJSON and
+// UnmarshalJSON.
+type Message interface {
+	// table returns the message's field table and the struct's address,
+	// the two things the codec's walkers need.
+	table() (*table, unsafe.Pointer)
+}
+
+// Kind is the type of a field's values.
+type Kind uint8
+
+const (
+	KindString Kind = iota + 1
+	KindBytes
+	KindInt32
+	KindInt64
+	KindBool
+	KindMessage
 )
 
-// Message is any kmspb message. The engine and its hosts encode and decode
-// them only through this file's functions, so that builds with the
-// pocketkms_lean tag (lean.go, codec_lean.go) can swap the protobuf runtime
-// for leanpb without touching them.
-type Message = proto.Message
-
-// Marshal encodes m in the protobuf wire form.
-func Marshal(m Message) ([]byte, error) { return proto.Marshal(m) }
-
-// Unmarshal decodes the protobuf wire form into m, replacing its contents.
-func Unmarshal(b []byte, m Message) error { return proto.Unmarshal(b, m) }
-
-// MarshalJSON encodes m in the JSON form: protojson's with UseProtoNames
-// (field names as the product spells them, bytes as standard base64).
-//
-// Both builds write and read JSON with leanpb, going through the protobuf
-// form here, so that a JSON request gets the same answer, errors included,
-// from the native engine and the module. The JSON form serves scripts, the
-// CLI and the playground, where the extra copy does not matter.
-func MarshalJSON(m Message) ([]byte, error) {
-	wire, err := proto.Marshal(m)
-	if err != nil {
-		return nil, err
-	}
-	l := leanOf(m)
-	if err := l.UnmarshalProto(wire); err != nil {
-		return nil, err
-	}
-	return l.MarshalJSON()
+// table describes one message: what the generator read from its descriptor.
+type table struct {
+	name   string // the message's name, also its Go type's
+	full   string // protobuf full name
+	new    func() Message
+	fields []field // declaration order, which the JSON form follows
+	wire   []uint8 // field indexes in number order when that differs
 }
 
-// UnmarshalJSON decodes the JSON form into m, replacing its contents.
-func UnmarshalJSON(b []byte, m Message) error {
-	l := leanOf(m)
-	if err := l.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	wire, err := l.MarshalProto()
-	if err != nil {
-		return err
-	}
-	return proto.Unmarshal(wire, m)
+// field is one row of a table. off is the Go field's offset in the struct;
+// the walkers read and write the value through it with the Go type that
+// kind and list imply, which the generator wrote from the same row.
+type field struct {
+	num  int32
+	name string // proto and JSON name
+	kind Kind
+	list bool
+	off  uintptr
+	sub  *table // KindMessage's type
 }
 
-func leanOf(m Message) leanpb.Message {
-	l := leanpb.New(string(m.ProtoReflect().Descriptor().FullName()))
-	if l == nil { // leanpb is generated from these very descriptors
-		panic("kmspb: leanpb has no " + string(m.ProtoReflect().Descriptor().FullName()) + ": run go generate ./core/kmspb")
+func (f *field) ptr(p unsafe.Pointer) unsafe.Pointer { return unsafe.Add(p, f.off) }
+
+// byNum returns the field numbered num, nil if none.
+func (t *table) byNum(num int32) *field {
+	for i := range t.fields {
+		if t.fields[i].num == num {
+			return &t.fields[i]
+		}
 	}
-	return l
+	return nil
 }
+
+func (t *table) byName(name string) *field {
+	for i := range t.fields {
+		if t.fields[i].name == name {
+			return &t.fields[i]
+		}
+	}
+	return nil
+}
+
+// reset zeroes every field, with typed stores (the garbage collector must
+// see pointer fields overwritten).
+func (t *table) reset(p unsafe.Pointer) {
+	for i := range t.fields {
+		f := &t.fields[i]
+		q := f.ptr(p)
+		switch {
+		case f.list && f.kind == KindString:
+			*(*[]string)(q) = nil
+		case f.list:
+			*(*[]unsafe.Pointer)(q) = nil
+		case f.kind == KindString:
+			*(*string)(q) = ""
+		case f.kind == KindBytes:
+			*(*[]byte)(q) = nil
+		case f.kind == KindInt32:
+			*(*int32)(q) = 0
+		case f.kind == KindInt64:
+			*(*int64)(q) = 0
+		case f.kind == KindBool:
+			*(*bool)(q) = false
+		case f.kind == KindMessage:
+			*(*unsafe.Pointer)(q) = nil
+		}
+	}
+}
+
+// messages returns the elements of a repeated message field: a []*T has
+// the layout of a []unsafe.Pointer.
+func messages(q unsafe.Pointer) *[]unsafe.Pointer { return (*[]unsafe.Pointer)(q) }
 
 // SetRequestId sets m's RequestId field, if it has one.
 func SetRequestId(m Message, id string) {
-	r := m.ProtoReflect()
-	if f := r.Descriptor().Fields().ByName("RequestId"); f != nil && f.Kind() == protoreflect.StringKind && !f.IsList() {
-		r.Set(f, protoreflect.ValueOfString(id))
+	t, p := m.table()
+	if f := t.byName("RequestId"); f != nil && f.kind == KindString && !f.list && p != nil {
+		*(*string)(f.ptr(p)) = id
 	}
+}
+
+// Field describes one field of a message, for code that checks input
+// against the schema field by field (the seed parser names the exact field
+// of an error).
+type Field struct {
+	Name     string
+	Kind     Kind
+	Repeated bool
+	f        *field
+	owner    *table
+}
+
+// Fields lists m's fields in declaration order.
+func Fields(m Message) []Field {
+	t, _ := m.table()
+	out := make([]Field, len(t.fields))
+	for i := range t.fields {
+		f := &t.fields[i]
+		out[i] = Field{Name: f.name, Kind: f.kind, Repeated: f.list, f: f, owner: t}
+	}
+	return out
+}
+
+// Message returns a new, empty message of a KindMessage field's type; nil
+// for other kinds.
+func (f Field) Message() Message {
+	if f.f == nil || f.f.sub == nil {
+		return nil
+	}
+	return f.f.sub.new()
+}
+
+// CheckJSON reports whether value is a valid JSON value for one element of
+// the field (the whole value when it is not repeated), with the error
+// UnmarshalJSON would give for it.
+func (f Field) CheckJSON(value []byte) error {
+	m := f.owner.new()
+	_, p := m.table()
+	return decodeJSONValue(value, func(d *decoder) error { return d.element(f.owner, f.f, p) })
+}
+
+// Clone returns a deep copy of m.
+func Clone[M Message](m M) M {
+	t, p := m.table()
+	c := t.new()
+	if p != nil {
+		_, q := c.table()
+		t.copy(q, p)
+	}
+	return c.(M)
+}
+
+func (t *table) copy(dst, src unsafe.Pointer) {
+	for i := range t.fields {
+		f := &t.fields[i]
+		d, s := f.ptr(dst), f.ptr(src)
+		switch {
+		case f.list && f.kind == KindString:
+			*(*[]string)(d) = append([]string(nil), *(*[]string)(s)...)
+		case f.list:
+			for _, e := range *messages(s) {
+				c := f.sub.alloc()
+				if e != nil {
+					f.sub.copy(c, e)
+				}
+				*messages(d) = append(*messages(d), c)
+			}
+		case f.kind == KindString:
+			*(*string)(d) = *(*string)(s)
+		case f.kind == KindBytes:
+			if v := *(*[]byte)(s); v != nil {
+				*(*[]byte)(d) = append([]byte{}, v...)
+			}
+		case f.kind == KindInt32:
+			*(*int32)(d) = *(*int32)(s)
+		case f.kind == KindInt64:
+			*(*int64)(d) = *(*int64)(s)
+		case f.kind == KindBool:
+			*(*bool)(d) = *(*bool)(s)
+		case f.kind == KindMessage:
+			if e := *(*unsafe.Pointer)(s); e != nil {
+				c := f.sub.alloc()
+				f.sub.copy(c, e)
+				*(*unsafe.Pointer)(d) = c
+			}
+		}
+	}
+}
+
+// Equal reports whether a and b are the same message type with the same
+// field values (an empty list or bytes equals an absent one, as in proto3).
+func Equal(a, b Message) bool {
+	ta, _ := a.table()
+	tb, _ := b.table()
+	if ta != tb {
+		return false
+	}
+	wa, errA := Marshal(a)
+	wb, errB := Marshal(b)
+	return errA == nil && errB == nil && string(wa) == string(wb)
 }

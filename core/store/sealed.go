@@ -7,17 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
-	"strings"
 )
-
-// SealedPrefix is the record-key prefix whose values Sealed encrypts: the
-// engine's key records, which hold key material.
-const SealedPrefix = "keys/"
-
-// SealedPrefixes are every record-key prefix whose values Sealed encrypts:
-// the key records and the classic API's AccessKey records, which hold
-// AccessKey secrets.
-var SealedPrefixes = []string{SealedPrefix, "accesskeys/"}
 
 // Sealed envelope format 1 (docs/storage.md):
 //
@@ -40,8 +30,7 @@ const (
 // can be added later with their own info string and their own nonce space.
 const sealInfo = "pocketkms store.Sealed v1 record sealing key"
 
-// Sealed returns a Backend that stores every value whose key starts with one
-// of SealedPrefixes sealed with AES-256-GCM under a key derived from rootKey (32
+// Sealed returns a Backend that stores every value whose key IsSealed sealed with AES-256-GCM under a key derived from rootKey (32
 // bytes), and passes every other record through unchanged. Record keys,
 // revisions and conflict behaviour are those of b.
 //
@@ -73,22 +62,13 @@ type sealed struct {
 	aead cipher.AEAD
 }
 
-func isSealed(key string) bool {
-	for _, p := range SealedPrefixes {
-		if strings.HasPrefix(key, p) {
-			return true
-		}
-	}
-	return false
-}
-
 func sealAAD(version byte, key string) []byte {
 	return append([]byte{version}, key...)
 }
 
 func (s *sealed) Get(key string) ([]byte, int64, error) {
 	v, rev, err := s.b.Get(key)
-	if err != nil || rev == 0 || !isSealed(key) {
+	if err != nil || rev == 0 || !IsSealed(key) {
 		return v, rev, err
 	}
 	plain, err := s.open(key, v)
@@ -104,7 +84,7 @@ func (s *sealed) Commit(reads map[string]int64, writes []Write) error {
 	out := make([]Write, len(writes))
 	for i, w := range writes {
 		out[i] = w
-		if w.Value != nil && isSealed(w.Key) {
+		if w.Value != nil && IsSealed(w.Key) {
 			out[i].Value = s.seal(w.Key, w.Value)
 		}
 	}

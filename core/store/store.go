@@ -57,14 +57,20 @@ func (t *Tx) Get(key string) ([]byte, error) {
 	if v, ok := t.writes[key]; ok {
 		return v, nil
 	}
+	v, _, err := t.read(key)
+	return v, err
+}
+
+// read gets key from the backend and remembers the revision first read.
+func (t *Tx) read(key string) ([]byte, int64, error) {
 	v, rev, err := t.b.Get(key)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if _, seen := t.reads[key]; !seen {
 		t.reads[key] = rev
 	}
-	return v, nil
+	return v, rev, nil
 }
 
 // List returns the keys under prefix, including this Tx's own puts and

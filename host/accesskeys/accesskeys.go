@@ -21,10 +21,6 @@ import (
 	"github.com/pocketkms/pocketkms/core/store"
 )
 
-// Prefix is the store prefix of AccessKey records. store.SealedPrefixes
-// names it too: the two must agree.
-const Prefix = "accesskeys/"
-
 // Record is one AccessKey pair.
 type Record struct {
 	AccessKeyId     string    `json:"AccessKeyId"`
@@ -107,7 +103,7 @@ func Encode(r Record) (string, []byte, error) {
 		return "", nil, err
 	}
 	v, err := json.Marshal(r)
-	return Prefix + r.AccessKeyId, v, err
+	return store.AccessKeyPrefix + r.AccessKeyId, v, err
 }
 
 func decode(v []byte) (*Record, error) {
@@ -123,7 +119,7 @@ func Lookup(b store.Backend, id string) (*Record, error) {
 	if CheckID(id) != nil {
 		return nil, ErrNotFound
 	}
-	v, _, err := b.Get(Prefix + id)
+	v, _, err := b.Get(store.AccessKeyPrefix + id)
 	if err != nil {
 		return nil, fmt.Errorf("accesskeys: read %s: %w", id, err)
 	}
@@ -163,7 +159,7 @@ func Register(b store.Backend, r Record) error {
 
 // List returns every AccessKey, sorted by id, with the secrets blanked.
 func List(b store.Backend) ([]Record, error) {
-	keys, err := b.List(Prefix)
+	keys, err := b.List(store.AccessKeyPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +185,7 @@ func List(b store.Backend) ([]Record, error) {
 
 // Revoke deletes the record of id.
 func Revoke(b store.Backend, id string) error {
-	key := Prefix + id
+	key := store.AccessKeyPrefix + id
 	v, rev, err := b.Get(key)
 	if err != nil {
 		return err

@@ -24,9 +24,6 @@ import (
 	"github.com/pocketkms/pocketkms/core/store"
 )
 
-// Prefix is the store prefix of ClientKey records.
-const Prefix = "clientkeys/"
-
 // MaxIDLen bounds a ClientKey id; ids are opaque to clients (the SDK's own
 // test key is "key_for_unit_test"), so only length and characters are checked.
 const MaxIDLen = 128
@@ -112,7 +109,7 @@ func finish(rec Record, pub any) (string, []byte, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	return Prefix + rec.ClientKeyId, v, nil
+	return store.ClientKeyPrefix + rec.ClientKeyId, v, nil
 }
 
 // Decode parses a stored record.
@@ -144,7 +141,7 @@ func Lookup(b store.Backend, id string) (*rsa.PublicKey, error) {
 	if CheckID(id) != nil {
 		return nil, ErrNotFound
 	}
-	v, _, err := b.Get(Prefix + id)
+	v, _, err := b.Get(store.ClientKeyPrefix + id)
 	if err != nil {
 		return nil, fmt.Errorf("clientkeys: read %s: %w", id, err)
 	}
@@ -193,7 +190,7 @@ func Register(b store.Backend, key string, value []byte) error {
 	if err != nil {
 		return err
 	}
-	if key != Prefix+rec.ClientKeyId {
+	if key != store.ClientKeyPrefix+rec.ClientKeyId {
 		return fmt.Errorf("clientkeys: record key %q does not match id %q", key, rec.ClientKeyId)
 	}
 	old, rev, err := b.Get(key)
@@ -212,7 +209,7 @@ func Register(b store.Backend, key string, value []byte) error {
 
 // List returns every registered ClientKey, sorted by id.
 func List(b store.Backend) ([]Record, error) {
-	keys, err := b.List(Prefix)
+	keys, err := b.List(store.ClientKeyPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +234,7 @@ func List(b store.Backend) ([]Record, error) {
 
 // Revoke deletes the record of id: its holder is refused from the next request.
 func Revoke(b store.Backend, id string) error {
-	key := Prefix + id
+	key := store.ClientKeyPrefix + id
 	v, rev, err := b.Get(key)
 	if err != nil {
 		return err

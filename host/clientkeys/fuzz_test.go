@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pocketkms/pocketkms/core/store"
 )
 
 // FuzzRecordFromClientKey feeds arbitrary ClientKey files and passwords:
@@ -29,7 +31,7 @@ func FuzzRecordFromClientKey(f *testing.F) {
 			return
 		}
 		rec, derr := Decode(value)
-		if derr != nil || !strings.HasPrefix(key, Prefix) || key != Prefix+rec.ClientKeyId {
+		if derr != nil || !strings.HasPrefix(key, store.ClientKeyPrefix) || key != store.ClientKeyPrefix+rec.ClientKeyId {
 			t.Fatalf("accepted file gives a bad record: %q %v", key, derr)
 		}
 		if strings.Contains(string(value), "PRIVATE KEY") {
@@ -47,7 +49,7 @@ func FuzzRecordFromCertificate(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, derr := Decode(value); derr != nil || !strings.HasPrefix(key, Prefix) {
+		if _, derr := Decode(value); derr != nil || !strings.HasPrefix(key, store.ClientKeyPrefix) {
 			t.Fatalf("accepted certificate gives a bad record: %q %v", key, derr)
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/host/accesskeys"
 )
 
@@ -54,7 +55,7 @@ func (p *parser) accessKey(path string, raw []byte) (AccessKeyEntry, error) {
 // accessKey registers one entry, or checks that the same pair is there.
 func (a *applier) accessKey(i int, e AccessKeyEntry) error {
 	path := fmt.Sprintf("AccessKeys[%d]", i)
-	key := accesskeys.Prefix + e.AccessKeyId
+	key := store.AccessKeyPrefix + e.AccessKeyId
 	old, _, err := a.o.Get(key)
 	if err != nil {
 		return a.errf(path, "store read failed: %v", err)
@@ -72,7 +73,9 @@ func (a *applier) accessKey(i int, e AccessKeyEntry) error {
 	if err != nil {
 		return a.errf(path, "%v", err)
 	}
-	a.o.put(key, value)
+	if err := a.o.Commit(nil, []store.Write{{Key: key, Value: value}}); err != nil {
+		return a.errf(path, "%v", err)
+	}
 	a.s.AccessKeysAdded = append(a.s.AccessKeysAdded, e.AccessKeyId)
 	return nil
 }

@@ -28,7 +28,7 @@ func TestApplyAccessKeys(t *testing.T) {
 	if err != nil || len(s.AccessKeysAdded) != 1 {
 		t.Fatalf("%+v %v", s, err)
 	}
-	if v, _, _ := raw.Get(accesskeys.Prefix + "LTAIseedexample000001"); v == nil || strings.Contains(string(v), "seed-secret") {
+	if v, _, _ := raw.Get(store.AccessKeyPrefix + "LTAIseedexample000001"); v == nil || strings.Contains(string(v), "seed-secret") {
 		t.Fatal("the secret is not sealed at rest")
 	}
 	rec, err := accesskeys.Lookup(sealed, "LTAIseedexample000001")

@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"strings"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/asym"
 	"github.com/pocketkms/pocketkms/core/blob"
 	"github.com/pocketkms/pocketkms/core/ids"
@@ -22,12 +20,8 @@ import (
 	"github.com/pocketkms/pocketkms/core/store"
 )
 
-// ClientKeyPrefix is where ClientKey records live in the store (owned by
-// host/clientkeys; the engine ignores the prefix).
-const ClientKeyPrefix = "clientkeys/"
-
 // ClientKeyRecordFunc turns a ClientKeys entry into the record that
-// registers it: its store key (ClientKeyPrefix + id) and value. The host
+// registers it: its store key (store.ClientKeyPrefix + id) and value. The host
 // provides it (host/clientkeys has the real one); the value must hold no
 // private key. Apply compares a record already in the store with the new
 // one ignoring a top-level "CreationDate", so the function may stamp the
@@ -71,8 +65,8 @@ func (s Summary) String() string {
 // race with another writer (a CLI command, a server request).
 const maxApplyAttempts = 8
 
-// Apply brings the store in line with f. Every write goes to an overlay
-// first and reaches backend in one Commit at the end, so an error anywhere
+// Apply brings the store in line with f. Every write goes to a nested
+// transaction (store.Nest) first and reaches backend in one Commit at the end, so an error anywhere
 // in the file leaves backend unchanged. An entry that already exists (by
 // KeyId, or by its first alias when it has no KeyId) is checked, not
 // imported again: applying the same file twice commits nothing the second
@@ -107,13 +101,13 @@ func Apply(ctx context.Context, backend store.Backend, f *File, clientKeyRecord 
 type applier struct {
 	ctx context.Context
 	f   *File
-	o   *overlay
+	o   *store.Nested
 	eng *kms.Engine
 	s   Summary
 }
 
 func applyOnce(ctx context.Context, backend store.Backend, f *File, rec ClientKeyRecordFunc) (Summary, error) {
-	o := newOverlay(backend)
+	o := store.Nest(backend)
 	a := &applier{ctx: ctx, f: f, o: o, eng: kms.New(o, kms.NewConfig())}
 	for i, e := range f.ClientKeys {
 		if err := a.clientKey(i, e, rec); err != nil {
@@ -133,7 +127,7 @@ func applyOnce(ctx context.Context, backend store.Backend, f *File, rec ClientKe
 			return Summary{}, err
 		}
 	}
-	committed, err := o.flush()
+	committed, err := o.Apply()
 	if errors.Is(err, store.ErrConflict) {
 		return Summary{}, err
 	}
@@ -148,7 +142,7 @@ func (a *applier) errf(field, format string, args ...any) *Error {
 	return &Error{File: a.f.Name, Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
-func (a *applier) call(api string, req proto.Message) (proto.Message, *kmserr.Error) {
+func (a *applier) call(api string, req pb.Message) (pb.Message, *kmserr.Error) {
 	resp, err := a.eng.Call(api, req)
 	if err != nil {
 		return nil, kmserr.As(err)
@@ -203,7 +197,7 @@ func (a *applier) key(i int, k *pb.ImportKeyRequest) error {
 }
 
 func (a *applier) importKey(path string, k *pb.ImportKeyRequest) error {
-	resp, kerr := a.call("ImportKey", proto.Clone(k))
+	resp, kerr := a.call("ImportKey", pb.Clone(k))
 	if kerr != nil {
 		return a.errf(path, "%s: %s", kerr.Code, kerr.Message)
 	}
@@ -354,8 +348,8 @@ func (a *applier) clientKey(i int, e ClientKeyEntry, rec ClientKeyRecordFunc) er
 	if err != nil {
 		return a.errf(path, "%v", err)
 	}
-	if !strings.HasPrefix(key, ClientKeyPrefix) || len(key) == len(ClientKeyPrefix) {
-		return a.errf(path, "the ClientKey registry gave the record key %q, outside %s", key, ClientKeyPrefix)
+	if !strings.HasPrefix(key, store.ClientKeyPrefix) || len(key) == len(store.ClientKeyPrefix) {
+		return a.errf(path, "the ClientKey registry gave the record key %q, outside %s", key, store.ClientKeyPrefix)
 	}
 	old, _, err := a.o.Get(key)
 	if err != nil {
@@ -363,7 +357,9 @@ func (a *applier) clientKey(i int, e ClientKeyEntry, rec ClientKeyRecordFunc) er
 	}
 	switch {
 	case old == nil:
-		a.o.put(key, value)
+		if err := a.o.Commit(nil, []store.Write{{Key: key, Value: value}}); err != nil {
+			return a.errf(path, "%v", err)
+		}
 		a.s.ClientKeysAdded = append(a.s.ClientKeysAdded, e.KeyId)
 	case sameRecord(old, value):
 		a.s.ClientKeysExisting = append(a.s.ClientKeysExisting, e.KeyId)

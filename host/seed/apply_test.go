@@ -33,7 +33,7 @@ func fakeRecord(e ClientKeyEntry) (string, []byte, error) {
 		src = hex.EncodeToString(sum[:])
 	}
 	v, _ := json.Marshal(map[string]string{"ClientKeyId": e.KeyId, "Public": src, "CreationDate": time.Now().Format(time.RFC3339Nano)})
-	return ClientKeyPrefix + e.KeyId, v, nil
+	return store.ClientKeyPrefix + e.KeyId, v, nil
 }
 
 func mustLoad(t *testing.T, doc string) *File {

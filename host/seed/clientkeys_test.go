@@ -37,7 +37,7 @@ func TestApplyWithRealRegistry(t *testing.T) {
 		if _, err := clientkeys.Lookup(m, e.KeyId); err != nil {
 			t.Errorf("%s not registered: %v", e.KeyId, err)
 		}
-		if v := first[clientkeys.Prefix+e.KeyId]; strings.Contains(v, "PRIVATE") || strings.Contains(v, "1234") {
+		if v := first[store.ClientKeyPrefix+e.KeyId]; strings.Contains(v, "PRIVATE") || strings.Contains(v, "1234") {
 			t.Errorf("the record of %s holds a secret", e.KeyId)
 		}
 	}

@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"os"
 	"path/filepath"
 	"testing"
-
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/pocketkms/pocketkms/core/store"
 )
@@ -43,7 +41,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("round trip changed the number of entries")
 		}
 		for i := range file.Keys {
-			if !proto.Equal(file.Keys[i], again.Keys[i]) {
+			if !pb.Equal(file.Keys[i], again.Keys[i]) {
 				t.Fatalf("Keys[%d] changed in a round trip", i)
 			}
 		}
@@ -92,7 +90,7 @@ func encode(t *testing.T, f *File) []byte {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		b, err := protojson.Marshal(k)
+		b, err := pb.MarshalJSON(k)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,10 +10,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/types/dynamicpb"
-
 	"github.com/pocketkms/pocketkms/core/asym"
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kms"
@@ -222,33 +218,44 @@ func (p *parser) unknown(path, name, what string, known []string) error {
 	return p.errf(path, "unknown field; %s has %s", what, strings.Join(known, ", "))
 }
 
-func fieldNames(md protoreflect.MessageDescriptor) []string {
+func fieldNames(fields []pb.Field) []string {
 	var out []string
-	for i := 0; i < md.Fields().Len(); i++ {
-		out = append(out, md.Fields().Get(i).JSONName())
+	for _, f := range fields {
+		out = append(out, f.Name)
 	}
 	return out
 }
 
-// message checks raw against a protobuf message type field by field, so
-// that an error names the exact field; protojson alone reports only a line
-// and column, and quotes bad values (which could be key material).
-func (p *parser) message(path string, raw []byte, md protoreflect.MessageDescriptor, what string) error {
+func fieldByName(fields []pb.Field, name string) (pb.Field, bool) {
+	for _, f := range fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return pb.Field{}, false
+}
+
+// message checks raw against a message type's field table field by field,
+// so that an error names the exact field; a whole-message decode reports
+// only the first problem, and may quote bad values (which could be key
+// material).
+func (p *parser) message(path string, raw []byte, m pb.Message, what string) error {
 	members, err := p.object(path, raw)
 	if err != nil {
 		return err
 	}
+	fields := pb.Fields(m)
 	for _, m := range members {
 		fp := join(path, m.name)
-		fd := md.Fields().ByJSONName(m.name)
-		if fd == nil {
-			return p.unknown(fp, m.name, what, fieldNames(md))
+		fd, ok := fieldByName(fields, m.name)
+		if !ok {
+			return p.unknown(fp, m.name, what, fieldNames(fields))
 		}
 		v := bytes.TrimSpace(m.value)
 		if string(v) == "null" {
 			continue
 		}
-		if !fd.IsList() {
+		if !fd.Repeated {
 			if err := p.single(fp, v, fd, false); err != nil {
 				return err
 			}
@@ -268,11 +275,11 @@ func (p *parser) message(path string, raw []byte, md protoreflect.MessageDescrip
 }
 
 // single checks one value (a list element when inList) of field fd.
-func (p *parser) single(path string, raw []byte, fd protoreflect.FieldDescriptor, inList bool) error {
-	switch fd.Kind() {
-	case protoreflect.MessageKind:
-		return p.message(path, raw, fd.Message(), "a "+string(fd.Name())+" entry")
-	case protoreflect.StringKind:
+func (p *parser) single(path string, raw []byte, fd pb.Field, inList bool) error {
+	switch fd.Kind {
+	case pb.KindMessage:
+		return p.message(path, raw, fd.Message(), "a "+fd.Name+" entry")
+	case pb.KindString:
 		var s string
 		if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
 			return p.errf(path, "must be a string, not %s", shape(raw))
@@ -280,7 +287,7 @@ func (p *parser) single(path string, raw []byte, fd protoreflect.FieldDescriptor
 		if loneSurrogate(raw, s) {
 			return p.errf(path, "holds a \\u escape that is half of a UTF-16 surrogate pair")
 		}
-	case protoreflect.BytesKind:
+	case pb.KindBytes:
 		var s string
 		if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
 			return p.errf(path, "must be a base64 string, not %s", shape(raw))
@@ -289,13 +296,8 @@ func (p *parser) single(path string, raw []byte, fd protoreflect.FieldDescriptor
 			return p.errf(path, "is not standard base64 (A-Z, a-z, 0-9, + and /, padded with =)")
 		}
 	default:
-		// No such field in today's messages; let protojson judge it alone.
-		v := raw
-		if inList {
-			v = append(append([]byte("["), raw...), ']')
-		}
-		doc := append(append([]byte(`{"`+fd.JSONName()+`":`), v...), '}')
-		if err := protojson.Unmarshal(doc, dynamicpb.NewMessage(fd.ContainingMessage())); err != nil {
+		// No such field in today's ImportKey request; the codec judges it.
+		if err := fd.CheckJSON(raw); err != nil {
 			return p.errf(path, "%s", cleanProtoErr(err))
 		}
 	}
@@ -313,8 +315,8 @@ func loneSurrogate(raw []byte, s string) bool {
 	return strings.Count(s, string(utf8.RuneError)) != strings.Count(lower, "\\ufffd")+strings.Count(lower, string(utf8.RuneError))
 }
 
-// cleanProtoErr drops protojson's "proto: (line 1:2): " prefix: the line
-// and column are those of a fragment, not of the file.
+// cleanProtoErr drops a "proto: (line 1:2): " prefix: the line and column
+// would be those of a fragment, not of the file.
 func cleanProtoErr(err error) string {
 	s := strings.TrimPrefix(err.Error(), "proto:")
 	s = strings.TrimLeft(s, " \u00a0")
@@ -326,22 +328,17 @@ func cleanProtoErr(err error) string {
 	return s
 }
 
-var (
-	keyDesc = (&pb.ImportKeyRequest{}).ProtoReflect().Descriptor()
-	strict  = protojson.UnmarshalOptions{DiscardUnknown: false}
-)
-
 // key reads one Keys entry: an ImportKey request.
 func (p *parser) key(path string, raw []byte) (*pb.ImportKeyRequest, error) {
 	raw, err := pemMaterial(raw)
 	if err != nil {
 		return nil, p.errf(path, "%v", err)
 	}
-	if err := p.message(path, raw, keyDesc, "a Keys entry"); err != nil {
+	k := &pb.ImportKeyRequest{}
+	if err := p.message(path, raw, k, "a Keys entry"); err != nil {
 		return nil, err
 	}
-	k := &pb.ImportKeyRequest{}
-	if err := strict.Unmarshal(raw, k); err != nil {
+	if err := pb.UnmarshalJSON(raw, k); err != nil {
 		return nil, p.errf(path, "%s", cleanProtoErr(err))
 	}
 	if err := p.checkKey(path, k); err != nil {

@@ -10,8 +10,9 @@ import (
 )
 
 // minGzip is the size from which a static asset is sent gzip-compressed to
-// clients that accept it: in practice the module (9.5 MB, 2.5 MB gzipped),
-// which is most of a first visit to the playground over a real network.
+// clients that accept it: in practice the module, which compresses well and
+// is most of a first visit to the playground over a real network (sizes in
+// the README).
 const minGzip = 64 << 10
 
 // gzipCache keeps the compressed form of the large assets, keyed by name

@@ -247,7 +247,7 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request) {
 	if ok && h.cfg.assets != nil && fs.ValidPath(name) {
 		if st, err := fs.Stat(h.cfg.assets, name); err == nil && st.Mode().IsRegular() {
 			modTime = st.ModTime()
-			// The module is ~10 MB: a reload revalidates instead of refetching.
+			// The module is large: a reload revalidates instead of refetching.
 			if !modTime.IsZero() {
 				if t, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !modTime.Truncate(time.Second).After(t) {
 					w.WriteHeader(http.StatusNotModified)

@@ -13,8 +13,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
@@ -93,7 +91,7 @@ func wantError(t *testing.T, status int, body []byte, hdr http.Header, wantStatu
 		t.Errorf("content type %q", hdr.Get("Content-Type"))
 	}
 	var e pb.Error
-	if err := proto.Unmarshal(body, &e); err != nil {
+	if err := pb.Unmarshal(body, &e); err != nil {
 		t.Fatalf("body is not a protobuf Error: %q", body)
 	}
 	if status != wantStatus || e.ErrorCode != wantCode || int(e.StatusCode) != wantStatus {
@@ -104,7 +102,7 @@ func wantError(t *testing.T, status int, body []byte, hdr http.Header, wantStatu
 	}
 }
 
-func mustMarshal(m proto.Message) []byte { b, _ := proto.Marshal(m); return b }
+func mustMarshal(m pb.Message) []byte { b, _ := pb.Marshal(m); return b }
 
 func TestDataOperationRoundTrip(t *testing.T) {
 	f := newFixture(t, NewConfig(), nil)
@@ -118,14 +116,14 @@ func TestDataOperationRoundTrip(t *testing.T) {
 		t.Fatalf("%d %q", st, body)
 	}
 	var enc pb.AdvanceEncryptResponse
-	proto.Unmarshal(body, &enc)
+	pb.Unmarshal(body, &enc)
 	// The product's docs show "TOKEN" instead of "Bearer": both are accepted.
 	st, body, _ = f.call(t, "AdvanceDecrypt", mustMarshal(&pb.AdvanceDecryptRequest{CiphertextBlob: enc.CiphertextBlob}), nil,
 		func(h http.Header) {
 			h.Set("authorization", strings.Replace(h.Get("authorization"), "Bearer", "TOKEN", 1))
 		})
 	var dec pb.AdvanceDecryptResponse
-	if st != 200 || proto.Unmarshal(body, &dec) != nil || string(dec.Plaintext) != "hi" {
+	if st != 200 || pb.Unmarshal(body, &dec) != nil || string(dec.Plaintext) != "hi" {
 		t.Fatalf("%d %q", st, body)
 	}
 }
@@ -223,8 +221,8 @@ func (panicEngine) CallProto(context.Context, string, []byte) ([]byte, error) { 
 func (panicEngine) CallProtoMeta(context.Context, string, []byte, kms.Meta) ([]byte, kms.Meta, error) {
 	panic("boom")
 }
-func (panicEngine) CallJSON(context.Context, string, []byte) ([]byte, error)  { panic("boom") }
-func (panicEngine) Close(context.Context) error                               { return nil }
+func (panicEngine) CallJSON(context.Context, string, []byte) ([]byte, error) { panic("boom") }
+func (panicEngine) Close(context.Context) error                              { return nil }
 
 func TestPanicIsProtobuf500(t *testing.T) {
 	f := newFixture(t, NewConfig(), panicEngine{})
@@ -315,7 +313,7 @@ func FuzzHandler(f *testing.F) {
 			return
 		}
 		var e pb.Error
-		if w.Code >= 500 || w.Header().Get("Content-Type") != ContentType || proto.Unmarshal(w.Body.Bytes(), &e) != nil || int(e.StatusCode) != w.Code || e.ErrorCode == "" {
+		if w.Code >= 500 || w.Header().Get("Content-Type") != ContentType || pb.Unmarshal(w.Body.Bytes(), &e) != nil || int(e.StatusCode) != w.Code || e.ErrorCode == "" {
 			t.Fatalf("%d %q %q", w.Code, w.Header().Get("Content-Type"), w.Body.Bytes())
 		}
 	})
@@ -347,13 +345,13 @@ func TestMigrationHeader(t *testing.T) {
 		t.Fatalf("with the header: %d, version %q, want %q", st, hdr.Get(kms.HeaderKeyVersionID), primary)
 	}
 	var out pb.EncryptResponse
-	if err := proto.Unmarshal(body, &out); err != nil {
+	if err := pb.Unmarshal(body, &out); err != nil {
 		t.Fatal(err)
 	}
 	// The transfer SDKs' Decrypt: no KeyId, the version in the header.
 	st, body, hdr = f.call(t, "Decrypt", mustMarshal(&pb.DecryptRequest{CiphertextBlob: out.CiphertextBlob, Iv: out.Iv}), withHeader, nil)
 	var dec pb.DecryptResponse
-	if st != 200 || proto.Unmarshal(body, &dec) != nil || string(dec.Plaintext) != "hi" || hdr.Get(kms.HeaderKeyVersionID) != primary {
+	if st != 200 || pb.Unmarshal(body, &dec) != nil || string(dec.Plaintext) != "hi" || hdr.Get(kms.HeaderKeyVersionID) != primary {
 		t.Fatalf("Decrypt by header: %d %q %q", st, body, hdr.Get(kms.HeaderKeyVersionID))
 	}
 	// Changed after signing: the signature no longer matches.

@@ -1,3 +1,5 @@
+//go:build !wasm
+
 package sqlstore_test
 
 import (
@@ -17,8 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
@@ -36,7 +36,7 @@ func sealedOn(t testing.TB, s store.Backend, key []byte) store.Backend {
 	return b
 }
 
-func call[R proto.Message](t testing.TB, e *kms.Engine, api string, req proto.Message) R {
+func call[R pb.Message](t testing.TB, e *kms.Engine, api string, req pb.Message) R {
 	t.Helper()
 	resp, err := e.Call(api, req)
 	if err != nil {

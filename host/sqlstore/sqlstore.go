@@ -1,6 +1,6 @@
-//go:build !js
+//go:build !wasm
 
-// (Not for GOOS=js: modernc.org/sqlite does not build there. The Worker
+// (Not for GOARCH=wasm: modernc.org/sqlite does not build there. The Worker
 // imports this package for its SQL plan and migrations only: statements.go
 // and migrate.go, which need no SQLite driver.)
 

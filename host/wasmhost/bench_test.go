@@ -4,8 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"google.golang.org/protobuf/proto"
-
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/host/wasmhost/wasmtest"
@@ -24,7 +22,7 @@ func BenchmarkAdvanceEncrypt(b *testing.B) {
 		name string
 		n    int
 	}{{"32B", 32}, {"1KiB", 1 << 10}, {"6KiB", 6 << 10}} {
-		body, err := proto.Marshal(&pb.AdvanceEncryptRequest{KeyId: aesID, Plaintext: make([]byte, size.n)})
+		body, err := pb.Marshal(&pb.AdvanceEncryptRequest{KeyId: aesID, Plaintext: make([]byte, size.n)})
 		if err != nil {
 			b.Fatal(err)
 		}

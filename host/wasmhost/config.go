@@ -31,14 +31,14 @@ func (c Config) WithStderr(w io.Writer) Config { c.stderr = w; return c }
 // WithPoolSize sets how many module instances may run at once (default
 // runtime.GOMAXPROCS(0)). An instance serves one call at a time, so this is
 // the engine's parallelism; calls beyond it wait. Instances are created on
-// first need, each costing a few ms to start and ~7 MiB of memory; an
-// instance keeps the memory its largest request needed (~29 MiB after a
-// 3 MiB plaintext), since wasm memory never shrinks. n < 1 means the default.
+// first need, each costing start-up time and memory (README); an instance
+// keeps the memory its largest request needed, since wasm memory never
+// shrinks. n < 1 means the default.
 func (c Config) WithPoolSize(n int) Config { c.poolSize = n; return c }
 
 // WithCompilationCacheDir sets where compiled machine code is cached across
-// processes (default os.UserCacheDir()/pocketkms/wazero). A hit turns the
-// compile of the module (~3.5 CPU-seconds) into ~150 ms. "" disables the
+// processes (default os.UserCacheDir()/pocketkms/wazero). A hit replaces the
+// slow compile of the module with a quick load (README). "" disables the
 // disk cache: every New then compiles from scratch.
 func (c Config) WithCompilationCacheDir(dir string) Config { c.cacheDir = &dir; return c }
 

@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -22,8 +23,6 @@ import (
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
@@ -42,7 +41,7 @@ const (
 //
 // A context bounds the wait for a free instance, not a running call: wazero
 // can only interrupt guest code if every function checks for it
-// (WithCloseOnContextDone), which made the module ~4x slower, and one
+// (WithCloseOnContextDone), which made the module several times slower, and one
 // operation is bounded anyway (at most 3 MiB of plaintext).
 type Engine struct {
 	rt       wazero.Runtime
@@ -96,7 +95,7 @@ func New(ctx context.Context, wasm []byte, b store.Backend, c Config) (*Engine, 
 		return fail(fmt.Errorf("wasmhost: store imports: %w", err))
 	}
 	var err error
-	// Compiling is a one-off ~3.5 CPU-seconds (without a cache hit): use every core, whatever
+	// Compiling is a slow one-off (without a cache hit): use every core, whatever
 	// the pool size.
 	cctx := experimental.WithCompilationWorkers(ctx, runtime.GOMAXPROCS(0))
 	if e.compiled, err = e.rt.CompileModule(cctx, wasm); err != nil {
@@ -268,9 +267,9 @@ func result(out []byte, state *callState, format int) ([]byte, error) {
 	var m pb.Error
 	var err error
 	if format == formatProto {
-		err = proto.Unmarshal(out[1:], &m)
+		err = pb.Unmarshal(out[1:], &m)
 	} else {
-		err = protojson.Unmarshal(out[1:], &m)
+		err = pb.UnmarshalJSON(out[1:], &m)
 	}
 	if err != nil {
 		return nil, kmserr.Internal("the wasm module returned an undecodable Error: %v", err)
@@ -312,15 +311,15 @@ func (e *Engine) CallJSON(ctx context.Context, api string, body []byte) ([]byte,
 }
 
 // Call runs api with a request message, like kms.Engine.Call.
-func (e *Engine) Call(ctx context.Context, api string, req proto.Message) (proto.Message, error) {
+func (e *Engine) Call(ctx context.Context, api string, req pb.Message) (pb.Message, error) {
 	want, err := kms.NewRequest(api)
 	if err != nil {
 		return nil, err
 	}
-	if req == nil || req.ProtoReflect().Descriptor() != want.ProtoReflect().Descriptor() {
+	if req == nil || reflect.TypeOf(req) != reflect.TypeOf(want) {
 		return nil, kmserr.Internal("%s called with a %T request", api, req)
 	}
-	body, err := proto.Marshal(req)
+	body, err := pb.Marshal(req)
 	if err != nil {
 		return nil, kmserr.InvalidParameter("encode %s request: %v", api, err)
 	}
@@ -332,7 +331,7 @@ func (e *Engine) Call(ctx context.Context, api string, req proto.Message) (proto
 	if resp == nil {
 		return nil, kmserr.Internal("wasmhost does not know the response type of %s", api)
 	}
-	if err := proto.Unmarshal(out, resp); err != nil {
+	if err := pb.Unmarshal(out, resp); err != nil {
 		return nil, kmserr.Internal("decode %s response: %v", api, err)
 	}
 	return resp, nil

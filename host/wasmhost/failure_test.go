@@ -8,9 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
@@ -68,7 +65,7 @@ func TestStoreFailures(t *testing.T) {
 		method string
 		panics bool
 		api    string
-		req    proto.Message
+		req    pb.Message
 	}{
 		{"Get", false, "DescribeKey", &pb.KeyIdRequest{KeyId: aesID}},
 		{"Get", true, "AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: aesID, Plaintext: []byte("x")}},
@@ -134,9 +131,9 @@ func rawCall(t *testing.T, e *Engine, apiPtr, apiLen, reqPtr, reqLen uint32, for
 	var m pb.Error
 	if out[0] == 1 {
 		if format == formatProto {
-			err = proto.Unmarshal(out[1:], &m)
+			err = pb.Unmarshal(out[1:], &m)
 		} else {
-			err = protojson.Unmarshal(out[1:], &m)
+			err = pb.UnmarshalJSON(out[1:], &m)
 		}
 		if err != nil {
 			t.Fatalf("undecodable Error %q: %v", out[1:], err)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/tetratelabs/wazero"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
@@ -42,7 +41,7 @@ func TestOneCommitPerCall(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		api     string
-		req     proto.Message
+		req     pb.Message
 		commits int32
 		fails   bool
 	}{

@@ -19,9 +19,7 @@ rm -f "$out/worker.mjs" "$out/runtime.mjs" # replaced by ours
 cp host/worker/worker.mjs "$out/worker.mjs"
 
 # -s -w: no symbol table or DWARF (not used at run time; saves size).
-# pocketkms_lean: kmspb's messages with leanpb's codec instead of the protobuf
-# runtime (docs/architecture.md): 2.6 MB raw and 0.5 MB of the 3 MB gzip limit.
-GOOS=js GOARCH=wasm go build -tags pocketkms_lean -trimpath -ldflags="-s -w" -o "$out/app.wasm" ./host/worker
+GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$out/app.wasm" ./host/worker
 
 # The playground, as pocketkms serve and any static server see it.
 [ -f build/pocketkms.wasm ] || bash wasm/build.sh

@@ -3,7 +3,7 @@
 // not answer.
 //
 // Go runtimes: syumai/workers' own entry starts a fresh Go runtime for
-// every request, ~10-25 ms of CPU before any work (README.md). Simply
+// every request, a cost in CPU before any work (README.md). Simply
 // keeping one runtime for all requests is wrong: Go's js/wasm runtime
 // resumes goroutines from whatever JavaScript event is running, and workerd
 // ties every promise, timer and stream to the request whose handler created
@@ -54,8 +54,8 @@ function start(env, ctx, keep) {
 
 // idle holds runtimes that served a request to the end; none is in use.
 const idle = [];
-// maxIdle bounds the pool: each runtime holds its own linear memory
-// (8 MiB fresh, ~15 MiB after many requests), and isolates have 128 MB.
+// maxIdle bounds the pool: each runtime holds its own linear memory, which
+// grows with use, and isolates have 128 MB.
 const maxIdle = 2;
 // maxLive bounds the runtimes alive at once (idle or busy), for the same
 // reason: without it, 10 overlapping requests would be 10 runtimes. A
@@ -86,8 +86,8 @@ function reclaimLost() {
 // never releases some of the js.Func callbacks it makes per request (the
 // unused half of each then/catch pair, the response stream's pull and
 // cancel): harmless when a runtime serves one request, a slow leak in a
-// pooled one. Retiring bounds it to about a megabyte per runtime, and costs
-// one runtime start (~17 ms of CPU) per 1000 requests.
+// pooled one. Retiring bounds it, and costs one runtime start per maxUses
+// requests.
 const maxUses = 1000;
 
 function track(rt) {

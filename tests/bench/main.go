@@ -38,8 +38,6 @@ import (
 	"syscall"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
@@ -74,7 +72,7 @@ func main() {
 		base64.StdEncoding.EncodeToString(material[:]) + `"}]}`)
 	reqs := map[int][]byte{}
 	for _, n := range sizes {
-		reqs[n], err = proto.Marshal(&pb.AdvanceEncryptRequest{KeyId: keyID, Plaintext: bytes.Repeat([]byte{'p'}, n)})
+		reqs[n], err = pb.Marshal(&pb.AdvanceEncryptRequest{KeyId: keyID, Plaintext: bytes.Repeat([]byte{'p'}, n)})
 		if err != nil {
 			log.Fatal(err)
 		}

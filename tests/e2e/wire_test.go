@@ -19,7 +19,6 @@ import (
 
 	"github.com/alibabacloud-go/tea/tea"
 	dkms "github.com/aliyun/alibabacloud-dkms-gcs-go-sdk/sdk"
-	"google.golang.org/protobuf/proto"
 
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/host/server"
@@ -34,7 +33,7 @@ func (e *env) raw(t *testing.T) *kmstest.Raw {
 // transportErrors: faults below the instance API (cleartext to the TLS
 // port, bytes net/http refuses, TLS itself) answered by the server.
 func (e *env) transportErrors(t *testing.T) {
-	ok, _ := proto.Marshal(&pb.GenerateRandomRequest{Length: 8})
+	ok, _ := pb.Marshal(&pb.GenerateRandomRequest{Length: 8})
 	t.Run("plain HTTP to the TLS port", func(t *testing.T) {
 		resp, err := http.Post("http://"+e.srv.Addr+"/", server.ContentType, bytes.NewReader(ok))
 		if err != nil {
@@ -145,7 +144,7 @@ func (e *env) playground(t *testing.T) {
 // only half sent): the request must still be answered, then the server exits.
 func (e *env) drainOnSIGTERM(t *testing.T) {
 	r := e.raw(t)
-	body, _ := proto.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/app", Plaintext: bytes.Repeat([]byte("mid-request payload "), 100)})
+	body, _ := pb.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/app", Plaintext: bytes.Repeat([]byte("mid-request payload "), 100)})
 	req := r.Request("AdvanceEncrypt", body, nil, nil)
 	pr, pw := io.Pipe()
 	req.Body, req.ContentLength = pr, int64(len(body))
@@ -172,7 +171,7 @@ func (e *env) drainOnSIGTERM(t *testing.T) {
 	pw.Close()
 	a := <-done
 	var resp pb.AdvanceEncryptResponse
-	if a.err != nil || a.status != 200 || proto.Unmarshal(a.out, &resp) != nil || len(resp.CiphertextBlob) == 0 {
+	if a.err != nil || a.status != 200 || pb.Unmarshal(a.out, &resp) != nil || len(resp.CiphertextBlob) == 0 {
 		t.Fatalf("request in flight at SIGTERM: %d %v %q", a.status, a.err, a.out)
 	}
 	if err := e.srv.Wait(30 * time.Second); err != nil {

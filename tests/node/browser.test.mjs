@@ -153,3 +153,57 @@ async function walk(dir) {
   }
   return out;
 }
+
+test('IndexedDBStore in Chromium: a database of the previous JS format is migrated on open', async () => {
+  const out = await withBrowser((page) => page.evaluate(async (materialHex) => {
+    const { IndexedDBStore, PocketKMS } = await import('/wasm/js/pocketkms.js');
+    const material = Uint8Array.from(materialHex.match(/../g), (h) => parseInt(h, 16));
+    const keyId = 'key-legacyidb00000000001';
+    const vid = `${keyId}-v000000001`;
+    const b64 = (u) => btoa(String.fromCharCode(...u));
+    const record = JSON.stringify({ KeyId: keyId, KeySpec: 'Aliyun_AES_256', KeyUsage: 'ENCRYPT/DECRYPT', Origin: 'EXTERNAL',
+      KeyState: 'Enabled', CreationDate: '2026-01-01T00:00:00Z',
+      Versions: [{ KeyVersionId: vid, CreationDate: '2026-01-01T00:00:00Z', Material: b64(material) }] });
+    // The database as the package made it before: a non-extractable AES-GCM
+    // root key used directly, records sealed IV || ciphertext || tag, AAD = record key.
+    const done = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+    const open = indexedDB.open('legacy-test', 1);
+    open.onupgradeneeded = () => { open.result.createObjectStore('records'); open.result.createObjectStore('meta'); };
+    const db = await done(open);
+    const oldKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(`keys/${keyId}`) },
+      oldKey, new TextEncoder().encode(record)));
+    const sealed = new Uint8Array(12 + ct.length);
+    sealed.set(iv);
+    sealed.set(ct, 12);
+    const tx = db.transaction(['records', 'meta'], 'readwrite');
+    tx.objectStore('meta').put(oldKey, 'rootKey');
+    tx.objectStore('records').put({ rev: 1, sealed }, `keys/${keyId}`);
+    await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+    db.close();
+
+    const store = await IndexedDBStore.open('legacy-test');
+    const kms = await PocketKMS.load({ store });
+    const enc = await kms.encrypt({ KeyId: keyId, Plaintext: 'kept' });
+    const rootKey = await done(store._db.transaction('meta').objectStore('meta').get('rootKey'));
+    const rec = await done(store._db.transaction('records').objectStore('records').get(`keys/${keyId}`));
+    store.close();
+    // Reopened: only the new format and the new root key are needed.
+    const again = await PocketKMS.load({ store: await IndexedDBStore.open('legacy-test'), wasm: kms.module });
+    const dec = await again.decrypt({ KeyId: keyId, CiphertextBlob: enc.CiphertextBlob, Iv: enc.Iv });
+    again.store.close();
+    await IndexedDBStore.deleteDatabase('legacy-test');
+    // Independent check: the material is the legacy record's.
+    const gcm = await crypto.subtle.importKey('raw', material, 'AES-GCM', false, ['decrypt']);
+    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: enc.Iv }, gcm, enc.CiphertextBlob);
+    return {
+      rootKeyAlg: rootKey.algorithm.name, formatByte: new Uint8Array(rec.sealed)[0],
+      text: new TextDecoder().decode(dec.Plaintext), independent: new TextDecoder().decode(plain),
+    };
+  }, MATERIAL_HEX));
+  assert.equal(out.rootKeyAlg, 'HKDF', 'the AES-GCM root key was replaced');
+  assert.equal(out.formatByte, 1, 'the record was resealed in the store.Sealed format');
+  assert.equal(out.text, 'kept');
+  assert.equal(out.independent, 'kept');
+});

@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 )
 
@@ -38,7 +36,7 @@ func BenchmarkAdvanceEncrypt1KiB(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer fresh.stop()
-	body, _ := proto.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/app", Plaintext: bytes.Repeat([]byte{7}, 1024)})
+	body, _ := pb.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/app", Plaintext: bytes.Repeat([]byte{7}, 1024)})
 	b.Run("pool", func(b *testing.B) { benchCall(b, w, "AdvanceEncrypt", body) })
 	b.Run("per-request", func(b *testing.B) { benchCall(b, fresh, "AdvanceEncrypt", body) })
 }
@@ -47,7 +45,7 @@ func BenchmarkAdvanceEncrypt1KiB(b *testing.B) {
 // ClientKey) where AdvanceEncrypt by alias reads three (ClientKey, alias,
 // key): the difference is what two local D1 reads and the engine cost.
 func BenchmarkGenerateRandom(b *testing.B) {
-	body, _ := proto.Marshal(&pb.GenerateRandomRequest{Length: 32})
+	body, _ := pb.Marshal(&pb.GenerateRandomRequest{Length: 32})
 	benchCall(b, w, "GenerateRandom", body)
 }
 
@@ -184,7 +182,7 @@ func procCPU(b *testing.B, pids []int) time.Duration {
 // of every code path, D1 included). Use -benchtime 3x: each start takes
 // seconds of wrangler.
 func BenchmarkColdStart(b *testing.B) {
-	body, _ := proto.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/app", Plaintext: bytes.Repeat([]byte{7}, 1024)})
+	body, _ := pb.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/app", Plaintext: bytes.Repeat([]byte{7}, 1024)})
 	var walls, starts, handles []float64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"testing"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
@@ -84,7 +82,7 @@ func do(t testing.TB, r *kmstest.Raw, req *http.Request) (int, http.Header, []by
 
 // call runs api with a protobuf request and decodes the answer into resp,
 // or returns the protobuf Error as a *kmserr.Error.
-func call(t testing.TB, r *kmstest.Raw, api string, req, resp proto.Message) error {
+func call(t testing.TB, r *kmstest.Raw, api string, req, resp pb.Message) error {
 	t.Helper()
 	pe, err := r.Call(api, req, resp)
 	if err != nil {

@@ -12,9 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
-
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
@@ -170,14 +167,14 @@ func callJSON(t *testing.T, c *kmstest.Raw, api string, reqJSON []byte) ([]byte,
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := protojson.Unmarshal(reqJSON, req); err != nil {
+	if err := pb.UnmarshalJSON(reqJSON, req); err != nil {
 		t.Fatalf("%s request: %v", api, err)
 	}
 	resp := kms.NewResponse(api)
 	if err := call(t, c, api, req, resp); err != nil {
 		return nil, err
 	}
-	out, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(resp)
+	out, err := pb.MarshalJSON(resp)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,11 +232,11 @@ func TestMisconfigured(t *testing.T) {
 			}
 			defer wp.stop()
 			c := target(wp).Raw(t)
-			body, _ := proto.Marshal(&pb.GenerateRandomRequest{Length: 8})
+			body, _ := pb.Marshal(&pb.GenerateRandomRequest{Length: 8})
 			st, h, out := do(t, c, c.Request("GenerateRandom", body, nil, nil))
 			kmstest.WantProtoError(t, st, h, out, 500, "InternalFailure")
 			var e pb.Error
-			proto.Unmarshal(out, &e)
+			pb.Unmarshal(out, &e)
 			if !strings.Contains(e.ErrorMessage, tc.want) {
 				t.Fatalf("message %q does not say %q", e.ErrorMessage, tc.want)
 			}
@@ -252,7 +249,7 @@ func TestMisconfigured(t *testing.T) {
 // 300 ms) leave the Worker serving, and the key still rotates exactly once.
 func TestClientGoesAway(t *testing.T) {
 	c := rawClient(t)
-	body, _ := proto.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/abandoned", Plaintext: []byte("x")})
+	body, _ := pb.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/abandoned", Plaintext: []byte("x")})
 	impatient := &http.Client{Timeout: 100 * time.Millisecond}
 	var wg sync.WaitGroup
 	abandoned := make([]bool, 6)

@@ -6,10 +6,15 @@
 // PocketKMS awaits flush() after every call that committed, so once a call's
 // promise resolves its writes are on disk).
 //
-// Sealed at rest: "keys/" records are stored AES-256-GCM sealed under a root
-// key that WebCrypto generated as non-extractable and that lives in the same
-// database as a CryptoKey object: script can use it but never read its
-// bytes, and no key material appears in the clear in the records. What this
+// Sealed at rest: "keys/" and "accesskeys/" records are stored sealed as the
+// Go hosts' store.Sealed seals them (seal.js), under a root key made of 32
+// random bytes imported as a non-extractable HKDF CryptoKey that lives in
+// the same database: script can use it but never read its bytes, and no key
+// material appears in the clear in the records. To move the store to a
+// server, open it with options.rootKey (the server's 32 root key bytes)
+// instead, and give exportSealed()'s document to `pocketkms store import`.
+// A database of the previous JS format (an AES-GCM root key) is migrated on
+// open: its records are resealed under a new root key in one transaction. What this
 // does not do: the browser itself serialises the CryptoKey, bytes included,
 // into its profile, so someone holding the profile files (and knowing the
 // browser's format) can recover the root key and unseal. It keeps material
@@ -20,7 +25,7 @@
 // copy in memory and the last flush wins. Open it from one tab (or worker).
 
 import { PersistentStore } from './persistent.js';
-import { generateRootKey, isSealedKey } from './seal.js';
+import { generateRootBase, importRootKey, isSealedKey, sealingKey } from './seal.js';
 
 const DB_VERSION = 1;
 const RECORDS = 'records';
@@ -42,8 +47,10 @@ export class IndexedDBStore extends PersistentStore {
   /**
    * Opens (creating if needed) the database `name` and loads it.
    * options.indexedDB: the IDBFactory to use (default globalThis.indexedDB).
+   * options.rootKey: 32 root key bytes to seal with, instead of the key the
+   * database keeps (the same bytes must be given at every open).
    */
-  static async open(name = 'pocketkms', { indexedDB = globalThis.indexedDB } = {}) {
+  static async open(name = 'pocketkms', { indexedDB = globalThis.indexedDB, rootKey } = {}) {
     if (!indexedDB) throw new Error('pocketkms: IndexedDB is not available here; use MemoryStore');
     const openReq = indexedDB.open(name, DB_VERSION);
     openReq.onupgradeneeded = () => {
@@ -51,9 +58,11 @@ export class IndexedDBStore extends PersistentStore {
       openReq.result.createObjectStore(META);
     };
     const db = await done(openReq);
-    const rootKey = await loadRootKey(db);
-    const store = new IndexedDBStore(db, rootKey);
+    const { key, newBase } = rootKey ? { key: await importRootKey(rootKey) } : await loadRootKey(db);
+    const store = new IndexedDBStore(db, key);
+    store._newBase = newBase;
     await store._load();
+    if (store._dirty.size > 0 || newBase) await store.flush(); // migrate the previous format now
     return store;
   }
 
@@ -79,7 +88,7 @@ export class IndexedDBStore extends PersistentStore {
   }
 
   async _flushNow() {
-    if (this._dirty.size === 0) return;
+    if (this._dirty.size === 0 && !this._newBase) return;
     const keys = [...this._dirty];
     this._dirty.clear();
     try {
@@ -97,13 +106,16 @@ export class IndexedDBStore extends PersistentStore {
       }
       // No await between here and the commit: IndexedDB ends a transaction
       // that has nothing pending when control returns to the event loop.
-      const tx = this._db.transaction(RECORDS, 'readwrite');
+      const tx = this._db.transaction([RECORDS, META], 'readwrite');
       const os = tx.objectStore(RECORDS);
       for (const [key, rec] of ops) {
         if (rec) os.put(rec, key);
         else os.delete(key);
       }
+      // A migrated database gets its new root key with its resealed records.
+      if (this._newBase) tx.objectStore(META).put(this._newBase, ROOT_KEY);
       await committed(tx);
+      this._newBase = undefined;
     } catch (err) {
       for (const k of keys) this._dirty.add(k); // try again on the next flush
       throw err;
@@ -114,19 +126,27 @@ export class IndexedDBStore extends PersistentStore {
   close() { this._db.close(); }
 }
 
+// loadRootKey returns the database's root key ({ key } for seal.js), making
+// it on first use. A root key of the previous format (an AES-GCM key used
+// directly) is kept to open the old records, and newBase, a fresh HKDF base
+// key, replaces it at the flush that reseals them.
 async function loadRootKey(db) {
   const read = () => done(db.transaction(META, 'readonly').objectStore(META).get(ROOT_KEY));
   const existing = await read();
-  if (existing) return existing;
-  const key = await generateRootKey(); // non-extractable
+  if (existing?.algorithm?.name === 'HKDF') return { key: { sealing: await sealingKey(existing) } };
+  if (existing) {
+    const newBase = await generateRootBase();
+    return { key: { sealing: await sealingKey(newBase), legacy: existing }, newBase };
+  }
+  const base = await generateRootBase(); // non-extractable
   const tx = db.transaction(META, 'readwrite');
-  tx.objectStore(META).add(key, ROOT_KEY); // add, not put: another tab may have won the race
+  tx.objectStore(META).add(base, ROOT_KEY); // add, not put: another tab may have won the race
   try {
     await committed(tx);
-    return key;
+    return { key: { sealing: await sealingKey(base) } };
   } catch {
     const winner = await read();
-    if (!winner) throw new Error('pocketkms: cannot store the root key in IndexedDB');
-    return winner;
+    if (winner?.algorithm?.name !== 'HKDF') throw new Error('pocketkms: cannot store the root key in IndexedDB');
+    return { key: { sealing: await sealingKey(winner) } };
   }
 }

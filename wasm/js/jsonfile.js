@@ -5,22 +5,25 @@
 // target, so a crash leaves either the old file or the new one, never a
 // torn one. PocketKMS awaits flush() after every call that committed.
 //
-// Sealed at rest: "keys/" values are AES-256-GCM sealed (AAD = record key)
-// under a 32-byte root key kept in a separate file, created with mode 0600
-// beside the store as "<file>.key" unless options.rootKeyFile or
+// Sealed at rest: "keys/" and "accesskeys/" values are sealed exactly as the
+// Go hosts' store.Sealed seals them (seal.js), under a 32-byte root key kept
+// in a separate file: 32 raw bytes, mode 0600, the format of the server's
+// root.key, so `pocketkms store import` takes this file with that key and
+// `pocketkms store export` writes one this store opens (docs/storage.md).
+// The key file is "<file>.key" unless options.rootKeyFile or
 // options.rootKey say otherwise. Keep the two files apart when you back up
-// or share the store: the store alone reveals no key material.
+// or share the store: the store alone reveals no key material. A store
+// written in the previous JS format is rewritten in this one when opened.
 
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 
-import { fromBase64, toBase64 } from './bytes.js';
-import { PersistentStore } from './persistent.js';
+import { fromBase64 } from './bytes.js';
+import { PersistentStore, STORE_FORMAT as FILE_FORMAT } from './persistent.js';
 import { importRootKey, isSealedKey } from './seal.js';
 
-const FILE_FORMAT = 'pocketkms-store';
-const KEY_PREFIX = 'pocketkms-root-key-v1:';
+const LEGACY_KEY_PREFIX = 'pocketkms-root-key-v1:'; // root key files written before the raw form
 
 export class JsonFileStore extends PersistentStore {
   /**
@@ -35,6 +38,7 @@ export class JsonFileStore extends PersistentStore {
     const raw = rootKey ?? await readOrCreateRootKey(rootKeyFile, data);
     const store = new JsonFileStore(path, await importRootKey(raw));
     await store._load(data);
+    if (store._dirty.size > 0) await store.flush(); // migrate records of the previous format now
     return store;
   }
 
@@ -61,16 +65,9 @@ export class JsonFileStore extends PersistentStore {
     const changed = [...this._dirty];
     this._dirty.clear();
     try {
-      const records = {};
-      for (const key of this.list('')) {
-        const { value, rev } = this._records.get(key);
-        Object.defineProperty(records, key, {
-          enumerable: true,
-          value: isSealedKey(key) ? { rev, sealed: toBase64(await this._cache.sealed(key, rev, value)) } : { rev, value },
-        });
-      }
+      const doc = await this.exportSealed();
       for (const key of changed) if (!this._records.has(key)) this._cache.forget(key);
-      const text = JSON.stringify({ format: FILE_FORMAT, version: 1, records }, null, 1) + '\n';
+      const text = JSON.stringify(doc, null, 1) + '\n';
       await writeAtomic(this.path, text);
     } catch (err) {
       for (const k of changed) this._dirty.add(k); // try again on the next flush
@@ -100,7 +97,7 @@ async function readStoreFile(path) {
 }
 
 async function readOrCreateRootKey(file, data) {
-  let text;
+  let bytes;
   try {
     const fh = await open(file, 'r');
     try {
@@ -108,7 +105,7 @@ async function readOrCreateRootKey(file, data) {
       if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
         throw new Error(`pocketkms: root key file ${file} is readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`);
       }
-      text = await fh.readFile('utf8');
+      bytes = new Uint8Array(await fh.readFile());
     } finally {
       await fh.close();
     }
@@ -118,9 +115,10 @@ async function readOrCreateRootKey(file, data) {
     if (sealed) throw new Error(`pocketkms: root key file ${file} is missing, and the store holds sealed keys`);
     return createRootKey(file);
   }
-  text = text.trim();
-  const raw = text.startsWith(KEY_PREFIX) ? fromBase64(text.slice(KEY_PREFIX.length)) : null;
-  if (!raw || raw.length !== 32) throw new Error(`pocketkms: ${file} is not a pocketkms root key file`);
+  if (bytes.length === 32) return bytes;
+  const text = new TextDecoder().decode(bytes).trim();
+  const raw = text.startsWith(LEGACY_KEY_PREFIX) ? fromBase64(text.slice(LEGACY_KEY_PREFIX.length)) : null;
+  if (!raw || raw.length !== 32) throw new Error(`pocketkms: ${file} is not a pocketkms root key file (32 bytes)`);
   return raw;
 }
 
@@ -128,7 +126,7 @@ async function createRootKey(file) {
   const raw = new Uint8Array(randomBytes(32));
   const fh = await open(file, 'wx', 0o600); // wx: never overwrite a key that appeared meanwhile
   try {
-    await fh.writeFile(`${KEY_PREFIX}${toBase64(raw)}\n`);
+    await fh.writeFile(raw);
     await fh.sync();
   } finally {
     await fh.close();

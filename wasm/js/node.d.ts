@@ -2,7 +2,7 @@
 // from pocketkms.d.ts plus JsonFileStore; PocketKMS.compile/load also take a
 // file path or file: URL, and default to reading build/pocketkms.wasm.
 
-import { MemoryStore } from './pocketkms.js';
+import { MemoryStore, SealedStoreDocument } from './pocketkms.js';
 
 export * from './pocketkms.js';
 
@@ -15,11 +15,16 @@ export interface JsonFileStoreOptions {
 
 /**
  * A store in one JSON file, written atomically (temp file, fsync, rename) on
- * flush. "keys/" values are sealed with AES-256-GCM (AAD = record key) under
- * the root key, which is kept in a separate file.
+ * flush. "keys/" and "accesskeys/" values are sealed as the server seals them
+ * (store.Sealed) under the root key, kept in a separate file of 32 raw bytes
+ * (the server's root.key format): `pocketkms store import --file` loads the
+ * file into a data directory with that root key, `pocketkms store export`
+ * writes one. Stores of the previous JS format are rewritten when opened.
  */
 export class JsonFileStore extends MemoryStore {
   static open(path: string, options?: JsonFileStoreOptions): Promise<JsonFileStore>;
   readonly path: string;
   flush(): Promise<void>;
+  /** The store as a sealed document: what the file holds. */
+  exportSealed(): Promise<SealedStoreDocument>;
 }

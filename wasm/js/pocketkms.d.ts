@@ -26,7 +26,8 @@ export interface StoreWrite {
  * What the module needs from a store. get/list/commit are synchronous (the
  * module calls them synchronously); keep the data in memory and persist in
  * flush(). Record keys the engine uses: "keys/<KeyId>" (key record WITH
- * material: seal it at rest) and "aliases/<alias/name>".
+ * material: seal it at rest), "aliases/<alias/name>" and "deletions/...";
+ * layout.js lists every prefix and which are sealed.
  */
 export interface Store {
   /** The record, or undefined if absent. */
@@ -69,15 +70,31 @@ export class MemoryStore implements Store {
 }
 
 /**
+ * The sealed store document: a JsonFileStore file, exportSealed()'s result,
+ * and what `pocketkms store import|export` read and write. Sealed values are
+ * store.Sealed envelopes (standard base64), readable only with the root key.
+ */
+export interface SealedStoreDocument {
+  format: 'pocketkms-store';
+  version: 1;
+  records: Record<string, { rev: number; value?: string; sealed?: string }>;
+}
+
+/**
  * Browser store in IndexedDB: loaded into memory by open(), written behind
- * on flush(). "keys/" records are sealed with AES-256-GCM under a
- * non-extractable WebCrypto key kept in the same database. One tab at a time.
+ * on flush(). "keys/" and "accesskeys/" records are sealed as the server
+ * seals them (store.Sealed) under a root key kept in the same database as a
+ * non-extractable WebCrypto key, or under options.rootKey (32 bytes) when
+ * given, which lets exportSealed()'s document open in `pocketkms serve`.
+ * Databases of the previous JS format are migrated on open. One tab at a time.
  */
 export class IndexedDBStore extends MemoryStore {
-  static open(name?: string, options?: { indexedDB?: IDBFactory }): Promise<IndexedDBStore>;
+  static open(name?: string, options?: { indexedDB?: IDBFactory; rootKey?: Uint8Array }): Promise<IndexedDBStore>;
   static deleteDatabase(name?: string, options?: { indexedDB?: IDBFactory }): Promise<void>;
   flush(): Promise<void>;
   close(): void;
+  /** The store as a sealed document. */
+  exportSealed(): Promise<SealedStoreDocument>;
 }
 
 // ---- Errors ---------------------------------------------------------------

@@ -1,3 +1,5 @@
+//go:build !wasm
+
 package main
 
 import (
@@ -12,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/host/clientkeys"
 )
 
@@ -90,7 +93,7 @@ func clientkey(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		if err := register(dir, key, value); err != nil {
 			return fail(stderr, err)
 		}
-		return printJSON(stdout, map[string]string{"ClientKeyId": strings.TrimPrefix(key, clientkeys.Prefix)})
+		return printJSON(stdout, map[string]string{"ClientKeyId": strings.TrimPrefix(key, store.ClientKeyPrefix)})
 	case "list":
 		d, err := openData(dir)
 		if err != nil {

@@ -1,3 +1,5 @@
+//go:build !wasm
+
 package main
 
 import (
@@ -17,6 +19,7 @@ type dataDir struct {
 	backend store.Backend // sealed; the ClientKey registry lives here too
 	db      *sqlstore.Store
 	created bool
+	rootKey []byte // for `store import`, which opens sealed records before they land; cleared by Close
 }
 
 // File names inside a data directory.
@@ -51,18 +54,21 @@ func openData(dir string) (*dataDir, error) {
 		return nil, err
 	}
 	sealed, err := store.Sealed(db, key)
-	clear(key)
 	if err == nil {
 		err = checkRootKey(sealed, keyPath)
 	}
 	if err != nil {
+		clear(key)
 		db.Close()
 		return nil, err
 	}
-	return &dataDir{path: dir, backend: sealed, db: db, created: created}, nil
+	return &dataDir{path: dir, backend: sealed, db: db, created: created, rootKey: key}, nil
 }
 
-func (d *dataDir) Close() error { return d.db.Close() }
+func (d *dataDir) Close() error {
+	clear(d.rootKey)
+	return d.db.Close()
+}
 
 // rootKeyPath is $POCKETKMS_ROOT_KEY_FILE if set, else DIR/root.key. Keeping
 // the root key outside the data directory means a copy or backup of the
@@ -77,7 +83,7 @@ func rootKeyPath(dir string) string {
 // checkRootKey opens one sealed key record, so that a wrong root key stops
 // the process at start rather than failing every request later.
 func checkRootKey(b store.Backend, keyPath string) error {
-	names, err := b.List("keys/")
+	names, err := b.List(store.KeyPrefix)
 	if err != nil || len(names) == 0 {
 		return err
 	}

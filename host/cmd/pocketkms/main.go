@@ -1,3 +1,5 @@
+//go:build !wasm
+
 // Command pocketkms is a portable KMS instance: `pocketkms serve` speaks the
 // KMS instance API (dkms-gcs-0.2) so applications using the official KMS
 // Instance SDKs work against it unchanged; the other subcommands manage the
@@ -30,6 +32,8 @@ Usage:
   pocketkms key ...      key management (create, list, describe, rotate, ...)
   pocketkms alias ...    alias management
   pocketkms rotation ... automatic rotation policy
+  pocketkms store export [--data DIR] --out FILE.json   the store, sealed, for the JS package
+  pocketkms store import [--data DIR] --file FILE.json  a sealed store from the JS package
   pocketkms version
 
 The data directory defaults to $POCKETKMS_DATA, else ./pocketkms-data.
@@ -56,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return clientkey(ctx, args[1:], stdout, stderr)
 	case "accesskey":
 		return accesskey(ctx, args[1:], stdout, stderr)
+	case "store":
+		return storeCmd(args[1:], stdout, stderr)
 	case "key", "alias", "rotation":
 		return runAdmin(ctx, args, stdout, stderr)
 	case "version", "--version":

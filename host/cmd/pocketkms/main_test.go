@@ -1,3 +1,5 @@
+//go:build !wasm
+
 package main
 
 import (
@@ -9,8 +11,6 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
-
-	"google.golang.org/protobuf/proto"
 
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 )
@@ -52,7 +52,7 @@ func readAnswer(t *testing.T, raw []byte) (int, *pb.Error) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	var e pb.Error
-	if resp.Header.Get("Content-Type") != "application/x-protobuf" || proto.Unmarshal(body, &e) != nil {
+	if resp.Header.Get("Content-Type") != "application/x-protobuf" || pb.Unmarshal(body, &e) != nil {
 		t.Fatalf("not a protobuf Error: %q", raw)
 	}
 	return resp.StatusCode, &e

@@ -1,3 +1,5 @@
+//go:build !wasm
+
 package main
 
 import (
@@ -9,8 +11,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-
-	"google.golang.org/protobuf/proto"
 
 	"github.com/pocketkms/pocketkms/core/ids"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
@@ -103,7 +103,7 @@ func jsonErrorResponse(status int, code, message string) []byte {
 
 // protobufErrorResponse is a whole HTTP/1.1 answer carrying a protobuf Error.
 func protobufErrorResponse(status int, code, message string) []byte {
-	body, _ := proto.Marshal(&pb.Error{StatusCode: int32(status), ErrorCode: code,
+	body, _ := pb.Marshal(&pb.Error{StatusCode: int32(status), ErrorCode: code,
 		ErrorMessage: message, RequestId: ids.NewRequestID(rand.Reader)})
 	return fmt.Appendf(nil, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
 		status, http.StatusText(status), server.ContentType, len(body), body)

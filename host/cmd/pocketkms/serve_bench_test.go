@@ -1,3 +1,5 @@
+//go:build !wasm
+
 package main
 
 import (
@@ -14,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/protobuf/proto"
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/pocketkms/pocketkms/core/kms"
@@ -64,7 +65,7 @@ func benchHandler(b *testing.B, size int) {
 	json.Unmarshal(created, &meta)
 	keyID := meta.KeyMetadata.KeyId
 	h := server.New(engine.Native(core), d.backend, server.NewConfig())
-	body, _ := proto.Marshal(&pb.AdvanceEncryptRequest{KeyId: keyID, Plaintext: make([]byte, size)})
+	body, _ := pb.Marshal(&pb.AdvanceEncryptRequest{KeyId: keyID, Plaintext: make([]byte, size)})
 	hdr := http.Header{}
 	hdr.Set("content-type", server.ContentType)
 	hdr.Set("date", time.Now().UTC().Format(http.TimeFormat))

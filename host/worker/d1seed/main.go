@@ -167,7 +167,7 @@ func clientKeyRecord(e seed.ClientKeyEntry) (string, []byte, error) {
 // checkRootKey opens one sealed record already in the database, so that a
 // wrong key is refused before it seals new records nobody could open.
 func checkRootKey(snap *snapshot, sealed store.Backend) error {
-	keys, _ := snap.List(store.SealedPrefix)
+	keys, _ := snap.List(store.KeyPrefix)
 	if len(keys) == 0 {
 		return nil
 	}

@@ -9,8 +9,8 @@
 // (D1 has no interactive ones; BeginTx is an error), so Commit could not
 // use it anyway; each of its queries leaves a js.Func callback behind (the
 // unused half of a then/catch pair), which adds up in the Worker's pooled
-// Go runtimes; and database/sql costs 65 KiB of the gzip bundle, which is
-// within 160 KiB of the free plan's 3 MB limit. Reads here are three short
+// Go runtimes; and database/sql adds to the gzip bundle, whose margin under
+// the free plan's 3 MB limit is small (README). Reads here are three short
 // functions over the same binding.
 //
 // Commit sends sqlstore.CommitStmts, the plan the SQLite server runs inside

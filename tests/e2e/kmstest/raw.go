@@ -19,8 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	dkmsutil "github.com/aliyun/alibabacloud-dkms-gcs-go-sdk/openapi-util"
 
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
@@ -137,8 +135,8 @@ func (c *Raw) Do(req *http.Request) (int, http.Header, []byte, error) {
 
 // Call sends a signed request for api with message req and decodes the
 // response into resp, or returns the protobuf Error.
-func (c *Raw) Call(api string, req, resp proto.Message) (*pb.Error, error) {
-	body, err := proto.Marshal(req)
+func (c *Raw) Call(api string, req, resp pb.Message) (*pb.Error, error) {
+	body, err := pb.Marshal(req)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +146,7 @@ func (c *Raw) Call(api string, req, resp proto.Message) (*pb.Error, error) {
 	}
 	if st != 200 {
 		var e pb.Error
-		if err := proto.Unmarshal(out, &e); err != nil {
+		if err := pb.Unmarshal(out, &e); err != nil {
 			return nil, fmt.Errorf("status %d with a non-protobuf body %q", st, out)
 		}
 		if int(e.StatusCode) != st {
@@ -156,7 +154,7 @@ func (c *Raw) Call(api string, req, resp proto.Message) (*pb.Error, error) {
 		}
 		return &e, nil
 	}
-	return nil, proto.Unmarshal(out, resp)
+	return nil, pb.Unmarshal(out, resp)
 }
 
 // WantProtoError checks a raw answer: protobuf Error body and content
@@ -164,7 +162,7 @@ func (c *Raw) Call(api string, req, resp proto.Message) (*pb.Error, error) {
 func WantProtoError(t *testing.T, status int, hdr http.Header, body []byte, wantStatus int, wantCode string) {
 	t.Helper()
 	var pe pb.Error
-	if err := proto.Unmarshal(body, &pe); err != nil || hdr.Get("Content-Type") != server.ContentType {
+	if err := pb.Unmarshal(body, &pe); err != nil || hdr.Get("Content-Type") != server.ContentType {
 		t.Fatalf("status %d, content type %q, body %q is not a protobuf Error", status, hdr.Get("Content-Type"), body)
 	}
 	if status != wantStatus || pe.ErrorCode != wantCode || int(pe.StatusCode) != wantStatus {

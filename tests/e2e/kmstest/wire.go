@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/host/server"
 )
@@ -21,7 +19,7 @@ func (d *DataPlane) wireErrors(t *testing.T) {
 	r := d.tg.Raw(t)
 	set := func(k, v string) func(http.Header) { return func(h http.Header) { h.Set(k, v) } }
 	del := func(k string) func(http.Header) { return func(h http.Header) { h.Del(k) } }
-	ok, _ := proto.Marshal(&pb.GenerateRandomRequest{Length: 8})
+	ok, _ := pb.Marshal(&pb.GenerateRandomRequest{Length: 8})
 	// A correctly signed request works over the same path.
 	var rnd pb.GenerateRandomResponse
 	if pe, err := r.Call("GenerateRandom", &pb.GenerateRandomRequest{Length: 8}, &rnd); err != nil || pe != nil || len(rnd.Random) != 8 {

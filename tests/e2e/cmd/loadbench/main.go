@@ -30,8 +30,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/tests/e2e/kmstest"
 )
@@ -146,7 +144,7 @@ func requestMaker(raw *kmstest.Raw, size, conc int, signEach bool) func(worker, 
 	body := func() []byte {
 		p := make([]byte, size)
 		rand.Read(p)
-		b, _ := proto.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/bench", Plaintext: p})
+		b, _ := pb.Marshal(&pb.AdvanceEncryptRequest{KeyId: "alias/bench", Plaintext: p})
 		return b
 	}
 	if signEach {

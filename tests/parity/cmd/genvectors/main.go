@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"log"
 	"os"
 	"path/filepath"
@@ -31,8 +32,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
@@ -150,7 +149,7 @@ func call(e *kms.Engine, api string, body []byte) (map[string]any, *kmserr.Error
 	if err != nil {
 		return nil, kmserr.As(err)
 	}
-	if err := protojson.Unmarshal(body, m); err != nil {
+	if err := pb.UnmarshalJSON(body, m); err != nil {
 		log.Fatalf("%s request %s does not parse: %v", api, body, err)
 	}
 	resp, err := e.Call(api, m)
@@ -158,7 +157,7 @@ func call(e *kms.Engine, api string, body []byte) (map[string]any, *kmserr.Error
 		return nil, kmserr.As(err)
 	}
 	// The JSON form CallJSON returns, but with zero values too.
-	raw, err := protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true}.Marshal(resp)
+	raw, err := pb.MarshalJSON(resp)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -168,7 +167,39 @@ func call(e *kms.Engine, api string, body []byte) (map[string]any, *kmserr.Error
 	if err := dec.Decode(&out); err != nil {
 		log.Fatal(err)
 	}
+	withZeros(resp, out)
 	return out, nil
+}
+
+// withZeros adds the fields the JSON form of m omits, with their zero
+// values, as protojson's EmitUnpopulated does: "" for strings and bytes, 0,
+// false, [] for lists, null for messages.
+func withZeros(m pb.Message, obj map[string]any) {
+	for _, f := range pb.Fields(m) {
+		v, ok := obj[f.Name]
+		switch {
+		case f.Repeated && !ok:
+			obj[f.Name] = []any{}
+		case f.Repeated && f.Kind == pb.KindMessage:
+			for _, e := range v.([]any) {
+				withZeros(f.Message(), e.(map[string]any))
+			}
+		case ok && f.Kind == pb.KindMessage:
+			withZeros(f.Message(), v.(map[string]any))
+		case ok:
+		case f.Kind == pb.KindMessage:
+			obj[f.Name] = nil
+		case f.Kind == pb.KindString, f.Kind == pb.KindBytes, f.Kind == pb.KindInt64:
+			obj[f.Name] = ""
+			if f.Kind == pb.KindInt64 {
+				obj[f.Name] = "0"
+			}
+		case f.Kind == pb.KindInt32:
+			obj[f.Name] = json.Number("0")
+		case f.Kind == pb.KindBool:
+			obj[f.Name] = false
+		}
+	}
 }
 
 // generate replays the built steps on a second engine and keeps what both

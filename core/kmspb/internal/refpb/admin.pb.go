@@ -1,5 +1,3 @@
-//go:build !pocketkms_lean
-
 // Key management messages. The product manages keys through its OpenAPI, not
 // through the instance API, so these are pocketkms's own; names and fields
 // follow the product's OpenAPI (CreateKey, DescribeKey, ...) so that a
@@ -12,7 +10,7 @@
 // 	protoc        v3.21.12
 // source: admin.proto
 
-package kmspb
+package refpb
 
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"

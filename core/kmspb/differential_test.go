@@ -1,6 +1,4 @@
-//go:build !pocketkms_lean
-
-package leanpb_test
+package kmspb
 
 import (
 	"bytes"
@@ -16,12 +14,12 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
-	"github.com/pocketkms/pocketkms/core/kmspb"
-	"github.com/pocketkms/pocketkms/core/kmspb/leanpb"
+	_ "github.com/pocketkms/pocketkms/core/kmspb/internal/refpb" // the reference's types
 )
 
-// The reference is google.golang.org/protobuf on the generated kmspb types:
-// every test here says "leanpb answers as proto/protojson do".
+// The reference is google.golang.org/protobuf on protoc-gen-go's types for
+// the same .proto files (internal/refpb): every test here says "kmspb
+// answers as proto/protojson do".
 
 var (
 	jsonOut = protojson.MarshalOptions{UseProtoNames: true}
@@ -31,18 +29,35 @@ var (
 // names lists every message both sides know, sorted.
 func names(t testing.TB) []string {
 	var out []string
-	for _, fd := range []protoreflect.FileDescriptor{kmspb.File_dkms_gcs_proto, kmspb.File_admin_proto} {
+	protoregistry.GlobalFiles.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
+		if strings.HasPrefix(fd.Path(), "google/") {
+			return true
+		}
 		for i := 0; i < fd.Messages().Len(); i++ {
 			out = append(out, string(fd.Messages().Get(i).FullName()))
 		}
-	}
+		return true
+	})
 	sort.Strings(out)
+	if len(out) != len(allTables) {
+		t.Fatalf("refpb has %d messages, kmspb %d: run go generate ./core/kmspb", len(out), len(allTables))
+	}
 	for _, name := range out {
-		if leanpb.New(name) == nil {
-			t.Fatalf("leanpb has no %s: run go generate ./core/kmspb", name)
+		if newLean(name) == nil {
+			t.Fatalf("kmspb has no %s: run go generate ./core/kmspb", name)
 		}
 	}
 	return out
+}
+
+// newLean returns a new kmspb message by its full name.
+func newLean(name string) Message {
+	for _, t := range allTables {
+		if t.full == name {
+			return t.new()
+		}
+	}
+	return nil
 }
 
 func newFull(t testing.TB, name string) proto.Message {
@@ -76,22 +91,29 @@ func checkSame(t testing.TB, name string, full proto.Message) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lean := leanpb.New(name)
-	if err := lean.UnmarshalProto(wire); err != nil {
+	lean := newLean(name)
+	if err := Unmarshal(wire, lean); err != nil {
 		t.Fatalf("%s: lean cannot decode proto.Marshal's %x: %v", name, wire, err)
 	}
-	got, err := lean.MarshalProto()
+	got, err := Marshal(lean)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, wire) {
 		t.Fatalf("%s: proto form\n lean %x\n want %x", name, got, wire)
 	}
+	c := Clone(lean)
+	if got, _ := Marshal(c); !bytes.Equal(got, wire) || !Equal(c, lean) {
+		t.Fatalf("%s: the clone encodes as %x, want %x", name, got, wire)
+	}
+	if Equal(c, newLean(name)) != (len(wire) == 0) {
+		t.Fatalf("%s: Equal says %x is the empty message", name, wire)
+	}
 	wantJSON, err := jsonOut.Marshal(full)
 	if err != nil {
 		t.Fatal(err)
 	}
-	gotJSON, err := lean.MarshalJSON()
+	gotJSON, err := MarshalJSON(lean)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,11 +121,11 @@ func checkSame(t testing.TB, name string, full proto.Message) {
 		t.Fatalf("%s: JSON form\n lean %s\n want %s", name, gotJSON, wantJSON)
 	}
 	// Each side reads the other's JSON back to the same message.
-	back := leanpb.New(name)
-	if err := back.UnmarshalJSON(wantJSON); err != nil {
+	back := newLean(name)
+	if err := UnmarshalJSON(wantJSON, back); err != nil {
 		t.Fatalf("%s: lean cannot read protojson's %s: %v", name, wantJSON, err)
 	}
-	if b, _ := back.MarshalProto(); !bytes.Equal(b, wire) {
+	if b, _ := Marshal(back); !bytes.Equal(b, wire) {
 		t.Fatalf("%s: lean read %s as %x, want %x", name, wantJSON, b, wire)
 	}
 	fullBack := newFull(t, name)
@@ -174,6 +196,9 @@ func scalar(fd protoreflect.FieldDescriptor, r *rand.Rand) protoreflect.Value {
 	case protoreflect.Int32Kind:
 		vals := []int32{0, 1, -1, 127, 128, 1 << 30, -1 << 31, 1<<31 - 1, int32(r.Uint32())}
 		return protoreflect.ValueOfInt32(vals[r.IntN(len(vals))])
+	case protoreflect.Int64Kind:
+		vals := []int64{0, 1, -1, 1 << 53, -1 << 63, 1<<63 - 1, int64(r.Uint64())}
+		return protoreflect.ValueOfInt64(vals[r.IntN(len(vals))])
 	case protoreflect.BoolKind:
 		return protoreflect.ValueOfBool(r.IntN(2) == 0)
 	}
@@ -201,8 +226,8 @@ func FuzzDifferential(f *testing.F) {
 	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
 		name := all[int(which)%len(all)]
 
-		full, lean := newFull(t, name), leanpb.New(name)
-		errF, errL := proto.Unmarshal(data, full), lean.UnmarshalProto(data)
+		full, lean := newFull(t, name), newLean(name)
+		errF, errL := proto.Unmarshal(data, full), Unmarshal(data, lean)
 		if errText(errF) != errText(errL) {
 			t.Fatalf("%s proto %x: reference error %v, lean error %v", name, data, errF, errL)
 		}
@@ -211,8 +236,8 @@ func FuzzDifferential(f *testing.F) {
 			checkSame(t, name, full)
 		}
 
-		full, lean = newFull(t, name), leanpb.New(name)
-		errF, errL = jsonIn.Unmarshal(data, full), lean.UnmarshalJSON(data)
+		full, lean = newFull(t, name), newLean(name)
+		errF, errL = jsonIn.Unmarshal(data, full), UnmarshalJSON(data, lean)
 		if errF == nil && errL != nil && !json.Valid(data) {
 			return // protojson's tokenizer lets some malformed numbers through ("0e"); lean refuses them
 		}
@@ -221,7 +246,7 @@ func FuzzDifferential(f *testing.F) {
 		}
 		if errF == nil {
 			want, _ := proto.Marshal(full)
-			if got, _ := lean.MarshalProto(); !bytes.Equal(got, want) {
+			if got, _ := Marshal(lean); !bytes.Equal(got, want) {
 				t.Fatalf("%s JSON %q: lean read %x, reference %x", name, data, got, want)
 			}
 		}
@@ -237,7 +262,7 @@ func errText(err error) string {
 	return strings.ReplaceAll(err.Error(), "\u00a0", " ")
 }
 
-// dropUnknown clears unknown fields, which the reference keeps and leanpb
+// dropUnknown clears unknown fields, which the reference keeps and kmspb
 // (like the engine, which never re-encodes a request) drops.
 func dropUnknown(m protoreflect.Message) {
 	m.SetUnknown(nil)

@@ -1,5 +1,3 @@
-//go:build !pocketkms_lean
-
 // The dkms-gcs-0.2 wire messages that the KMS Instance SDKs send and expect.
 // Field numbers are the wire contract (../shared/spec/kms-instance-api.md §2):
 // never renumber. Field names keep the product's PascalCase so that the JSON
@@ -11,7 +9,7 @@
 // 	protoc        v3.21.12
 // source: dkms_gcs.proto
 
-package kmspb
+package refpb
 
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
