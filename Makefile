@@ -66,6 +66,7 @@ test-fuzz:
 	$(call fuzz,FuzzParse,./core/blob,500000x)
 	$(call fuzz,FuzzAdvanceDecrypt,./core/kms,150000x)
 	$(call fuzz,FuzzParseRotationInterval,./core/kms,200000x)
+	$(call fuzz,FuzzParseSecretRotationInterval,./core/kms,200000x)
 	$(call fuzz,FuzzSealedOpen,./core/store,500000x)
 	$(call fuzz,FuzzDifferential,./core/kmspb,80000x)
 	$(call fuzz,FuzzParse,./host/seed,80000x)

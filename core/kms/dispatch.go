@@ -71,6 +71,7 @@ var operations = map[string]operation{
 	"AdvanceGenerateDataKeyPairWithoutPlaintext": opMeta(true, func() *pb.AdvanceGenerateDataKeyPairWithoutPlaintextRequest {
 		return &pb.AdvanceGenerateDataKeyPairWithoutPlaintextRequest{}
 	}, (*Engine).advanceGenerateDataKeyPairWithoutPlaintext),
+	"GetSecretValue": op(true, func() *pb.GetSecretValueRequest { return &pb.GetSecretValueRequest{} }, (*Engine).getSecretValue),
 
 	// Key management.
 	"CreateKey":             op(false, func() *pb.CreateKeyRequest { return &pb.CreateKeyRequest{} }, (*Engine).createKey),
@@ -95,15 +96,28 @@ var operations = map[string]operation{
 	"TagResource":           op(false, func() *pb.TagResourceRequest { return &pb.TagResourceRequest{} }, (*Engine).tagResource),
 	"UntagResource":         op(false, func() *pb.UntagResourceRequest { return &pb.UntagResourceRequest{} }, (*Engine).untagResource),
 	"InspectBlob":           op(false, func() *pb.InspectBlobRequest { return &pb.InspectBlobRequest{} }, (*Engine).inspectBlob),
+
+	// Secrets, as the classic API names them (GetSecretValue is above).
+	"CreateSecret":             op(false, func() *pb.CreateSecretRequest { return &pb.CreateSecretRequest{} }, (*Engine).createSecret),
+	"ImportSecret":             op(false, func() *pb.ImportSecretRequest { return &pb.ImportSecretRequest{} }, (*Engine).importSecret),
+	"PutSecretValue":           op(false, func() *pb.PutSecretValueRequest { return &pb.PutSecretValueRequest{} }, (*Engine).putSecretValue),
+	"UpdateSecretVersionStage": op(false, func() *pb.UpdateSecretVersionStageRequest { return &pb.UpdateSecretVersionStageRequest{} }, (*Engine).updateSecretVersionStage),
+	"RotateSecret":             op(false, func() *pb.RotateSecretRequest { return &pb.RotateSecretRequest{} }, (*Engine).rotateSecret),
+	"DescribeSecret":           op(false, newSecretName, (*Engine).describeSecret),
+	"ListSecrets":              op(false, func() *pb.ListSecretsRequest { return &pb.ListSecretsRequest{} }, (*Engine).listSecrets),
+	"ListSecretVersionIds":     op(false, func() *pb.ListSecretVersionIdsRequest { return &pb.ListSecretVersionIdsRequest{} }, (*Engine).listSecretVersionIds),
+	"DeleteSecret":             op(false, func() *pb.DeleteSecretRequest { return &pb.DeleteSecretRequest{} }, (*Engine).deleteSecret),
+	"RestoreSecret":            op(false, newSecretName, (*Engine).restoreSecret),
 }
 
 // unbuilt are instance API operations the SDK has that pocketkms does not
 // implement yet: they get a clear error, never a crash or a retry.
-var unbuilt = map[string]bool{"GetSecretValue": true, "GetHealthStatus": true}
+var unbuilt = map[string]bool{"GetHealthStatus": true}
 
 func newKeyID() *pb.KeyIdRequest             { return &pb.KeyIdRequest{} }
 func newAlias() *pb.AliasRequest             { return &pb.AliasRequest{} }
 func newListAliases() *pb.ListAliasesRequest { return &pb.ListAliasesRequest{} }
+func newSecretName() *pb.SecretNameRequest   { return &pb.SecretNameRequest{} }
 
 // Operations lists every operation name the engine answers, sorted.
 func Operations() []string {
@@ -192,6 +206,15 @@ func NewResponse(api string) pb.Message {
 		return &pb.ListAliasesResponse{}
 	case "InspectBlob":
 		return &pb.InspectBlobResponse{}
+	case "GetSecretValue":
+		return &pb.GetSecretValueResponse{}
+	case "CreateSecret", "ImportSecret", "PutSecretValue", "UpdateSecretVersionStage", "RotateSecret",
+		"DescribeSecret", "DeleteSecret", "RestoreSecret":
+		return &pb.Secret{}
+	case "ListSecrets":
+		return &pb.ListSecretsResponse{}
+	case "ListSecretVersionIds":
+		return &pb.ListSecretVersionIdsResponse{}
 	}
 	return nil
 }

@@ -35,11 +35,14 @@ func (c Config) WithClock(now func() time.Time) Config { c.clock = now; return c
 func (c Config) WithRand(r io.Reader) Config { c.rand = r; return c }
 
 // Engine runs operations against one store. It keeps no state of its own
-// between calls, so many engines (or module instances) may share a store.
+// between calls (its memo of decoded key records is checked against the
+// stored bytes at every read), so many engines, or module instances, may
+// share a store.
 type Engine struct {
 	b     store.Backend
 	clock func() time.Time
 	rand  io.Reader
+	memo  recordMemo
 }
 
 // New returns an engine over b.

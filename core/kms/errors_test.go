@@ -75,7 +75,7 @@ func TestDispatchErrors(t *testing.T) {
 	f := newFixture(t)
 	_, err := f.e.CallProto("NoSuchApi", nil)
 	require.KMSError(t, err, 400, "InvalidApiName")
-	for _, api := range []string{"GetSecretValue", "GetHealthStatus"} {
+	for _, api := range []string{"GetHealthStatus"} {
 		_, err := f.e.CallProto(api, nil)
 		require.KMSError(t, err, 400, "UnsupportedOperation", api)
 	}
@@ -141,29 +141,45 @@ func TestNewResponse(t *testing.T) {
 		"GenerateDataKeyPairWithoutPlaintext": &pb.GenerateDataKeyPairWithoutPlaintextRequest{KeyId: md.KeyId, KeyPairSpec: "EC_P256"},
 		"AdvanceGenerateDataKeyPair":          &pb.AdvanceGenerateDataKeyPairRequest{KeyId: md.KeyId, KeyPairSpec: "EC_P256"},
 		"AdvanceGenerateDataKeyPairWithoutPlaintext": &pb.AdvanceGenerateDataKeyPairWithoutPlaintextRequest{KeyId: md.KeyId, KeyPairSpec: "EC_P256"},
-		"CreateKey":             &pb.CreateKeyRequest{},
-		"ImportKey":             &pb.ImportKeyRequest{},
-		"DescribeKey":           &pb.KeyIdRequest{KeyId: md.KeyId},
-		"ListKeys":              &pb.ListKeysRequest{},
-		"CreateKeyVersion":      &pb.KeyIdRequest{KeyId: md.KeyId},
-		"ListKeyVersions":       &pb.KeyIdRequest{KeyId: md.KeyId},
-		"DescribeKeyVersion":    &pb.DescribeKeyVersionRequest{KeyId: md.KeyId, KeyVersionId: md.InitialKeyVersionId},
-		"UpdateRotationPolicy":  &pb.UpdateRotationPolicyRequest{KeyId: md.KeyId},
-		"DisableKey":            &pb.KeyIdRequest{KeyId: md.KeyId},
-		"EnableKey":             &pb.KeyIdRequest{KeyId: md.KeyId},
-		"CreateAlias":           &pb.AliasRequest{AliasName: "alias/r", KeyId: md.KeyId},
-		"UpdateAlias":           &pb.AliasRequest{AliasName: "alias/u", KeyId: md.KeyId},
-		"ListAliases":           &pb.ListAliasesRequest{},
-		"ListAliasesByKeyId":    &pb.ListAliasesRequest{KeyId: md.KeyId},
-		"DeleteAlias":           &pb.AliasRequest{AliasName: "alias/d"},
-		"InspectBlob":           &pb.InspectBlobRequest{CiphertextBlob: blob.CiphertextBlob},
-		"ScheduleKeyDeletion":   &pb.ScheduleKeyDeletionRequest{KeyId: f.createKey("").KeyId, PendingWindowInDays: 7},
-		"CancelKeyDeletion":     &pb.KeyIdRequest{KeyId: md.KeyId},
-		"UpdateKeyDescription":  &pb.UpdateKeyDescriptionRequest{KeyId: md.KeyId, Description: "d"},
-		"SetDeletionProtection": &pb.SetDeletionProtectionRequest{KeyId: md.KeyId},
-		"TagResource":           &pb.TagResourceRequest{KeyId: md.KeyId, Tags: []*pb.Tag{{TagKey: "k", TagValue: "v"}}},
-		"UntagResource":         &pb.UntagResourceRequest{KeyId: md.KeyId, TagKeys: []string{"k"}},
+		"CreateKey":                &pb.CreateKeyRequest{},
+		"ImportKey":                &pb.ImportKeyRequest{},
+		"DescribeKey":              &pb.KeyIdRequest{KeyId: md.KeyId},
+		"ListKeys":                 &pb.ListKeysRequest{},
+		"CreateKeyVersion":         &pb.KeyIdRequest{KeyId: md.KeyId},
+		"ListKeyVersions":          &pb.KeyIdRequest{KeyId: md.KeyId},
+		"DescribeKeyVersion":       &pb.DescribeKeyVersionRequest{KeyId: md.KeyId, KeyVersionId: md.InitialKeyVersionId},
+		"UpdateRotationPolicy":     &pb.UpdateRotationPolicyRequest{KeyId: md.KeyId},
+		"DisableKey":               &pb.KeyIdRequest{KeyId: md.KeyId},
+		"EnableKey":                &pb.KeyIdRequest{KeyId: md.KeyId},
+		"CreateAlias":              &pb.AliasRequest{AliasName: "alias/r", KeyId: md.KeyId},
+		"UpdateAlias":              &pb.AliasRequest{AliasName: "alias/u", KeyId: md.KeyId},
+		"ListAliases":              &pb.ListAliasesRequest{},
+		"ListAliasesByKeyId":       &pb.ListAliasesRequest{KeyId: md.KeyId},
+		"DeleteAlias":              &pb.AliasRequest{AliasName: "alias/d"},
+		"InspectBlob":              &pb.InspectBlobRequest{CiphertextBlob: blob.CiphertextBlob},
+		"ScheduleKeyDeletion":      &pb.ScheduleKeyDeletionRequest{KeyId: f.createKey("").KeyId, PendingWindowInDays: 7},
+		"CancelKeyDeletion":        &pb.KeyIdRequest{KeyId: md.KeyId},
+		"UpdateKeyDescription":     &pb.UpdateKeyDescriptionRequest{KeyId: md.KeyId, Description: "d"},
+		"SetDeletionProtection":    &pb.SetDeletionProtectionRequest{KeyId: md.KeyId},
+		"TagResource":              &pb.TagResourceRequest{KeyId: md.KeyId, Tags: []*pb.Tag{{TagKey: "k", TagValue: "v"}}},
+		"UntagResource":            &pb.UntagResourceRequest{KeyId: md.KeyId, TagKeys: []string{"k"}},
+		"CreateSecret":             &pb.CreateSecretRequest{SecretName: "new", SecretData: "x"},
+		"ImportSecret":             &pb.ImportSecretRequest{SecretName: "imported", Versions: []*pb.ImportedSecretVersion{{VersionId: "v1", SecretData: "x"}}},
+		"GetSecretValue":           &pb.GetSecretValueRequest{SecretName: "s"},
+		"PutSecretValue":           &pb.PutSecretValueRequest{SecretName: "s", VersionId: "v2", SecretData: "y"},
+		"UpdateSecretVersionStage": &pb.UpdateSecretVersionStageRequest{SecretName: "s", VersionStage: "ACSCurrent", MoveToVersion: "v1"},
+		"RotateSecret":             &pb.RotateSecretRequest{SecretName: "rds"},
+		"DescribeSecret":           &pb.SecretNameRequest{SecretName: "s"},
+		"ListSecrets":              &pb.ListSecretsRequest{},
+		"ListSecretVersionIds":     &pb.ListSecretVersionIdsRequest{SecretName: "s"},
+		"DeleteSecret":             &pb.DeleteSecretRequest{SecretName: "doomed"},
+		"RestoreSecret":            &pb.SecretNameRequest{SecretName: "deleted"},
 	}
+	for _, n := range []string{"s", "doomed", "deleted"} {
+		call[*pb.Secret](f, "CreateSecret", &pb.CreateSecretRequest{SecretName: n, VersionId: "v1", SecretData: "x"})
+	}
+	call[*pb.Secret](f, "DeleteSecret", &pb.DeleteSecretRequest{SecretName: "deleted"})
+	call[*pb.Secret](f, "CreateSecret", &pb.CreateSecretRequest{SecretName: "rds", SecretType: "Rds", SecretData: `{"AccountName":"a","AccountPassword":"p"}`})
 	for _, api := range kms.Operations() {
 		if api == "Decrypt" {
 			continue // needs a raw ciphertext; below

@@ -141,7 +141,7 @@ func (c *call) loadKey(id string) (*keyRecord, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	k, err := decodeKey(id, raw)
+	k, err := c.e.memo.decode(id, raw)
 	if err != nil {
 		return nil, err
 	}

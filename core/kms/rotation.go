@@ -18,22 +18,7 @@ const (
 // ParseRotationInterval reads `<int><d|h|m|s>` and checks the 7d to 730d
 // range the product allows.
 func ParseRotationInterval(s string) (time.Duration, error) {
-	if len(s) < 2 {
-		return 0, kmserr.InvalidParameter("RotationInterval %q must be <number><d|h|m|s>, e.g. 30d", s)
-	}
-	unit := map[byte]time.Duration{'d': 24 * time.Hour, 'h': time.Hour, 'm': time.Minute, 's': time.Second}[s[len(s)-1]]
-	n, err := strconv.ParseInt(s[:len(s)-1], 10, 64)
-	if unit == 0 || err != nil || n <= 0 || n > int64(maxRotation/unit) {
-		if unit != 0 && err == nil && n > 0 {
-			return 0, kmserr.InvalidParameter("RotationInterval %q must be between 7d and 730d", s)
-		}
-		return 0, kmserr.InvalidParameter("RotationInterval %q must be <number><d|h|m|s>, e.g. 30d", s)
-	}
-	d := time.Duration(n) * unit
-	if d < minRotation || d > maxRotation {
-		return 0, kmserr.InvalidParameter("RotationInterval %q must be between 7d and 730d", s)
-	}
-	return d, nil
+	return parseInterval(s, minRotation, maxRotation, "7d", "730d")
 }
 
 // nextRotation is when automatic rotation falls due, or zero when it is off.

@@ -537,6 +537,340 @@ var tInspectBlobResponse = table{name: "InspectBlobResponse", full: "pocketkms.a
 	},
 }
 
+// CreateSecretRequest is the protobuf message pocketkms.admin.v1.CreateSecretRequest.
+type CreateSecretRequest struct {
+	SecretName              string
+	SecretData              string
+	VersionId               string
+	SecretDataType          string
+	SecretType              string
+	EncryptionKeyId         string
+	Description             string
+	ExtendedConfig          string
+	EnableAutomaticRotation bool
+	RotationInterval        string
+	Tags                    []*Tag
+}
+
+func (x *CreateSecretRequest) table() (*table, unsafe.Pointer) {
+	return &tCreateSecretRequest, unsafe.Pointer(x)
+}
+
+var tCreateSecretRequest = table{name: "CreateSecretRequest", full: "pocketkms.admin.v1.CreateSecretRequest", new: func() Message { return new(CreateSecretRequest) },
+	fields: []field{
+		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(CreateSecretRequest{}.SecretName)},
+		{num: 2, name: "SecretData", kind: KindString, off: unsafe.Offsetof(CreateSecretRequest{}.SecretData)},
+		{num: 3, name: "VersionId", kind: KindString, off: unsafe.Offsetof(CreateSecretRequest{}.VersionId)},
+		{num: 4, name: "SecretDataType", kind: KindString, off: unsafe.Offsetof(CreateSecretRequest{}.SecretDataType)},
+		{num: 5, name: "SecretType", kind: KindString, off: unsafe.Offsetof(CreateSecretRequest{}.SecretType)},
+		{num: 6, name: "EncryptionKeyId", kind: KindString, off: unsafe.Offsetof(CreateSecretRequest{}.EncryptionKeyId)},
+		{num: 7, name: "Description", kind: KindString, off: unsafe.Offsetof(CreateSecretRequest{}.Description)},
+		{num: 8, name: "ExtendedConfig", kind: KindString, off: unsafe.Offsetof(CreateSecretRequest{}.ExtendedConfig)},
+		{num: 9, name: "EnableAutomaticRotation", kind: KindBool, off: unsafe.Offsetof(CreateSecretRequest{}.EnableAutomaticRotation)},
+		{num: 10, name: "RotationInterval", kind: KindString, off: unsafe.Offsetof(CreateSecretRequest{}.RotationInterval)},
+		{num: 11, name: "Tags", kind: KindMessage, list: true, off: unsafe.Offsetof(CreateSecretRequest{}.Tags), sub: &tTag},
+	},
+}
+
+// Secret is the protobuf message pocketkms.admin.v1.Secret.
+type Secret struct {
+	SecretName        string
+	SecretType        string
+	Description       string
+	EncryptionKeyId   string
+	CreateTime        string
+	UpdateTime        string
+	PlannedDeleteTime string
+	AutomaticRotation string
+	RotationInterval  string
+	LastRotationDate  string
+	NextRotationDate  string
+	ExtendedConfig    string
+	Tags              []*Tag
+	VersionId         string
+	VersionStages     []string
+	RequestId         string
+}
+
+func (x *Secret) table() (*table, unsafe.Pointer) { return &tSecret, unsafe.Pointer(x) }
+
+var tSecret = table{name: "Secret", full: "pocketkms.admin.v1.Secret", new: func() Message { return new(Secret) },
+	fields: []field{
+		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(Secret{}.SecretName)},
+		{num: 2, name: "SecretType", kind: KindString, off: unsafe.Offsetof(Secret{}.SecretType)},
+		{num: 3, name: "Description", kind: KindString, off: unsafe.Offsetof(Secret{}.Description)},
+		{num: 4, name: "EncryptionKeyId", kind: KindString, off: unsafe.Offsetof(Secret{}.EncryptionKeyId)},
+		{num: 5, name: "CreateTime", kind: KindString, off: unsafe.Offsetof(Secret{}.CreateTime)},
+		{num: 6, name: "UpdateTime", kind: KindString, off: unsafe.Offsetof(Secret{}.UpdateTime)},
+		{num: 7, name: "PlannedDeleteTime", kind: KindString, off: unsafe.Offsetof(Secret{}.PlannedDeleteTime)},
+		{num: 8, name: "AutomaticRotation", kind: KindString, off: unsafe.Offsetof(Secret{}.AutomaticRotation)},
+		{num: 9, name: "RotationInterval", kind: KindString, off: unsafe.Offsetof(Secret{}.RotationInterval)},
+		{num: 10, name: "LastRotationDate", kind: KindString, off: unsafe.Offsetof(Secret{}.LastRotationDate)},
+		{num: 11, name: "NextRotationDate", kind: KindString, off: unsafe.Offsetof(Secret{}.NextRotationDate)},
+		{num: 12, name: "ExtendedConfig", kind: KindString, off: unsafe.Offsetof(Secret{}.ExtendedConfig)},
+		{num: 13, name: "Tags", kind: KindMessage, list: true, off: unsafe.Offsetof(Secret{}.Tags), sub: &tTag},
+		{num: 14, name: "VersionId", kind: KindString, off: unsafe.Offsetof(Secret{}.VersionId)},
+		{num: 15, name: "VersionStages", kind: KindString, list: true, off: unsafe.Offsetof(Secret{}.VersionStages)},
+		{num: 16, name: "RequestId", kind: KindString, off: unsafe.Offsetof(Secret{}.RequestId)},
+	},
+}
+
+// SecretNameRequest is the protobuf message pocketkms.admin.v1.SecretNameRequest.
+type SecretNameRequest struct {
+	SecretName string
+	FetchTags  bool
+}
+
+func (x *SecretNameRequest) table() (*table, unsafe.Pointer) {
+	return &tSecretNameRequest, unsafe.Pointer(x)
+}
+
+var tSecretNameRequest = table{name: "SecretNameRequest", full: "pocketkms.admin.v1.SecretNameRequest", new: func() Message { return new(SecretNameRequest) },
+	fields: []field{
+		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(SecretNameRequest{}.SecretName)},
+		{num: 2, name: "FetchTags", kind: KindBool, off: unsafe.Offsetof(SecretNameRequest{}.FetchTags)},
+	},
+}
+
+// PutSecretValueRequest is the protobuf message pocketkms.admin.v1.PutSecretValueRequest.
+type PutSecretValueRequest struct {
+	SecretName     string
+	SecretData     string
+	VersionId      string
+	SecretDataType string
+	VersionStages  []string
+}
+
+func (x *PutSecretValueRequest) table() (*table, unsafe.Pointer) {
+	return &tPutSecretValueRequest, unsafe.Pointer(x)
+}
+
+var tPutSecretValueRequest = table{name: "PutSecretValueRequest", full: "pocketkms.admin.v1.PutSecretValueRequest", new: func() Message { return new(PutSecretValueRequest) },
+	fields: []field{
+		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(PutSecretValueRequest{}.SecretName)},
+		{num: 2, name: "SecretData", kind: KindString, off: unsafe.Offsetof(PutSecretValueRequest{}.SecretData)},
+		{num: 3, name: "VersionId", kind: KindString, off: unsafe.Offsetof(PutSecretValueRequest{}.VersionId)},
+		{num: 4, name: "SecretDataType", kind: KindString, off: unsafe.Offsetof(PutSecretValueRequest{}.SecretDataType)},
+		{num: 5, name: "VersionStages", kind: KindString, list: true, off: unsafe.Offsetof(PutSecretValueRequest{}.VersionStages)},
+	},
+}
+
+// UpdateSecretVersionStageRequest is the protobuf message pocketkms.admin.v1.UpdateSecretVersionStageRequest.
+type UpdateSecretVersionStageRequest struct {
+	SecretName        string
+	VersionStage      string
+	MoveToVersion     string
+	RemoveFromVersion string
+}
+
+func (x *UpdateSecretVersionStageRequest) table() (*table, unsafe.Pointer) {
+	return &tUpdateSecretVersionStageRequest, unsafe.Pointer(x)
+}
+
+var tUpdateSecretVersionStageRequest = table{name: "UpdateSecretVersionStageRequest", full: "pocketkms.admin.v1.UpdateSecretVersionStageRequest", new: func() Message { return new(UpdateSecretVersionStageRequest) },
+	fields: []field{
+		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(UpdateSecretVersionStageRequest{}.SecretName)},
+		{num: 2, name: "VersionStage", kind: KindString, off: unsafe.Offsetof(UpdateSecretVersionStageRequest{}.VersionStage)},
+		{num: 3, name: "MoveToVersion", kind: KindString, off: unsafe.Offsetof(UpdateSecretVersionStageRequest{}.MoveToVersion)},
+		{num: 4, name: "RemoveFromVersion", kind: KindString, off: unsafe.Offsetof(UpdateSecretVersionStageRequest{}.RemoveFromVersion)},
+	},
+}
+
+// RotateSecretRequest is the protobuf message pocketkms.admin.v1.RotateSecretRequest.
+type RotateSecretRequest struct {
+	SecretName string
+	VersionId  string
+}
+
+func (x *RotateSecretRequest) table() (*table, unsafe.Pointer) {
+	return &tRotateSecretRequest, unsafe.Pointer(x)
+}
+
+var tRotateSecretRequest = table{name: "RotateSecretRequest", full: "pocketkms.admin.v1.RotateSecretRequest", new: func() Message { return new(RotateSecretRequest) },
+	fields: []field{
+		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(RotateSecretRequest{}.SecretName)},
+		{num: 2, name: "VersionId", kind: KindString, off: unsafe.Offsetof(RotateSecretRequest{}.VersionId)},
+	},
+}
+
+// ListSecretsRequest is the protobuf message pocketkms.admin.v1.ListSecretsRequest.
+type ListSecretsRequest struct {
+	FetchTags    bool
+	PageNumber   int32
+	PageSize     int32
+	NamePrefixes []string
+}
+
+func (x *ListSecretsRequest) table() (*table, unsafe.Pointer) {
+	return &tListSecretsRequest, unsafe.Pointer(x)
+}
+
+var tListSecretsRequest = table{name: "ListSecretsRequest", full: "pocketkms.admin.v1.ListSecretsRequest", new: func() Message { return new(ListSecretsRequest) },
+	fields: []field{
+		{num: 1, name: "FetchTags", kind: KindBool, off: unsafe.Offsetof(ListSecretsRequest{}.FetchTags)},
+		{num: 2, name: "PageNumber", kind: KindInt32, off: unsafe.Offsetof(ListSecretsRequest{}.PageNumber)},
+		{num: 3, name: "PageSize", kind: KindInt32, off: unsafe.Offsetof(ListSecretsRequest{}.PageSize)},
+		{num: 4, name: "NamePrefixes", kind: KindString, list: true, off: unsafe.Offsetof(ListSecretsRequest{}.NamePrefixes)},
+	},
+}
+
+// ListSecretsResponse is the protobuf message pocketkms.admin.v1.ListSecretsResponse.
+type ListSecretsResponse struct {
+	SecretList []*Secret
+	PageNumber int32
+	PageSize   int32
+	TotalCount int32
+	RequestId  string
+}
+
+func (x *ListSecretsResponse) table() (*table, unsafe.Pointer) {
+	return &tListSecretsResponse, unsafe.Pointer(x)
+}
+
+var tListSecretsResponse = table{name: "ListSecretsResponse", full: "pocketkms.admin.v1.ListSecretsResponse", new: func() Message { return new(ListSecretsResponse) },
+	fields: []field{
+		{num: 1, name: "SecretList", kind: KindMessage, list: true, off: unsafe.Offsetof(ListSecretsResponse{}.SecretList), sub: &tSecret},
+		{num: 2, name: "PageNumber", kind: KindInt32, off: unsafe.Offsetof(ListSecretsResponse{}.PageNumber)},
+		{num: 3, name: "PageSize", kind: KindInt32, off: unsafe.Offsetof(ListSecretsResponse{}.PageSize)},
+		{num: 4, name: "TotalCount", kind: KindInt32, off: unsafe.Offsetof(ListSecretsResponse{}.TotalCount)},
+		{num: 5, name: "RequestId", kind: KindString, off: unsafe.Offsetof(ListSecretsResponse{}.RequestId)},
+	},
+}
+
+// ListSecretVersionIdsRequest is the protobuf message pocketkms.admin.v1.ListSecretVersionIdsRequest.
+type ListSecretVersionIdsRequest struct {
+	SecretName        string
+	IncludeDeprecated bool
+	PageNumber        int32
+	PageSize          int32
+}
+
+func (x *ListSecretVersionIdsRequest) table() (*table, unsafe.Pointer) {
+	return &tListSecretVersionIdsRequest, unsafe.Pointer(x)
+}
+
+var tListSecretVersionIdsRequest = table{name: "ListSecretVersionIdsRequest", full: "pocketkms.admin.v1.ListSecretVersionIdsRequest", new: func() Message { return new(ListSecretVersionIdsRequest) },
+	fields: []field{
+		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(ListSecretVersionIdsRequest{}.SecretName)},
+		{num: 2, name: "IncludeDeprecated", kind: KindBool, off: unsafe.Offsetof(ListSecretVersionIdsRequest{}.IncludeDeprecated)},
+		{num: 3, name: "PageNumber", kind: KindInt32, off: unsafe.Offsetof(ListSecretVersionIdsRequest{}.PageNumber)},
+		{num: 4, name: "PageSize", kind: KindInt32, off: unsafe.Offsetof(ListSecretVersionIdsRequest{}.PageSize)},
+	},
+}
+
+// SecretVersion is the protobuf message pocketkms.admin.v1.SecretVersion.
+type SecretVersion struct {
+	VersionId      string
+	CreateTime     string
+	VersionStages  []string
+	SecretDataType string
+}
+
+func (x *SecretVersion) table() (*table, unsafe.Pointer) { return &tSecretVersion, unsafe.Pointer(x) }
+
+var tSecretVersion = table{name: "SecretVersion", full: "pocketkms.admin.v1.SecretVersion", new: func() Message { return new(SecretVersion) },
+	fields: []field{
+		{num: 1, name: "VersionId", kind: KindString, off: unsafe.Offsetof(SecretVersion{}.VersionId)},
+		{num: 2, name: "CreateTime", kind: KindString, off: unsafe.Offsetof(SecretVersion{}.CreateTime)},
+		{num: 3, name: "VersionStages", kind: KindString, list: true, off: unsafe.Offsetof(SecretVersion{}.VersionStages)},
+		{num: 4, name: "SecretDataType", kind: KindString, off: unsafe.Offsetof(SecretVersion{}.SecretDataType)},
+	},
+}
+
+// ListSecretVersionIdsResponse is the protobuf message pocketkms.admin.v1.ListSecretVersionIdsResponse.
+type ListSecretVersionIdsResponse struct {
+	SecretName string
+	VersionIds []*SecretVersion
+	PageNumber int32
+	PageSize   int32
+	TotalCount int32
+	RequestId  string
+}
+
+func (x *ListSecretVersionIdsResponse) table() (*table, unsafe.Pointer) {
+	return &tListSecretVersionIdsResponse, unsafe.Pointer(x)
+}
+
+var tListSecretVersionIdsResponse = table{name: "ListSecretVersionIdsResponse", full: "pocketkms.admin.v1.ListSecretVersionIdsResponse", new: func() Message { return new(ListSecretVersionIdsResponse) },
+	fields: []field{
+		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(ListSecretVersionIdsResponse{}.SecretName)},
+		{num: 2, name: "VersionIds", kind: KindMessage, list: true, off: unsafe.Offsetof(ListSecretVersionIdsResponse{}.VersionIds), sub: &tSecretVersion},
+		{num: 3, name: "PageNumber", kind: KindInt32, off: unsafe.Offsetof(ListSecretVersionIdsResponse{}.PageNumber)},
+		{num: 4, name: "PageSize", kind: KindInt32, off: unsafe.Offsetof(ListSecretVersionIdsResponse{}.PageSize)},
+		{num: 5, name: "TotalCount", kind: KindInt32, off: unsafe.Offsetof(ListSecretVersionIdsResponse{}.TotalCount)},
+		{num: 6, name: "RequestId", kind: KindString, off: unsafe.Offsetof(ListSecretVersionIdsResponse{}.RequestId)},
+	},
+}
+
+// DeleteSecretRequest is the protobuf message pocketkms.admin.v1.DeleteSecretRequest.
+type DeleteSecretRequest struct {
+	SecretName                 string
+	ForceDeleteWithoutRecovery bool
+	RecoveryWindowInDays       int32
+}
+
+func (x *DeleteSecretRequest) table() (*table, unsafe.Pointer) {
+	return &tDeleteSecretRequest, unsafe.Pointer(x)
+}
+
+var tDeleteSecretRequest = table{name: "DeleteSecretRequest", full: "pocketkms.admin.v1.DeleteSecretRequest", new: func() Message { return new(DeleteSecretRequest) },
+	fields: []field{
+		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(DeleteSecretRequest{}.SecretName)},
+		{num: 2, name: "ForceDeleteWithoutRecovery", kind: KindBool, off: unsafe.Offsetof(DeleteSecretRequest{}.ForceDeleteWithoutRecovery)},
+		{num: 3, name: "RecoveryWindowInDays", kind: KindInt32, off: unsafe.Offsetof(DeleteSecretRequest{}.RecoveryWindowInDays)},
+	},
+}
+
+// ImportSecretRequest is the protobuf message pocketkms.admin.v1.ImportSecretRequest.
+type ImportSecretRequest struct {
+	SecretName       string
+	SecretType       string
+	EncryptionKeyId  string
+	Description      string
+	RotationInterval string
+	ExtendedConfig   string
+	Tags             []*Tag
+	Versions         []*ImportedSecretVersion
+}
+
+func (x *ImportSecretRequest) table() (*table, unsafe.Pointer) {
+	return &tImportSecretRequest, unsafe.Pointer(x)
+}
+
+var tImportSecretRequest = table{name: "ImportSecretRequest", full: "pocketkms.admin.v1.ImportSecretRequest", new: func() Message { return new(ImportSecretRequest) },
+	fields: []field{
+		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(ImportSecretRequest{}.SecretName)},
+		{num: 2, name: "SecretType", kind: KindString, off: unsafe.Offsetof(ImportSecretRequest{}.SecretType)},
+		{num: 3, name: "EncryptionKeyId", kind: KindString, off: unsafe.Offsetof(ImportSecretRequest{}.EncryptionKeyId)},
+		{num: 4, name: "Description", kind: KindString, off: unsafe.Offsetof(ImportSecretRequest{}.Description)},
+		{num: 5, name: "RotationInterval", kind: KindString, off: unsafe.Offsetof(ImportSecretRequest{}.RotationInterval)},
+		{num: 6, name: "ExtendedConfig", kind: KindString, off: unsafe.Offsetof(ImportSecretRequest{}.ExtendedConfig)},
+		{num: 7, name: "Tags", kind: KindMessage, list: true, off: unsafe.Offsetof(ImportSecretRequest{}.Tags), sub: &tTag},
+		{num: 8, name: "Versions", kind: KindMessage, list: true, off: unsafe.Offsetof(ImportSecretRequest{}.Versions), sub: &tImportedSecretVersion},
+	},
+}
+
+// ImportedSecretVersion is the protobuf message pocketkms.admin.v1.ImportedSecretVersion.
+type ImportedSecretVersion struct {
+	VersionId      string
+	SecretData     string
+	SecretDataType string
+	VersionStages  []string
+}
+
+func (x *ImportedSecretVersion) table() (*table, unsafe.Pointer) {
+	return &tImportedSecretVersion, unsafe.Pointer(x)
+}
+
+var tImportedSecretVersion = table{name: "ImportedSecretVersion", full: "pocketkms.admin.v1.ImportedSecretVersion", new: func() Message { return new(ImportedSecretVersion) },
+	fields: []field{
+		{num: 1, name: "VersionId", kind: KindString, off: unsafe.Offsetof(ImportedSecretVersion{}.VersionId)},
+		{num: 2, name: "SecretData", kind: KindString, off: unsafe.Offsetof(ImportedSecretVersion{}.SecretData)},
+		{num: 3, name: "SecretDataType", kind: KindString, off: unsafe.Offsetof(ImportedSecretVersion{}.SecretDataType)},
+		{num: 4, name: "VersionStages", kind: KindString, list: true, off: unsafe.Offsetof(ImportedSecretVersion{}.VersionStages)},
+	},
+}
+
 // EncryptRequest is the protobuf message dkms.gcs.v02.EncryptRequest.
 type EncryptRequest struct {
 	KeyId       string
@@ -1178,6 +1512,66 @@ var tAdvanceGenerateDataKeyPairWithoutPlaintextResponse = table{name: "AdvanceGe
 		{num: 6, name: "RequestId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}.RequestId)},
 		{num: 7, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}.Algorithm)},
 		{num: 8, name: "KeyVersionId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}.KeyVersionId)},
+	},
+}
+
+// GetSecretValueRequest is the protobuf message dkms.gcs.v02.GetSecretValueRequest.
+type GetSecretValueRequest struct {
+	SecretName          string
+	VersionStage        string
+	VersionId           string
+	FetchExtendedConfig bool
+}
+
+func (x *GetSecretValueRequest) table() (*table, unsafe.Pointer) {
+	return &tGetSecretValueRequest, unsafe.Pointer(x)
+}
+
+var tGetSecretValueRequest = table{name: "GetSecretValueRequest", full: "dkms.gcs.v02.GetSecretValueRequest", new: func() Message { return new(GetSecretValueRequest) },
+	fields: []field{
+		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(GetSecretValueRequest{}.SecretName)},
+		{num: 2, name: "VersionStage", kind: KindString, off: unsafe.Offsetof(GetSecretValueRequest{}.VersionStage)},
+		{num: 3, name: "VersionId", kind: KindString, off: unsafe.Offsetof(GetSecretValueRequest{}.VersionId)},
+		{num: 4, name: "FetchExtendedConfig", kind: KindBool, off: unsafe.Offsetof(GetSecretValueRequest{}.FetchExtendedConfig)},
+	},
+}
+
+// GetSecretValueResponse is the protobuf message dkms.gcs.v02.GetSecretValueResponse.
+type GetSecretValueResponse struct {
+	SecretName        string
+	SecretType        string
+	SecretData        string
+	SecretDataType    string
+	VersionStages     []string
+	VersionId         string
+	CreateTime        string
+	RequestId         string
+	LastRotationDate  string
+	NextRotationDate  string
+	ExtendedConfig    string
+	AutomaticRotation string
+	RotationInterval  string
+}
+
+func (x *GetSecretValueResponse) table() (*table, unsafe.Pointer) {
+	return &tGetSecretValueResponse, unsafe.Pointer(x)
+}
+
+var tGetSecretValueResponse = table{name: "GetSecretValueResponse", full: "dkms.gcs.v02.GetSecretValueResponse", new: func() Message { return new(GetSecretValueResponse) },
+	fields: []field{
+		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(GetSecretValueResponse{}.SecretName)},
+		{num: 2, name: "SecretType", kind: KindString, off: unsafe.Offsetof(GetSecretValueResponse{}.SecretType)},
+		{num: 3, name: "SecretData", kind: KindString, off: unsafe.Offsetof(GetSecretValueResponse{}.SecretData)},
+		{num: 4, name: "SecretDataType", kind: KindString, off: unsafe.Offsetof(GetSecretValueResponse{}.SecretDataType)},
+		{num: 5, name: "VersionStages", kind: KindString, list: true, off: unsafe.Offsetof(GetSecretValueResponse{}.VersionStages)},
+		{num: 6, name: "VersionId", kind: KindString, off: unsafe.Offsetof(GetSecretValueResponse{}.VersionId)},
+		{num: 7, name: "CreateTime", kind: KindString, off: unsafe.Offsetof(GetSecretValueResponse{}.CreateTime)},
+		{num: 8, name: "RequestId", kind: KindString, off: unsafe.Offsetof(GetSecretValueResponse{}.RequestId)},
+		{num: 9, name: "LastRotationDate", kind: KindString, off: unsafe.Offsetof(GetSecretValueResponse{}.LastRotationDate)},
+		{num: 10, name: "NextRotationDate", kind: KindString, off: unsafe.Offsetof(GetSecretValueResponse{}.NextRotationDate)},
+		{num: 11, name: "ExtendedConfig", kind: KindString, off: unsafe.Offsetof(GetSecretValueResponse{}.ExtendedConfig)},
+		{num: 12, name: "AutomaticRotation", kind: KindString, off: unsafe.Offsetof(GetSecretValueResponse{}.AutomaticRotation)},
+		{num: 13, name: "RotationInterval", kind: KindString, off: unsafe.Offsetof(GetSecretValueResponse{}.RotationInterval)},
 	},
 }
 

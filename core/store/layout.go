@@ -15,6 +15,7 @@ const (
 	DeletionPrefix  = "deletions/"  // engine: the date-ordered index of keys pending deletion
 	ClientKeyPrefix = "clientkeys/" // hosts: ClientKey public halves
 	AccessKeyPrefix = "accesskeys/" // hosts: classic OpenAPI AccessKey pairs, secrets included
+	SecretPrefix    = "secrets/"    // engine: secret records, with every version's value
 )
 
 // Prefix is one entry of the layout.
@@ -33,6 +34,7 @@ var Prefixes = []Prefix{
 	{DeletionPrefix, false},
 	{ClientKeyPrefix, false},
 	{AccessKeyPrefix, true},
+	{SecretPrefix, true},
 }
 
 // IsSealed reports whether the value of the record key is sealed at rest.

@@ -27,7 +27,7 @@ import (
 
 // Commands are the first words that Run handles; a binary dispatches these
 // to it.
-var Commands = []string{"key", "alias", "rotation"}
+var Commands = []string{"key", "alias", "rotation", "secret"}
 
 // Exit codes.
 const (

@@ -199,14 +199,11 @@ func TestKeyLifecycleAndErrors(t *testing.T) {
 	if st := f.ok("DescribeKey", map[string]string{"KeyId": id})["KeyMetadata"].(map[string]any)["KeyState"]; st != "Enabled" {
 		t.Fatalf("after CancelKeyDeletion: %v", st)
 	}
-	// Secrets and asymmetric operations that the engine lacks answer the
-	// classic error, never a crash.
-	f.fails("GetSecretValue", map[string]string{"SecretName": "s"}, 400, "Rejected.UnsupportedOperation")
+	f.fails("GetSecretValue", map[string]string{"SecretName": "s"}, 404, "Forbidden.ResourceNotFound")
 }
 
 // TestMappedActions: the asymmetric actions reach the engine through the
-// table and answer for real, checked with Go's crypto; the secret actions,
-// while the engine lacks them, answer the classic error.
+// table and answer for real, checked with Go's crypto.
 func TestMappedActions(t *testing.T) {
 	f := newFixture(t)
 	rsaKey := f.ok("CreateKey", map[string]string{"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT/DECRYPT"})["KeyMetadata"].(map[string]any)
@@ -280,12 +277,78 @@ func TestMappedActions(t *testing.T) {
 	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaVersion, "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA", "DryRun": "true"}, 400, "DryRunOperationError")
 	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaID + "-v000000009", "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA", "DryRun": "true"}, 404, "Forbidden.KeyVersionNotFound")
 	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaID + "-v000000009", "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA"}, 404, "Forbidden.KeyNotFound")
-	for _, a := range []string{"CreateSecret", "PutSecretValue", "DescribeSecret", "ListSecrets", "DeleteSecret", "RestoreSecret", "ListSecretVersionIds", "RotateSecret", "UpdateSecretVersionStage"} {
-		code, body := f.v1(a, map[string]string{"SecretName": "s", "SecretData": "d", "VersionId": "v1", "VersionStage": "ACSCurrent", "VersionStages": `["ACSCurrent"]`}, nil)
-		if code != 400 || body["Code"] != "Rejected.UnsupportedOperation" {
-			t.Fatalf("%s: %d %v", a, code, body)
-		}
+}
+
+// TestSecretActions: the secret actions answer from the engine in the
+// classic API's shapes (spec classic-openapi.md §3.1): list wrappers, Arn,
+// paging with totals, Filters by name prefix, and the error rows.
+func TestSecretActions(t *testing.T) {
+	f := newFixture(t)
+	c := f.ok("CreateSecret", map[string]string{"SecretName": "prod/db", "SecretData": "one", "VersionId": "v1",
+		"Description": "d", "Tags": `[{"TagKey":"env","TagValue":"prod"}]`})
+	if c["Arn"] != "acs:kms:cn-hangzhou:1000000000000000:secret/prod/db" || c["VersionId"] != "v1" || c["SecretType"] != "Generic" {
+		t.Fatalf("CreateSecret: %v", c)
 	}
+	f.fails("CreateSecret", map[string]string{"SecretName": "prod/db", "SecretData": "x", "VersionId": "v1"}, 409, "Rejected.ResourceExist")
+	f.fails("CreateSecret", map[string]string{"SecretName": "prod/x", "VersionId": "v1"}, 400, "MissingParameter")
+	f.ok("CreateSecret", map[string]string{"SecretName": "prod/api", "SecretData": "x", "VersionId": "v1"})
+	f.ok("CreateSecret", map[string]string{"SecretName": "dev/db", "SecretData": "x", "VersionId": "v1"})
+
+	p := f.ok("PutSecretValue", map[string]string{"SecretName": "prod/db", "SecretData": "two", "VersionId": "v2", "VersionStages": `["ACSCurrent","Blue"]`})
+	if stages := p["VersionStages"].(map[string]any)["VersionStage"].([]any); len(stages) != 2 {
+		t.Fatalf("PutSecretValue: %v", p)
+	}
+	g := f.ok("GetSecretValue", map[string]string{"SecretName": "prod/db"})
+	if g["SecretData"] != "two" || g["VersionId"] != "v2" || g["SecretDataType"] != "text" {
+		t.Fatalf("GetSecretValue: %v", g)
+	}
+	if st := g["VersionStages"].(map[string]any)["VersionStage"].([]any); len(st) != 2 || st[0] != "ACSCurrent" {
+		t.Fatalf("VersionStages: %v", g["VersionStages"])
+	}
+	if g := f.ok("GetSecretValue", map[string]string{"SecretName": "prod/db", "VersionStage": "ACSPrevious"}); g["SecretData"] != "one" {
+		t.Fatalf("ACSPrevious: %v", g)
+	}
+	f.fails("GetSecretValue", map[string]string{"SecretName": "prod/db", "VersionId": "v9"}, 400, "InvalidParameter")
+	f.fails("GetSecretValue", map[string]string{"SecretName": "prod/db", "DryRun": "true"}, 400, "DryRunOperationError")
+	f.ok("UpdateSecretVersionStage", map[string]string{"SecretName": "prod/db", "VersionStage": "ACSCurrent", "MoveToVersion": "v1"})
+	if g := f.ok("GetSecretValue", map[string]string{"SecretName": "prod/db"}); g["SecretData"] != "one" {
+		t.Fatalf("after moving ACSCurrent: %v", g)
+	}
+
+	d := f.ok("DescribeSecret", map[string]string{"SecretName": "prod/db", "FetchTags": "true"})
+	if d["Description"] != "d" || d["Arn"] == nil {
+		t.Fatalf("DescribeSecret: %v", d)
+	}
+	if tags := d["Tags"].(map[string]any)["Tag"].([]any); len(tags) != 1 {
+		t.Fatalf("Tags: %v", d["Tags"])
+	}
+
+	l := f.ok("ListSecrets", map[string]string{"Filters": `[{"Key":"SecretName","Values":["prod/"]}]`, "PageSize": "1"})
+	if l["TotalCount"] != float64(2) || l["PageSize"] != float64(1) || l["PageNumber"] != float64(1) {
+		t.Fatalf("ListSecrets: %v", l)
+	}
+	if list := l["SecretList"].(map[string]any)["Secret"].([]any); len(list) != 1 || list[0].(map[string]any)["SecretName"] != "prod/api" {
+		t.Fatalf("SecretList: %v", l["SecretList"])
+	}
+	if l := f.ok("ListSecrets", map[string]string{"Filters": `[{"Key":"SecretName","Values":["none/"]}]`}); l["TotalCount"] != float64(0) ||
+		len(l["SecretList"].(map[string]any)["Secret"].([]any)) != 0 {
+		t.Fatalf("an empty ListSecrets: %v", l)
+	}
+	f.fails("ListSecrets", map[string]string{"Filters": `[{"Key":"TagKey","Values":["env"]}]`}, 400, "InvalidParameter")
+	v := f.ok("ListSecretVersionIds", map[string]string{"SecretName": "prod/db"})
+	if v["TotalCount"] != float64(2) || len(v["VersionIds"].(map[string]any)["VersionId"].([]any)) != 2 {
+		t.Fatalf("ListSecretVersionIds: %v", v)
+	}
+
+	f.fails("RotateSecret", map[string]string{"SecretName": "prod/db", "VersionId": "v3"}, 400, "UnsupportedOperation")
+	del := f.ok("DeleteSecret", map[string]string{"SecretName": "prod/db", "RecoveryWindowInDays": "7"})
+	if del["PlannedDeleteTime"] != "2026-12-09T12:00:00Z" {
+		t.Fatalf("DeleteSecret: %v", del)
+	}
+	f.fails("GetSecretValue", map[string]string{"SecretName": "prod/db"}, 409, "Rejected.ResourceInDeleteWindow")
+	f.ok("RestoreSecret", map[string]string{"SecretName": "prod/db"})
+	f.ok("DeleteSecret", map[string]string{"SecretName": "dev/db", "ForceDeleteWithoutRecovery": "true"})
+	f.fails("DescribeSecret", map[string]string{"SecretName": "dev/db"}, 404, "Forbidden.ResourceNotFound")
 }
 
 // TestLogsHoldNoSecrets: a failed request's log line names the action, the

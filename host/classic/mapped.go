@@ -44,7 +44,7 @@ var mapped = map[string]mapping{
 	"UpdateSecretVersionStage": secret("UpdateSecretVersionStage", "SecretName", "VersionStage", "MoveToVersion", "RemoveFromVersion"),
 	"RotateSecret":             secret("RotateSecret", "SecretName", "VersionId"),
 	"DescribeSecret":           secret("DescribeSecret", "SecretName", "+FetchTags"),
-	"ListSecrets":              secret("ListSecrets", "+FetchTags", "[Filters", "#PageNumber", "#PageSize"),
+	"ListSecrets":              secret("ListSecrets", "+FetchTags", "[Filters", "#PageNumber", "#PageSize").with(secretFilters),
 	"ListSecretVersionIds":     secret("ListSecretVersionIds", "SecretName", "+IncludeDeprecated", "#PageNumber", "#PageSize"),
 	"DeleteSecret":             secret("DeleteSecret", "SecretName", "+ForceDeleteWithoutRecovery", "#RecoveryWindowInDays"),
 	"RestoreSecret":            secret("RestoreSecret", "SecretName"),
@@ -79,6 +79,47 @@ type mapping struct {
 	// passThrough: the answer is the engine's, with the classic API's
 	// list wrappers added (secrets use the classic names already).
 	passThrough bool
+	// translate, when set, turns the classic request into the engine's
+	// where their fields differ.
+	translate func(req obj) error
+}
+
+func (m mapping) with(t func(obj) error) mapping { m.translate = t; return m }
+
+// secretFilters turns ListSecrets' Filters into the engine's name prefixes.
+// The classic API matches SecretName filters by prefix, the values OR-ed;
+// the other filter keys (Description, TagKey, TagValue) are refused rather
+// than ignored, so that a list is never wider than the caller asked.
+func secretFilters(req obj) error {
+	raw, ok := req["Filters"]
+	if !ok {
+		return nil
+	}
+	delete(req, "Filters")
+	b, _ := json.Marshal(raw)
+	var filters []struct {
+		Key    string
+		Values []string
+	}
+	if err := json.Unmarshal(b, &filters); err != nil {
+		return invalid("Filters")
+	}
+	var prefixes []string
+	for _, f := range filters {
+		if f.Key != "SecretName" || len(f.Values) == 0 {
+			return kmserr.InvalidParameter("The specified parameter \"Filters\" is not valid: pocketkms filters secrets by SecretName (a prefix) with at least one value.")
+		}
+		prefixes = append(prefixes, f.Values...)
+	}
+	req["NamePrefixes"] = prefixes
+	return nil
+}
+
+// listDefaults are what proto3's JSON leaves out of the list answers (zero
+// counts, empty lists) and the classic API always has.
+var listDefaults = map[string]obj{
+	"ListSecrets":          {"SecretList": []any{}, "TotalCount": 0},
+	"ListSecretVersionIds": {"VersionIds": []any{}, "TotalCount": 0},
 }
 
 // secret builds a secret action's mapping from its parameter names: "+" is
@@ -158,6 +199,11 @@ func (m mapping) run(c *opCtx) (obj, error) {
 			req[f.engine] = l
 		}
 	}
+	if m.translate != nil {
+		if err := m.translate(req); err != nil {
+			return nil, err
+		}
+	}
 	if m.dry {
 		if _, err := c.dry(); err != nil {
 			return nil, err
@@ -205,6 +251,11 @@ func (m mapping) run(c *opCtx) (obj, error) {
 		return nil, err
 	}
 	delete(resp, "RequestId")
+	for k, v := range listDefaults[m.api] {
+		if _, ok := resp[k]; !ok {
+			resp[k] = v
+		}
+	}
 	if m.passThrough {
 		if name, ok := resp["SecretName"].(string); ok && (m.api == "CreateSecret" || m.api == "DescribeSecret") {
 			resp["Arn"] = fmt.Sprintf("acs:kms:%s:%s:secret/%s", c.h.cfg.region, c.h.cfg.account, name)

@@ -30,13 +30,16 @@ type ClientKeyRecordFunc func(e ClientKeyEntry) (key string, value []byte, err e
 
 // Summary says what Apply did.
 type Summary struct {
-	Imported           []string // ids of the keys imported
-	Existing           []string // ids of keys already in the store and consistent with the file
-	AliasesAdded       []string // aliases bound to keys that were already there
-	ClientKeysAdded    []string // ClientKey ids registered
-	ClientKeysExisting []string // ClientKey ids already registered identically
-	AccessKeysAdded    []string // AccessKey ids registered
-	AccessKeysExisting []string // AccessKey ids already registered with the same secret
+	Imported            []string // ids of the keys imported
+	Existing            []string // ids of keys already in the store and consistent with the file
+	AliasesAdded        []string // aliases bound to keys that were already there
+	ClientKeysAdded     []string // ClientKey ids registered
+	ClientKeysExisting  []string // ClientKey ids already registered identically
+	AccessKeysAdded     []string // AccessKey ids registered
+	AccessKeysExisting  []string // AccessKey ids already registered with the same secret
+	SecretsImported     []string // names of the secrets imported
+	SecretsExisting     []string // names of secrets already holding every version of the file
+	SecretVersionsAdded int      // versions added to secrets that were already there
 	// Notes name differences that Apply leaves alone on purpose: settings
 	// (KeyState, RotationInterval, Description) that may have been changed
 	// at run time since the key was seeded.
@@ -51,6 +54,9 @@ func (s Summary) String() string {
 		len(s.Imported), len(s.Existing), len(s.AliasesAdded), len(s.ClientKeysAdded), len(s.ClientKeysExisting))
 	if len(s.AccessKeysAdded)+len(s.AccessKeysExisting) > 0 {
 		out += fmt.Sprintf(", %d AccessKeys registered, %d already registered", len(s.AccessKeysAdded), len(s.AccessKeysExisting))
+	}
+	if len(s.SecretsImported)+len(s.SecretsExisting)+s.SecretVersionsAdded > 0 {
+		out += fmt.Sprintf(", %d secrets imported, %d already present, %d secret versions added", len(s.SecretsImported), len(s.SecretsExisting), s.SecretVersionsAdded)
 	}
 	if !s.Committed {
 		out += "; nothing to write"
@@ -82,6 +88,14 @@ func Apply(ctx context.Context, backend store.Backend, f *File, clientKeyRecord 
 			return Summary{}, p.errf(fmt.Sprintf("Keys[%d]", i), "is missing")
 		}
 		if err := p.checkKey(fmt.Sprintf("Keys[%d]", i), k); err != nil {
+			return Summary{}, err
+		}
+	}
+	for i, s := range f.Secrets {
+		if s == nil {
+			return Summary{}, p.errf(fmt.Sprintf("Secrets[%d]", i), "is missing")
+		}
+		if err := p.checkSecret(fmt.Sprintf("Secrets[%d]", i), s); err != nil {
 			return Summary{}, err
 		}
 	}
@@ -124,6 +138,11 @@ func applyOnce(ctx context.Context, backend store.Backend, f *File, rec ClientKe
 			return Summary{}, a.errf("", "%v; nothing was written", err)
 		}
 		if err := a.key(i, k); err != nil {
+			return Summary{}, err
+		}
+	}
+	for i, s := range f.Secrets { // after the keys: an EncryptionKeyId may name one
+		if err := a.secret(i, s); err != nil {
 			return Summary{}, err
 		}
 	}

@@ -98,8 +98,20 @@ func (p *parser) parseFile(data []byte) (*File, error) {
 				}
 				f.Keys = append(f.Keys, k)
 			}
+		case "Secrets":
+			elems, err := p.array(m.name, m.value)
+			if err != nil {
+				return nil, err
+			}
+			for i, raw := range elems {
+				s, err := p.secret(fmt.Sprintf("Secrets[%d]", i), raw)
+				if err != nil {
+					return nil, err
+				}
+				f.Secrets = append(f.Secrets, s)
+			}
 		default:
-			return nil, p.unknown(m.name, m.name, "a seed file", []string{"AccessKeys", "ClientKeys", "Keys"})
+			return nil, p.unknown(m.name, m.name, "a seed file", []string{"AccessKeys", "ClientKeys", "Keys", "Secrets"})
 		}
 	}
 	if err := p.duplicates(f); err != nil {
@@ -521,6 +533,9 @@ func (p *parser) duplicates(f *File) error {
 			return p.errf(fmt.Sprintf("AccessKeys[%d].AccessKeyId", i), "%s is also AccessKeys[%d]", e.AccessKeyId, prev)
 		}
 		aks[e.AccessKeyId] = i
+	}
+	if err := p.secretsDuplicates(f); err != nil {
+		return err
 	}
 	keyIDs := map[string]int{}
 	aliases := map[string]string{}

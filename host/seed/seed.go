@@ -32,6 +32,9 @@ type File struct {
 	// Keys are the keys to import, in file order. Each is exactly the
 	// engine's ImportKey request.
 	Keys []*pb.ImportKeyRequest
+	// Secrets are the secrets to import, in file order; each is exactly
+	// the engine's ImportSecret request.
+	Secrets []*pb.ImportSecretRequest
 }
 
 // ClientKeyEntry is one ClientKeys entry: either a certificate (public part

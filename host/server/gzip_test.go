@@ -16,7 +16,7 @@ func TestLargeAssetsGzipped(t *testing.T) {
 	module := bytes.Repeat([]byte("\x00asm module bytes "), 20000) // ~360 KB, compressible
 	assets := fstest.MapFS{
 		"build/pocketkms.wasm": {Data: module, ModTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
-		"index.html":           {Data: []byte("<h1>small</h1>")},
+		"web/index.html":       {Data: []byte("<h1>small</h1>")},
 	}
 	f := newFixture(t, NewConfig().WithAssets(assets), nil)
 	get := func(path, accept string) (int, []byte, http.Header) {

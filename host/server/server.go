@@ -58,8 +58,8 @@ func (c Config) WithClock(now func() time.Time) Config { c.clock = now; return c
 // WithMaxBody sets the request body limit in bytes (default DefaultMaxBody).
 func (c Config) WithMaxBody(n int64) Config { c.maxBody = n; return c }
 
-// WithAssets sets the static site served on GET: index.html at /, and only
-// the paths under web/, wasm/js/ and build/pocketkms.wasm (default none).
+// WithAssets sets the static site served on GET: web/index.html at /, and
+// only the paths under web/, wasm/js/ and build/pocketkms.wasm (default none).
 func (c Config) WithAssets(fsys fs.FS) Config { c.assets = fsys; return c }
 
 // WithLogf sets where failed requests are logged, one line each, never with
@@ -215,9 +215,12 @@ func (h *Handler) logf(format string, args ...any) {
 	}
 }
 
-// staticRoots are the only paths served from the assets (the layout of the
-// repository root, the web root everywhere the playground is served).
-var staticRoots = []string{"index.html", "web/", "wasm/js/", "build/pocketkms.wasm"}
+// staticRoots are the only paths served from the assets: the playground,
+// the JS package and the module; / is the playground's page (indexPath).
+var staticRoots = []string{"web/", "wasm/js/", "build/pocketkms.wasm"}
+
+// indexPath is the page served at /.
+const indexPath = "web/index.html"
 
 func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/healthz" {
@@ -233,8 +236,8 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
-	if name == "" {
-		name = "index.html"
+	if name == "" || name == "index.html" {
+		name = indexPath
 	}
 	ok := false
 	for _, root := range staticRoots {

@@ -232,7 +232,7 @@ func TestPanicIsProtobuf500(t *testing.T) {
 
 func TestOtherPathsAndMethods(t *testing.T) {
 	assets := fstest.MapFS{
-		"index.html":           {Data: []byte("<h1>playground</h1>")},
+		"web/index.html":       {Data: []byte("<h1>playground</h1>")},
 		"web/app.js":           {Data: []byte("1")},
 		"build/pocketkms.wasm": {Data: []byte("\x00asm"), ModTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
 		"secret.txt":           {Data: []byte("no")},

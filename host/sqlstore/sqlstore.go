@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -45,7 +46,10 @@ const BusyTimeoutMillis = 10000
 // Store is a store.Backend over one SQLite file, safe for concurrent use.
 type Store struct {
 	db      *sql.DB
-	get     *sql.Stmt // prepared once: Get is the hot path of every request
+	get     *sql.Stmt  // prepared once per connection: Get is the hot path
+	version *sql.Stmt  // the commit counter, where there is no mapped header
+	pinned  *sql.Conn  // held open so the -shm file, and shm's mapping of it, stay valid
+	shm     *shmHeader // unmapped: Version asks SQL
 	writeMu sync.Mutex
 }
 
@@ -72,6 +76,15 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: opening %s: %w", abs, err)
 	}
+	// database/sql keeps two idle connections by default: under concurrent
+	// requests it would open (and run the PRAGMAs on, and prepare the
+	// statements on) a new connection for nearly every query. A fixed pool
+	// keeps every connection, and its prepared statements, alive.
+	n := max(8, 4*runtime.GOMAXPROCS(0))
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
 	s := &Store{db: db}
 	if err := s.check(); err != nil {
 		db.Close()
@@ -81,11 +94,35 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	if s.get, err = db.Prepare(GetSQL); err != nil {
+	if s.get, err = db.Prepare(GetSQL); err == nil {
+		s.version, err = db.Prepare(VersionSQL)
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlstore: %s: %w", abs, err)
 	}
+	if err := s.watch(abs); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlstore: %s: %w", abs, err)
+	}
 	return s, nil
+}
+
+// watch pins one connection, reads through it so that SQLite has mapped
+// the wal-index, and maps its header for Version.
+func (s *Store) watch(abs string) error {
+	ctx := context.Background()
+	c, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	s.pinned = c
+	var v int64
+	if err := c.QueryRowContext(ctx, VersionSQL).Scan(&v); err != nil {
+		return err
+	}
+	s.shm, _ = openShm(abs) // without a mapping (an error), Version asks SQL
+	return nil
 }
 
 // check verifies the connection really is in WAL mode with full sync: a
@@ -108,8 +145,16 @@ func (s *Store) check() error {
 
 // Close closes the database. The Store must not be used afterwards.
 func (s *Store) Close() error {
+	if s.pinned != nil {
+		s.pinned.Close()
+	}
 	s.get.Close()
-	return s.db.Close()
+	s.version.Close()
+	err := s.db.Close()
+	if s.shm != nil {
+		s.shm.close() // after SQLite's own descriptors: see openShm
+	}
+	return err
 }
 
 // Get returns a record's value and rev, or (nil, 0, nil) when absent.
@@ -127,6 +172,28 @@ func (s *Store) Get(key string) ([]byte, int64, error) {
 		v = []byte{}
 	}
 	return v, rev, nil
+}
+
+// Version identifies the state of the file: it changes whenever a commit,
+// from this process or any other on the same file, has changed a record,
+// so an unchanged Version means unchanged records. It is what store.Cached
+// checks at every read. Where the WAL-index header is mapped (shm_unix.go)
+// it is that header's commit fields; elsewhere the commit counter, which
+// every writing Commit increments in the same transaction (CommitStmts).
+type Version struct {
+	Change, Frame, Salt1, Salt2 uint32 // the WAL-index header
+	Counter                     int64  // rev_counter, without a mapped header
+}
+
+func (s *Store) Version() (Version, error) {
+	if s.shm.mapped() {
+		return s.shm.version(), nil
+	}
+	var v int64
+	if err := s.version.QueryRow().Scan(&v); err != nil {
+		return Version{}, fmt.Errorf("sqlstore: version: %w", err)
+	}
+	return Version{Counter: v}, nil
 }
 
 // List returns the keys starting with prefix, sorted.

@@ -24,6 +24,9 @@ type Stmt struct {
 // GetSQL reads one record: no row means absent (rev 0).
 const GetSQL = `SELECT value, rev FROM records WHERE key = ?`
 
+// VersionSQL reads the commit counter, which every writing commit bumps.
+const VersionSQL = `SELECT last_rev FROM rev_counter WHERE id = 1`
+
 const (
 	listFromSQL    = `SELECT key FROM records WHERE key >= ? ORDER BY key`
 	listBetweenSQL = `SELECT key FROM records WHERE key >= ? AND key < ? ORDER BY key`

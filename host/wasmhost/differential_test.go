@@ -101,6 +101,7 @@ func steps(adv, raw []byte) []step {
 		tampered[len(tampered)-1] ^= 1
 	}
 	keyDates := []string{"CreationDate", "LastRotationDate", "NextRotationDate", "DeleteDate"}
+	secretDates := []string{"CreateTime", "UpdateTime", "PlannedDeleteTime", "LastRotationDate", "NextRotationDate"}
 	return append(asymSteps(), []step{
 		// Data operations with fixed IVs: byte-identical ciphertexts.
 		{name: "AdvanceEncrypt/AES_GCM", api: "AdvanceEncrypt", req: &pb.AdvanceEncryptRequest{KeyId: aesID, Plaintext: []byte("differential"), Iv: seq(12, 9), Aad: []byte("ctx")}},
@@ -168,6 +169,27 @@ func steps(adv, raw []byte) []step {
 		{name: "CreateKey", api: "CreateKey", req: &pb.CreateKeyRequest{KeySpec: "Aliyun_SM4", Description: "made in both"}, ignore: append([]string{"KeyId", "InitialKeyVersionId", "PrimaryKeyVersionId"}, keyDates...), mut: true},
 		{name: "ImportKey", api: "ImportKey", req: &pb.ImportKeyRequest{KeyId: "key-importedfffffffffffff", KeySpec: "Aliyun_AES_192", Versions: []*pb.ImportedVersion{{KeyVersionId: "key-importedfffffffffffff-v1ffffffff", KeyMaterial: seq(24, 0), CreationDate: "2024-12-31T23:59:59Z"}}}, mut: true},
 		{name: "ListKeys/after", api: "ListKeys", req: &pb.ListKeysRequest{}, ignore: append([]string{"KeyId", "InitialKeyVersionId", "PrimaryKeyVersionId"}, keyDates...)},
+
+		// Secrets, under a key and without, generic and managed.
+		{name: "CreateSecret", api: "CreateSecret", req: &pb.CreateSecretRequest{SecretName: "diff/db", VersionId: "v1", SecretData: "one", EncryptionKeyId: "alias/aes",
+			Tags: []*pb.Tag{{TagKey: "env", TagValue: "test"}}}, ignore: secretDates, mut: true},
+		{name: "ImportSecret", api: "ImportSecret", req: &pb.ImportSecretRequest{SecretName: "diff/rds", SecretType: "Rds", ExtendedConfig: `{"DBInstanceId":"rm-1"}`,
+			Versions: []*pb.ImportedSecretVersion{{VersionId: "r1", SecretData: `{"AccountName":"a","AccountPassword":"p"}`}}}, ignore: secretDates, mut: true},
+		{name: "PutSecretValue", api: "PutSecretValue", req: &pb.PutSecretValueRequest{SecretName: "diff/db", VersionId: "v2", SecretData: "two"}, mut: true},
+		{name: "GetSecretValue", api: "GetSecretValue", req: &pb.GetSecretValueRequest{SecretName: "diff/db"}, ignore: secretDates},
+		{name: "GetSecretValue/ACSPrevious", api: "GetSecretValue", req: &pb.GetSecretValueRequest{SecretName: "diff/db", VersionStage: "ACSPrevious"}, ignore: secretDates},
+		{name: "GetSecretValue/managed", api: "GetSecretValue", req: &pb.GetSecretValueRequest{SecretName: "diff/rds", FetchExtendedConfig: true}, ignore: secretDates},
+		{name: "error/unknown secret", api: "GetSecretValue", req: &pb.GetSecretValueRequest{SecretName: "diff/none"}},
+		{name: "error/version without stage", api: "GetSecretValue", req: &pb.GetSecretValueRequest{SecretName: "diff/db", VersionId: "v1", VersionStage: "ACSCurrent"}},
+		{name: "UpdateSecretVersionStage", api: "UpdateSecretVersionStage", req: &pb.UpdateSecretVersionStageRequest{SecretName: "diff/db", VersionStage: "Blue", MoveToVersion: "v1"}, mut: true},
+		{name: "RotateSecret", api: "RotateSecret", req: &pb.RotateSecretRequest{SecretName: "diff/rds", VersionId: "r2"}, mut: true},
+		{name: "error/rotate generic", api: "RotateSecret", req: &pb.RotateSecretRequest{SecretName: "diff/db"}},
+		{name: "DescribeSecret", api: "DescribeSecret", req: &pb.SecretNameRequest{SecretName: "diff/db", FetchTags: true}, ignore: secretDates},
+		{name: "ListSecrets", api: "ListSecrets", req: &pb.ListSecretsRequest{NamePrefixes: []string{"diff/"}}, ignore: secretDates},
+		{name: "ListSecretVersionIds", api: "ListSecretVersionIds", req: &pb.ListSecretVersionIdsRequest{SecretName: "diff/db", IncludeDeprecated: true}, ignore: secretDates},
+		{name: "DeleteSecret", api: "DeleteSecret", req: &pb.DeleteSecretRequest{SecretName: "diff/db", RecoveryWindowInDays: 7}, ignore: secretDates, mut: true},
+		{name: "error/secret in delete window", api: "GetSecretValue", req: &pb.GetSecretValueRequest{SecretName: "diff/db"}},
+		{name: "RestoreSecret", api: "RestoreSecret", req: &pb.SecretNameRequest{SecretName: "diff/db"}, mut: true},
 
 		// Calls the engine refuses before looking at the request.
 		{name: "error/unsupported", api: "GetHealthStatus", req: &pb.EmptyResponse{}},

@@ -12,6 +12,7 @@ package wasmhost
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"reflect"
@@ -33,8 +34,9 @@ import (
 
 // Request formats of pkms_call.
 const (
-	formatProto = 0
-	formatJSON  = 1
+	formatProto     = 0
+	formatJSON      = 1
+	formatProtoMeta = 2 // protobuf with kms.Meta (wasm/module/envelope.go)
 )
 
 // Engine is the module under wazero. It is safe for concurrent use.
@@ -266,7 +268,7 @@ func result(out []byte, state *callState, format int) ([]byte, error) {
 	}
 	var m pb.Error
 	var err error
-	if format == formatProto {
+	if format == formatProto || format == formatProtoMeta {
 		err = pb.Unmarshal(out[1:], &m)
 	} else {
 		err = pb.UnmarshalJSON(out[1:], &m)
@@ -296,13 +298,20 @@ func (e *Engine) CallProto(ctx context.Context, api string, body []byte) ([]byte
 	return e.call(ctx, api, body, formatProto)
 }
 
-// CallProtoMeta is CallProto with header metadata (kms.Meta).
+// CallProtoMeta is CallProto with header metadata (kms.Meta), which
+// travels framed around the protobuf bodies (formatProtoMeta).
 func (e *Engine) CallProtoMeta(ctx context.Context, api string, body []byte, in kms.Meta) ([]byte, kms.Meta, error) {
-	if in.KeyVersionID != "" {
-		return nil, kms.Meta{}, kmserr.New(400, kmserr.CodeUnsupportedOperation, "The module does not take the %s header yet.", kms.HeaderKeyVersionID)
+	framed := binary.AppendUvarint(nil, uint64(len(in.KeyVersionID)))
+	framed = append(append(framed, in.KeyVersionID...), body...)
+	out, err := e.call(ctx, api, framed, formatProtoMeta)
+	if err != nil {
+		return nil, kms.Meta{}, err
 	}
-	out, err := e.CallProto(ctx, api, body)
-	return out, kms.Meta{}, err
+	n, k := binary.Uvarint(out)
+	if k <= 0 || n > uint64(len(out)-k) {
+		return nil, kms.Meta{}, kmserr.Internal("the wasm module returned a format 2 result without its metadata")
+	}
+	return out[k+int(n):], kms.Meta{KeyVersionID: string(out[k : k+int(n)])}, nil
 }
 
 // CallJSON runs api on a JSON request (protojson, PascalCase field names).

@@ -24,7 +24,7 @@ GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$out/app.wasm" ./hos
 # The playground, as pocketkms serve and any static server see it.
 [ -f build/pocketkms.wasm ] || bash wasm/build.sh
 mkdir -p "$out/public/wasm" "$out/public/build"
-cp index.html "$out/public/"
+cp web/index.html "$out/public/"
 cp -r web "$out/public/web"
 cp -r wasm/js "$out/public/wasm/js"
 cp build/pocketkms.wasm "$out/public/build/"

@@ -1,6 +1,8 @@
-// A tiny static file server for the playground tests: serves the repo root
-// (the web root of the playground), .wasm as application/wasm, on a free
-// loopback port. Run alone: node tests/browser/server.mjs [port]
+// A tiny static file server for the playground tests: serves the site as
+// pocketkms serve and the Worker do (web/index.html at /, and web/, wasm/js/
+// and build/pocketkms.wasm at their paths, nothing else of the repository),
+// .wasm as application/wasm, on a free loopback port. Given another root it
+// serves that directory as it is. Run alone: node tests/browser/server.mjs [port]
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -20,6 +22,15 @@ const TYPES = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
+/** The repository file behind a URL path of the site (host/server's staticRoots). */
+function sitePath(path) {
+  if (path === '/' || path === '/index.html') return '/web/index.html';
+  if (SITE_ROOTS.some((r) => (r.endsWith('/') ? path.startsWith(r) : path === r))) return path;
+  throw Object.assign(new Error('not part of the site'), { code: 'ENOENT' });
+}
+
+const SITE_ROOTS = ['/web/', '/wasm/js/', '/build/pocketkms.wasm'];
+
 /**
  * Starts the server; resolves to { url, close }. With hold = { path, bytes,
  * until }, a GET of path sends its headers and first `bytes` bytes, then waits
@@ -27,10 +38,11 @@ const TYPES = {
  * however fast or loaded the machine is.
  */
 export function serve({ root = ROOT, port = 0, hold } = {}) {
+  const site = root === ROOT;
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-      let file = normalize(join(root, path));
+      let file = normalize(join(root, site ? sitePath(path) : path));
       if (file !== root && !file.startsWith(root + sep)) throw Object.assign(new Error('outside root'), { code: 'ENOENT' });
       let st = await stat(file);
       if (st.isDirectory()) {

@@ -75,3 +75,17 @@ test('a wrong secret is SignatureDoesNotMatch', async () => {
   });
   await rejects(bad.describeRegions(new Kms.DescribeRegionsRequest({})), 'SignatureDoesNotMatch');
 });
+
+test('secrets: create, put, read by stage, list with Filters', async () => {
+  await client.createSecret(new Kms.CreateSecretRequest({ secretName: 'node/db', secretData: 'one', versionId: 'v1' }));
+  await client.putSecretValue(new Kms.PutSecretValueRequest({ secretName: 'node/db', secretData: 'two', versionId: 'v2' }));
+  const cur = await client.getSecretValue(new Kms.GetSecretValueRequest({ secretName: 'node/db' }));
+  assert.equal(cur.secretData, 'two');
+  assert.deepEqual(cur.versionStages.versionStage, ['ACSCurrent']);
+  const prev = await client.getSecretValue(new Kms.GetSecretValueRequest({ secretName: 'node/db', versionStage: 'ACSPrevious' }));
+  assert.equal(prev.secretData, 'one');
+  const list = await client.listSecrets(new Kms.ListSecretsRequest({ filters: '[{"Key":"SecretName","Values":["node/"]}]' }));
+  assert.equal(list.totalCount, 1);
+  assert.equal(list.secretList.secret[0].secretName, 'node/db');
+  await rejects(client.getSecretValue(new Kms.GetSecretValueRequest({ secretName: 'node/none' })), 'Forbidden.ResourceNotFound');
+});

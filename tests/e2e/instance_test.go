@@ -47,7 +47,7 @@ func suite(t *testing.T, engine string) {
 	if !strings.HasPrefix(created.ClientKeyId, "KAAP.") {
 		t.Fatalf("ClientKey id %q", created.ClientKeyId)
 	}
-	seedJSON, _ := json.Marshal(map[string]any{"Keys": kmstest.SeedKeys})
+	seedJSON, _ := json.Marshal(map[string]any{"Keys": append(kmstest.SeedKeys, kmstest.SeedSecretKeys...), "Secrets": kmstest.SeedSecrets})
 	seed := writeFile(t, e.dir, "seed.json", string(seedJSON))
 	e.start(t, "--seed", seed)
 	t.Cleanup(func() {
@@ -65,6 +65,14 @@ func suite(t *testing.T, engine string) {
 	}
 	d := kmstest.RunDataPlane(t, tg)
 	e.appKey, e.blobs = d.AppKey, d.Blobs
+
+	// Secrets through the instance SDK, the Secrets Manager client and the
+	// transfer SDK; values change through the CLI, as an operator would.
+	tg.PutSecret = func(t *testing.T, name, versionID, value string) {
+		cliStdin(t, value, "secret", "put", "--data", e.data, name, "--version-id", versionID, "--value-file", "-")
+	}
+	tg.DisableKey = func(t *testing.T, key string) { cli(t, "key", "disable", "--data", e.data, key) }
+	t.Run("secrets", func(t *testing.T) { kmstest.RunSecrets(t, *tg) })
 
 	// What only the server has.
 	t.Run("errors below the API", e.transportErrors)

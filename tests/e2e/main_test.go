@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -71,6 +72,21 @@ func cli(t *testing.T, args ...string) string {
 		t.Fatalf("pocketkms %s: exit %d %v\n%s%s", strings.Join(args, " "), code, err, out, errOut)
 	}
 	return out
+}
+
+// cliStdin runs a command with stdin, the way a secret value reaches
+// `pocketkms secret put --value-file -` without touching the disk.
+func cliStdin(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pocketkms %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
 }
 
 // cliJSON runs a command and decodes its JSON output.

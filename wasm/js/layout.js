@@ -6,8 +6,9 @@ export const ALIASES_PREFIX = "aliases/";
 export const DELETIONS_PREFIX = "deletions/";
 export const CLIENTKEYS_PREFIX = "clientkeys/";
 export const ACCESSKEYS_PREFIX = "accesskeys/";
+export const SECRETS_PREFIX = "secrets/";
 
 /** Prefixes whose values are sealed at rest (they hold key material or secrets). */
-export const SEALED_PREFIXES = Object.freeze([KEYS_PREFIX, ACCESSKEYS_PREFIX]);
+export const SEALED_PREFIXES = Object.freeze([KEYS_PREFIX, ACCESSKEYS_PREFIX, SECRETS_PREFIX]);
 
 export const isSealedKey = (key) => SEALED_PREFIXES.some((p) => key.startsWith(p));

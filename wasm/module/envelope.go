@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"runtime"
 
 	"github.com/pocketkms/pocketkms/core/ids"
@@ -13,10 +14,15 @@ import (
 // This file builds pkms_call's result envelope. It has no build tag so that
 // the panic handling is unit-tested natively.
 
-// Request formats of pkms_call.
+// Request formats of pkms_call. formatProtoMeta is formatProto with the
+// metadata the instance API carries in headers (kms.Meta): the request is
+// uvarint(n) ‖ the n-byte key version id ‖ the protobuf body, and a
+// successful result is uvarint(n) ‖ the key version id used ‖ the protobuf
+// response (docs/wasm-abi.md).
 const (
-	formatProto = 0
-	formatJSON  = 1
+	formatProto     = 0
+	formatJSON      = 1
+	formatProtoMeta = 2
 )
 
 // envelope runs one operation and returns its result buffer: 0 and the
@@ -41,7 +47,7 @@ func errorResult(format int32, err error) []byte {
 	msg := kms.ErrorMessage(err, ids.NewRequestID(rand.Reader))
 	var b []byte
 	var merr error
-	if format == formatProto {
+	if format == formatProto || format == formatProtoMeta {
 		b, merr = kmspb.Marshal(msg)
 	} else {
 		b, merr = kmspb.MarshalJSON(msg)
@@ -59,4 +65,20 @@ func panicError(r any) error {
 		return kmserr.Internal("the module recovered from a panic: %v", re)
 	}
 	return kmserr.Internal("the module recovered from a panic (%T)", r)
+}
+
+// callMeta runs a formatProtoMeta request.
+func callMeta(e *kms.Engine, api string, framed []byte) ([]byte, error) {
+	n, k := binary.Uvarint(framed)
+	if k <= 0 || n > uint64(len(framed)-k) {
+		return nil, kmserr.Internal("pkms_call: a format 2 request does not start with its metadata")
+	}
+	in := kms.Meta{KeyVersionID: string(framed[k : k+int(n)])}
+	out, meta, err := e.CallProtoMeta(api, framed[k+int(n):], in)
+	if err != nil {
+		return nil, err
+	}
+	res := binary.AppendUvarint(nil, uint64(len(meta.KeyVersionID)))
+	res = append(res, meta.KeyVersionID...)
+	return append(res, out...), nil
 }

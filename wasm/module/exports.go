@@ -104,8 +104,10 @@ func pkmsCall(apiPtr, apiLen, reqPtr, reqLen uint32, format int32) uint64 {
 			return e.CallProto(api, body)
 		case formatJSON:
 			return e.CallJSON(api, body)
+		case formatProtoMeta:
+			return callMeta(e, api, body)
 		}
-		return nil, kmserr.Internal("pkms_call: format %d is not 0 (protobuf) or 1 (JSON)", format)
+		return nil, kmserr.Internal("pkms_call: format %d is not 0 (protobuf), 1 (JSON) or 2 (protobuf with metadata)", format)
 	}))
 }
 

@@ -32,6 +32,7 @@ Usage:
   pocketkms key ...      key management (create, list, describe, rotate, ...)
   pocketkms alias ...    alias management
   pocketkms rotation ... automatic rotation policy
+  pocketkms secret ...   secrets (create, put, get, list, stage, rotate, ...)
   pocketkms store export [--data DIR] --out FILE.json   the store, sealed, for the JS package
   pocketkms store import [--data DIR] --file FILE.json  a sealed store from the JS package
   pocketkms version
@@ -62,7 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return accesskey(ctx, args[1:], stdout, stderr)
 	case "store":
 		return storeCmd(args[1:], stdout, stderr)
-	case "key", "alias", "rotation":
+	case "key", "alias", "rotation", "secret":
 		return runAdmin(ctx, args, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "pocketkms", version)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/pocketkms/pocketkms"
 	"github.com/pocketkms/pocketkms/core/kms"
+	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/host/clientkeys"
 	"github.com/pocketkms/pocketkms/host/engine"
 	"github.com/pocketkms/pocketkms/host/seed"
@@ -56,6 +57,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	})
 	wasmPath := fs.String("wasm", "", "the module for --engine wasm and the playground (default: the one this binary carries, else build/pocketkms.wasm)")
 	quiet := fs.Bool("quiet", false, "do not log failed requests")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) of the whole run to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -86,6 +88,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, err)
 		}
 		logger.Printf("seed %s: %s", *seedFile, sum)
+	}
+
+	// Requests read through a cache that checks the store's commit counter,
+	// so a change by the CLI or another server is seen at the next request.
+	cache := store.Cached(d.backend, d.db.Version)
+	defer cache.Drop()
+	d.backend = cache
+
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		defer stop()
 	}
 
 	mod := findModule(*wasmPath)

@@ -47,7 +47,6 @@ func RunDataPlane(t *testing.T, tg *Target) *DataPlane {
 	t.Run("asymmetric Encrypt and Decrypt", d.asymEncryptDecrypt)
 	t.Run("data key pairs", d.dataKeyPairs)
 	t.Run("asymmetric errors", d.asymErrors)
-	t.Run("unbuilt operations", d.unbuilt)
 	t.Run("engine errors through the SDK", d.engineErrors)
 	t.Run("errors on the wire", d.wireErrors)
 	t.Run("parallel requests", d.parallel)
@@ -318,21 +317,6 @@ func (d *DataPlane) rotation(t *testing.T) {
 		t.Fatalf("Decrypt after rotation: %v", err)
 	}
 	d.Blobs["rotated-v1"] = enc1.CiphertextBlob
-}
-
-func (d *DataPlane) unbuilt(t *testing.T) {
-	calls := map[string]func() error{
-		"GetSecretValue": func() error {
-			_, err := d.sdk.GetSecretValue(&dkms.GetSecretValueRequest{SecretName: tea.String("s")})
-			return err
-		},
-	}
-	for name, call := range calls {
-		t.Run(name, func(t *testing.T) {
-			start := time.Now()
-			WantSDKError(t, start, call(), 400, "UnsupportedOperation")
-		})
-	}
 }
 
 func (d *DataPlane) engineErrors(t *testing.T) {

@@ -32,6 +32,11 @@ type Target struct {
 	// its data directory; the Worker has no management API, so its suite
 	// edits the sealed D1 record). Old versions must stay usable.
 	Rotate func(t *testing.T, keyID string)
+
+	// PutSecret adds an ACSCurrent version to a secret, and DisableKey
+	// disables a key, by the host's own means (RunSecrets).
+	PutSecret  func(t *testing.T, name, versionID, value string)
+	DisableKey func(t *testing.T, key string)
 }
 
 // SeedKeys are the keys every Target must hold, as seed file Keys

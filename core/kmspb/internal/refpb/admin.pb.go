@@ -1810,6 +1810,1139 @@ func (x *InspectBlobResponse) GetRequestId() string {
 	return ""
 }
 
+type CreateSecretRequest struct {
+	state                   protoimpl.MessageState `protogen:"open.v1"`
+	SecretName              string                 `protobuf:"bytes,1,opt,name=SecretName,proto3" json:"SecretName,omitempty"`
+	SecretData              string                 `protobuf:"bytes,2,opt,name=SecretData,proto3" json:"SecretData,omitempty"`
+	VersionId               string                 `protobuf:"bytes,3,opt,name=VersionId,proto3" json:"VersionId,omitempty"`             // the first version's id; generated when empty
+	SecretDataType          string                 `protobuf:"bytes,4,opt,name=SecretDataType,proto3" json:"SecretDataType,omitempty"`   // text (default) | binary
+	SecretType              string                 `protobuf:"bytes,5,opt,name=SecretType,proto3" json:"SecretType,omitempty"`           // Generic (default) | Rds | Redis | PolarDB | RAMCredentials | ECS
+	EncryptionKeyId         string                 `protobuf:"bytes,6,opt,name=EncryptionKeyId,proto3" json:"EncryptionKeyId,omitempty"` // key id or alias of an enabled symmetric key
+	Description             string                 `protobuf:"bytes,7,opt,name=Description,proto3" json:"Description,omitempty"`
+	ExtendedConfig          string                 `protobuf:"bytes,8,opt,name=ExtendedConfig,proto3" json:"ExtendedConfig,omitempty"` // JSON object text; managed types only
+	EnableAutomaticRotation bool                   `protobuf:"varint,9,opt,name=EnableAutomaticRotation,proto3" json:"EnableAutomaticRotation,omitempty"`
+	RotationInterval        string                 `protobuf:"bytes,10,opt,name=RotationInterval,proto3" json:"RotationInterval,omitempty"` // <n><d|h|m|s>, 6h to 8760h
+	Tags                    []*Tag                 `protobuf:"bytes,11,rep,name=Tags,proto3" json:"Tags,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
+}
+
+func (x *CreateSecretRequest) Reset() {
+	*x = CreateSecretRequest{}
+	mi := &file_admin_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateSecretRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateSecretRequest) ProtoMessage() {}
+
+func (x *CreateSecretRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateSecretRequest.ProtoReflect.Descriptor instead.
+func (*CreateSecretRequest) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *CreateSecretRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetSecretData() string {
+	if x != nil {
+		return x.SecretData
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetSecretDataType() string {
+	if x != nil {
+		return x.SecretDataType
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetSecretType() string {
+	if x != nil {
+		return x.SecretType
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetEncryptionKeyId() string {
+	if x != nil {
+		return x.EncryptionKeyId
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetExtendedConfig() string {
+	if x != nil {
+		return x.ExtendedConfig
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetEnableAutomaticRotation() bool {
+	if x != nil {
+		return x.EnableAutomaticRotation
+	}
+	return false
+}
+
+func (x *CreateSecretRequest) GetRotationInterval() string {
+	if x != nil {
+		return x.RotationInterval
+	}
+	return ""
+}
+
+func (x *CreateSecretRequest) GetTags() []*Tag {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+// Secret is a secret's metadata, and the answer of every secret operation
+// but GetSecretValue and the lists: each fills the fields the classic API
+// answers for it.
+type Secret struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	SecretName        string                 `protobuf:"bytes,1,opt,name=SecretName,proto3" json:"SecretName,omitempty"`
+	SecretType        string                 `protobuf:"bytes,2,opt,name=SecretType,proto3" json:"SecretType,omitempty"`
+	Description       string                 `protobuf:"bytes,3,opt,name=Description,proto3" json:"Description,omitempty"`
+	EncryptionKeyId   string                 `protobuf:"bytes,4,opt,name=EncryptionKeyId,proto3" json:"EncryptionKeyId,omitempty"`
+	CreateTime        string                 `protobuf:"bytes,5,opt,name=CreateTime,proto3" json:"CreateTime,omitempty"`
+	UpdateTime        string                 `protobuf:"bytes,6,opt,name=UpdateTime,proto3" json:"UpdateTime,omitempty"`
+	PlannedDeleteTime string                 `protobuf:"bytes,7,opt,name=PlannedDeleteTime,proto3" json:"PlannedDeleteTime,omitempty"` // set while the secret is in its recovery window
+	AutomaticRotation string                 `protobuf:"bytes,8,opt,name=AutomaticRotation,proto3" json:"AutomaticRotation,omitempty"` // Enabled | Disabled
+	RotationInterval  string                 `protobuf:"bytes,9,opt,name=RotationInterval,proto3" json:"RotationInterval,omitempty"`   // "<seconds>s"
+	LastRotationDate  string                 `protobuf:"bytes,10,opt,name=LastRotationDate,proto3" json:"LastRotationDate,omitempty"`
+	NextRotationDate  string                 `protobuf:"bytes,11,opt,name=NextRotationDate,proto3" json:"NextRotationDate,omitempty"`
+	ExtendedConfig    string                 `protobuf:"bytes,12,opt,name=ExtendedConfig,proto3" json:"ExtendedConfig,omitempty"`
+	Tags              []*Tag                 `protobuf:"bytes,13,rep,name=Tags,proto3" json:"Tags,omitempty"`           // DescribeSecret and ListSecrets with FetchTags
+	VersionId         string                 `protobuf:"bytes,14,opt,name=VersionId,proto3" json:"VersionId,omitempty"` // the version written (Create, Put, Rotate)
+	VersionStages     []string               `protobuf:"bytes,15,rep,name=VersionStages,proto3" json:"VersionStages,omitempty"`
+	RequestId         string                 `protobuf:"bytes,16,opt,name=RequestId,proto3" json:"RequestId,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *Secret) Reset() {
+	*x = Secret{}
+	mi := &file_admin_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Secret) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Secret) ProtoMessage() {}
+
+func (x *Secret) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Secret.ProtoReflect.Descriptor instead.
+func (*Secret) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *Secret) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *Secret) GetSecretType() string {
+	if x != nil {
+		return x.SecretType
+	}
+	return ""
+}
+
+func (x *Secret) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Secret) GetEncryptionKeyId() string {
+	if x != nil {
+		return x.EncryptionKeyId
+	}
+	return ""
+}
+
+func (x *Secret) GetCreateTime() string {
+	if x != nil {
+		return x.CreateTime
+	}
+	return ""
+}
+
+func (x *Secret) GetUpdateTime() string {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return ""
+}
+
+func (x *Secret) GetPlannedDeleteTime() string {
+	if x != nil {
+		return x.PlannedDeleteTime
+	}
+	return ""
+}
+
+func (x *Secret) GetAutomaticRotation() string {
+	if x != nil {
+		return x.AutomaticRotation
+	}
+	return ""
+}
+
+func (x *Secret) GetRotationInterval() string {
+	if x != nil {
+		return x.RotationInterval
+	}
+	return ""
+}
+
+func (x *Secret) GetLastRotationDate() string {
+	if x != nil {
+		return x.LastRotationDate
+	}
+	return ""
+}
+
+func (x *Secret) GetNextRotationDate() string {
+	if x != nil {
+		return x.NextRotationDate
+	}
+	return ""
+}
+
+func (x *Secret) GetExtendedConfig() string {
+	if x != nil {
+		return x.ExtendedConfig
+	}
+	return ""
+}
+
+func (x *Secret) GetTags() []*Tag {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *Secret) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *Secret) GetVersionStages() []string {
+	if x != nil {
+		return x.VersionStages
+	}
+	return nil
+}
+
+func (x *Secret) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type SecretNameRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SecretName    string                 `protobuf:"bytes,1,opt,name=SecretName,proto3" json:"SecretName,omitempty"`
+	FetchTags     bool                   `protobuf:"varint,2,opt,name=FetchTags,proto3" json:"FetchTags,omitempty"` // DescribeSecret only
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SecretNameRequest) Reset() {
+	*x = SecretNameRequest{}
+	mi := &file_admin_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SecretNameRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SecretNameRequest) ProtoMessage() {}
+
+func (x *SecretNameRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SecretNameRequest.ProtoReflect.Descriptor instead.
+func (*SecretNameRequest) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *SecretNameRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *SecretNameRequest) GetFetchTags() bool {
+	if x != nil {
+		return x.FetchTags
+	}
+	return false
+}
+
+type PutSecretValueRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	SecretName     string                 `protobuf:"bytes,1,opt,name=SecretName,proto3" json:"SecretName,omitempty"`
+	SecretData     string                 `protobuf:"bytes,2,opt,name=SecretData,proto3" json:"SecretData,omitempty"`
+	VersionId      string                 `protobuf:"bytes,3,opt,name=VersionId,proto3" json:"VersionId,omitempty"`
+	SecretDataType string                 `protobuf:"bytes,4,opt,name=SecretDataType,proto3" json:"SecretDataType,omitempty"`
+	VersionStages  []string               `protobuf:"bytes,5,rep,name=VersionStages,proto3" json:"VersionStages,omitempty"` // default ["ACSCurrent"]
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *PutSecretValueRequest) Reset() {
+	*x = PutSecretValueRequest{}
+	mi := &file_admin_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutSecretValueRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutSecretValueRequest) ProtoMessage() {}
+
+func (x *PutSecretValueRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutSecretValueRequest.ProtoReflect.Descriptor instead.
+func (*PutSecretValueRequest) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *PutSecretValueRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *PutSecretValueRequest) GetSecretData() string {
+	if x != nil {
+		return x.SecretData
+	}
+	return ""
+}
+
+func (x *PutSecretValueRequest) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *PutSecretValueRequest) GetSecretDataType() string {
+	if x != nil {
+		return x.SecretDataType
+	}
+	return ""
+}
+
+func (x *PutSecretValueRequest) GetVersionStages() []string {
+	if x != nil {
+		return x.VersionStages
+	}
+	return nil
+}
+
+type UpdateSecretVersionStageRequest struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	SecretName        string                 `protobuf:"bytes,1,opt,name=SecretName,proto3" json:"SecretName,omitempty"`
+	VersionStage      string                 `protobuf:"bytes,2,opt,name=VersionStage,proto3" json:"VersionStage,omitempty"`
+	MoveToVersion     string                 `protobuf:"bytes,3,opt,name=MoveToVersion,proto3" json:"MoveToVersion,omitempty"`
+	RemoveFromVersion string                 `protobuf:"bytes,4,opt,name=RemoveFromVersion,proto3" json:"RemoveFromVersion,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *UpdateSecretVersionStageRequest) Reset() {
+	*x = UpdateSecretVersionStageRequest{}
+	mi := &file_admin_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateSecretVersionStageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateSecretVersionStageRequest) ProtoMessage() {}
+
+func (x *UpdateSecretVersionStageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateSecretVersionStageRequest.ProtoReflect.Descriptor instead.
+func (*UpdateSecretVersionStageRequest) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *UpdateSecretVersionStageRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *UpdateSecretVersionStageRequest) GetVersionStage() string {
+	if x != nil {
+		return x.VersionStage
+	}
+	return ""
+}
+
+func (x *UpdateSecretVersionStageRequest) GetMoveToVersion() string {
+	if x != nil {
+		return x.MoveToVersion
+	}
+	return ""
+}
+
+func (x *UpdateSecretVersionStageRequest) GetRemoveFromVersion() string {
+	if x != nil {
+		return x.RemoveFromVersion
+	}
+	return ""
+}
+
+type RotateSecretRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SecretName    string                 `protobuf:"bytes,1,opt,name=SecretName,proto3" json:"SecretName,omitempty"`
+	VersionId     string                 `protobuf:"bytes,2,opt,name=VersionId,proto3" json:"VersionId,omitempty"` // generated when empty; an existing id is a no-op
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RotateSecretRequest) Reset() {
+	*x = RotateSecretRequest{}
+	mi := &file_admin_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RotateSecretRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RotateSecretRequest) ProtoMessage() {}
+
+func (x *RotateSecretRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RotateSecretRequest.ProtoReflect.Descriptor instead.
+func (*RotateSecretRequest) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *RotateSecretRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *RotateSecretRequest) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+type ListSecretsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	FetchTags     bool                   `protobuf:"varint,1,opt,name=FetchTags,proto3" json:"FetchTags,omitempty"`
+	PageNumber    int32                  `protobuf:"varint,2,opt,name=PageNumber,proto3" json:"PageNumber,omitempty"`    // from 1
+	PageSize      int32                  `protobuf:"varint,3,opt,name=PageSize,proto3" json:"PageSize,omitempty"`        // 1 to 100, default 10
+	NamePrefixes  []string               `protobuf:"bytes,4,rep,name=NamePrefixes,proto3" json:"NamePrefixes,omitempty"` // any of them; all secrets when empty
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSecretsRequest) Reset() {
+	*x = ListSecretsRequest{}
+	mi := &file_admin_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSecretsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSecretsRequest) ProtoMessage() {}
+
+func (x *ListSecretsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSecretsRequest.ProtoReflect.Descriptor instead.
+func (*ListSecretsRequest) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ListSecretsRequest) GetFetchTags() bool {
+	if x != nil {
+		return x.FetchTags
+	}
+	return false
+}
+
+func (x *ListSecretsRequest) GetPageNumber() int32 {
+	if x != nil {
+		return x.PageNumber
+	}
+	return 0
+}
+
+func (x *ListSecretsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListSecretsRequest) GetNamePrefixes() []string {
+	if x != nil {
+		return x.NamePrefixes
+	}
+	return nil
+}
+
+type ListSecretsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SecretList    []*Secret              `protobuf:"bytes,1,rep,name=SecretList,proto3" json:"SecretList,omitempty"`
+	PageNumber    int32                  `protobuf:"varint,2,opt,name=PageNumber,proto3" json:"PageNumber,omitempty"`
+	PageSize      int32                  `protobuf:"varint,3,opt,name=PageSize,proto3" json:"PageSize,omitempty"`
+	TotalCount    int32                  `protobuf:"varint,4,opt,name=TotalCount,proto3" json:"TotalCount,omitempty"`
+	RequestId     string                 `protobuf:"bytes,5,opt,name=RequestId,proto3" json:"RequestId,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSecretsResponse) Reset() {
+	*x = ListSecretsResponse{}
+	mi := &file_admin_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSecretsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSecretsResponse) ProtoMessage() {}
+
+func (x *ListSecretsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSecretsResponse.ProtoReflect.Descriptor instead.
+func (*ListSecretsResponse) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *ListSecretsResponse) GetSecretList() []*Secret {
+	if x != nil {
+		return x.SecretList
+	}
+	return nil
+}
+
+func (x *ListSecretsResponse) GetPageNumber() int32 {
+	if x != nil {
+		return x.PageNumber
+	}
+	return 0
+}
+
+func (x *ListSecretsResponse) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListSecretsResponse) GetTotalCount() int32 {
+	if x != nil {
+		return x.TotalCount
+	}
+	return 0
+}
+
+func (x *ListSecretsResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type ListSecretVersionIdsRequest struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	SecretName        string                 `protobuf:"bytes,1,opt,name=SecretName,proto3" json:"SecretName,omitempty"`
+	IncludeDeprecated bool                   `protobuf:"varint,2,opt,name=IncludeDeprecated,proto3" json:"IncludeDeprecated,omitempty"` // also versions without stages
+	PageNumber        int32                  `protobuf:"varint,3,opt,name=PageNumber,proto3" json:"PageNumber,omitempty"`
+	PageSize          int32                  `protobuf:"varint,4,opt,name=PageSize,proto3" json:"PageSize,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *ListSecretVersionIdsRequest) Reset() {
+	*x = ListSecretVersionIdsRequest{}
+	mi := &file_admin_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSecretVersionIdsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSecretVersionIdsRequest) ProtoMessage() {}
+
+func (x *ListSecretVersionIdsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSecretVersionIdsRequest.ProtoReflect.Descriptor instead.
+func (*ListSecretVersionIdsRequest) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *ListSecretVersionIdsRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *ListSecretVersionIdsRequest) GetIncludeDeprecated() bool {
+	if x != nil {
+		return x.IncludeDeprecated
+	}
+	return false
+}
+
+func (x *ListSecretVersionIdsRequest) GetPageNumber() int32 {
+	if x != nil {
+		return x.PageNumber
+	}
+	return 0
+}
+
+func (x *ListSecretVersionIdsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+type SecretVersion struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	VersionId      string                 `protobuf:"bytes,1,opt,name=VersionId,proto3" json:"VersionId,omitempty"`
+	CreateTime     string                 `protobuf:"bytes,2,opt,name=CreateTime,proto3" json:"CreateTime,omitempty"`
+	VersionStages  []string               `protobuf:"bytes,3,rep,name=VersionStages,proto3" json:"VersionStages,omitempty"`
+	SecretDataType string                 `protobuf:"bytes,4,opt,name=SecretDataType,proto3" json:"SecretDataType,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *SecretVersion) Reset() {
+	*x = SecretVersion{}
+	mi := &file_admin_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SecretVersion) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SecretVersion) ProtoMessage() {}
+
+func (x *SecretVersion) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SecretVersion.ProtoReflect.Descriptor instead.
+func (*SecretVersion) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *SecretVersion) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *SecretVersion) GetCreateTime() string {
+	if x != nil {
+		return x.CreateTime
+	}
+	return ""
+}
+
+func (x *SecretVersion) GetVersionStages() []string {
+	if x != nil {
+		return x.VersionStages
+	}
+	return nil
+}
+
+func (x *SecretVersion) GetSecretDataType() string {
+	if x != nil {
+		return x.SecretDataType
+	}
+	return ""
+}
+
+type ListSecretVersionIdsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SecretName    string                 `protobuf:"bytes,1,opt,name=SecretName,proto3" json:"SecretName,omitempty"`
+	VersionIds    []*SecretVersion       `protobuf:"bytes,2,rep,name=VersionIds,proto3" json:"VersionIds,omitempty"`
+	PageNumber    int32                  `protobuf:"varint,3,opt,name=PageNumber,proto3" json:"PageNumber,omitempty"`
+	PageSize      int32                  `protobuf:"varint,4,opt,name=PageSize,proto3" json:"PageSize,omitempty"`
+	TotalCount    int32                  `protobuf:"varint,5,opt,name=TotalCount,proto3" json:"TotalCount,omitempty"`
+	RequestId     string                 `protobuf:"bytes,6,opt,name=RequestId,proto3" json:"RequestId,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSecretVersionIdsResponse) Reset() {
+	*x = ListSecretVersionIdsResponse{}
+	mi := &file_admin_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSecretVersionIdsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSecretVersionIdsResponse) ProtoMessage() {}
+
+func (x *ListSecretVersionIdsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSecretVersionIdsResponse.ProtoReflect.Descriptor instead.
+func (*ListSecretVersionIdsResponse) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *ListSecretVersionIdsResponse) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *ListSecretVersionIdsResponse) GetVersionIds() []*SecretVersion {
+	if x != nil {
+		return x.VersionIds
+	}
+	return nil
+}
+
+func (x *ListSecretVersionIdsResponse) GetPageNumber() int32 {
+	if x != nil {
+		return x.PageNumber
+	}
+	return 0
+}
+
+func (x *ListSecretVersionIdsResponse) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListSecretVersionIdsResponse) GetTotalCount() int32 {
+	if x != nil {
+		return x.TotalCount
+	}
+	return 0
+}
+
+func (x *ListSecretVersionIdsResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type DeleteSecretRequest struct {
+	state                      protoimpl.MessageState `protogen:"open.v1"`
+	SecretName                 string                 `protobuf:"bytes,1,opt,name=SecretName,proto3" json:"SecretName,omitempty"`
+	ForceDeleteWithoutRecovery bool                   `protobuf:"varint,2,opt,name=ForceDeleteWithoutRecovery,proto3" json:"ForceDeleteWithoutRecovery,omitempty"`
+	RecoveryWindowInDays       int32                  `protobuf:"varint,3,opt,name=RecoveryWindowInDays,proto3" json:"RecoveryWindowInDays,omitempty"` // 7 to 30, default 30
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
+}
+
+func (x *DeleteSecretRequest) Reset() {
+	*x = DeleteSecretRequest{}
+	mi := &file_admin_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteSecretRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteSecretRequest) ProtoMessage() {}
+
+func (x *DeleteSecretRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteSecretRequest.ProtoReflect.Descriptor instead.
+func (*DeleteSecretRequest) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *DeleteSecretRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *DeleteSecretRequest) GetForceDeleteWithoutRecovery() bool {
+	if x != nil {
+		return x.ForceDeleteWithoutRecovery
+	}
+	return false
+}
+
+func (x *DeleteSecretRequest) GetRecoveryWindowInDays() int32 {
+	if x != nil {
+		return x.RecoveryWindowInDays
+	}
+	return 0
+}
+
+// ImportSecret creates a secret with its whole version history, or adds
+// the versions it lacks: the seed file's "Secrets" entries.
+type ImportSecretRequest struct {
+	state            protoimpl.MessageState   `protogen:"open.v1"`
+	SecretName       string                   `protobuf:"bytes,1,opt,name=SecretName,proto3" json:"SecretName,omitempty"`
+	SecretType       string                   `protobuf:"bytes,2,opt,name=SecretType,proto3" json:"SecretType,omitempty"`
+	EncryptionKeyId  string                   `protobuf:"bytes,3,opt,name=EncryptionKeyId,proto3" json:"EncryptionKeyId,omitempty"`
+	Description      string                   `protobuf:"bytes,4,opt,name=Description,proto3" json:"Description,omitempty"`
+	RotationInterval string                   `protobuf:"bytes,5,opt,name=RotationInterval,proto3" json:"RotationInterval,omitempty"` // enables automatic rotation when set
+	ExtendedConfig   string                   `protobuf:"bytes,6,opt,name=ExtendedConfig,proto3" json:"ExtendedConfig,omitempty"`
+	Tags             []*Tag                   `protobuf:"bytes,7,rep,name=Tags,proto3" json:"Tags,omitempty"`
+	Versions         []*ImportedSecretVersion `protobuf:"bytes,8,rep,name=Versions,proto3" json:"Versions,omitempty"` // oldest first
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *ImportSecretRequest) Reset() {
+	*x = ImportSecretRequest{}
+	mi := &file_admin_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportSecretRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportSecretRequest) ProtoMessage() {}
+
+func (x *ImportSecretRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportSecretRequest.ProtoReflect.Descriptor instead.
+func (*ImportSecretRequest) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *ImportSecretRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *ImportSecretRequest) GetSecretType() string {
+	if x != nil {
+		return x.SecretType
+	}
+	return ""
+}
+
+func (x *ImportSecretRequest) GetEncryptionKeyId() string {
+	if x != nil {
+		return x.EncryptionKeyId
+	}
+	return ""
+}
+
+func (x *ImportSecretRequest) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *ImportSecretRequest) GetRotationInterval() string {
+	if x != nil {
+		return x.RotationInterval
+	}
+	return ""
+}
+
+func (x *ImportSecretRequest) GetExtendedConfig() string {
+	if x != nil {
+		return x.ExtendedConfig
+	}
+	return ""
+}
+
+func (x *ImportSecretRequest) GetTags() []*Tag {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *ImportSecretRequest) GetVersions() []*ImportedSecretVersion {
+	if x != nil {
+		return x.Versions
+	}
+	return nil
+}
+
+type ImportedSecretVersion struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	VersionId      string                 `protobuf:"bytes,1,opt,name=VersionId,proto3" json:"VersionId,omitempty"`
+	SecretData     string                 `protobuf:"bytes,2,opt,name=SecretData,proto3" json:"SecretData,omitempty"`
+	SecretDataType string                 `protobuf:"bytes,3,opt,name=SecretDataType,proto3" json:"SecretDataType,omitempty"`
+	VersionStages  []string               `protobuf:"bytes,4,rep,name=VersionStages,proto3" json:"VersionStages,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ImportedSecretVersion) Reset() {
+	*x = ImportedSecretVersion{}
+	mi := &file_admin_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportedSecretVersion) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportedSecretVersion) ProtoMessage() {}
+
+func (x *ImportedSecretVersion) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportedSecretVersion.ProtoReflect.Descriptor instead.
+func (*ImportedSecretVersion) Descriptor() ([]byte, []int) {
+	return file_admin_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *ImportedSecretVersion) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *ImportedSecretVersion) GetSecretData() string {
+	if x != nil {
+		return x.SecretData
+	}
+	return ""
+}
+
+func (x *ImportedSecretVersion) GetSecretDataType() string {
+	if x != nil {
+		return x.SecretDataType
+	}
+	return ""
+}
+
+func (x *ImportedSecretVersion) GetVersionStages() []string {
+	if x != nil {
+		return x.VersionStages
+	}
+	return nil
+}
+
 var File_admin_proto protoreflect.FileDescriptor
 
 const file_admin_proto_rawDesc = "" +
@@ -1947,7 +3080,155 @@ const file_admin_proto_rawDesc = "" +
 	"\x03Tag\x18\n" +
 	" \x01(\fR\x03Tag\x125\n" +
 	"\x06Fields\x18\v \x03(\v2\x1d.pocketkms.admin.v1.BlobFieldR\x06Fields\x12\x1c\n" +
-	"\tRequestId\x18\f \x01(\tR\tRequestIdB+Z)github.com/pocketkms/pocketkms/core/kmspbb\x06proto3"
+	"\tRequestId\x18\f \x01(\tR\tRequestId\"\xc2\x03\n" +
+	"\x13CreateSecretRequest\x12\x1e\n" +
+	"\n" +
+	"SecretName\x18\x01 \x01(\tR\n" +
+	"SecretName\x12\x1e\n" +
+	"\n" +
+	"SecretData\x18\x02 \x01(\tR\n" +
+	"SecretData\x12\x1c\n" +
+	"\tVersionId\x18\x03 \x01(\tR\tVersionId\x12&\n" +
+	"\x0eSecretDataType\x18\x04 \x01(\tR\x0eSecretDataType\x12\x1e\n" +
+	"\n" +
+	"SecretType\x18\x05 \x01(\tR\n" +
+	"SecretType\x12(\n" +
+	"\x0fEncryptionKeyId\x18\x06 \x01(\tR\x0fEncryptionKeyId\x12 \n" +
+	"\vDescription\x18\a \x01(\tR\vDescription\x12&\n" +
+	"\x0eExtendedConfig\x18\b \x01(\tR\x0eExtendedConfig\x128\n" +
+	"\x17EnableAutomaticRotation\x18\t \x01(\bR\x17EnableAutomaticRotation\x12*\n" +
+	"\x10RotationInterval\x18\n" +
+	" \x01(\tR\x10RotationInterval\x12+\n" +
+	"\x04Tags\x18\v \x03(\v2\x17.pocketkms.admin.v1.TagR\x04Tags\"\xeb\x04\n" +
+	"\x06Secret\x12\x1e\n" +
+	"\n" +
+	"SecretName\x18\x01 \x01(\tR\n" +
+	"SecretName\x12\x1e\n" +
+	"\n" +
+	"SecretType\x18\x02 \x01(\tR\n" +
+	"SecretType\x12 \n" +
+	"\vDescription\x18\x03 \x01(\tR\vDescription\x12(\n" +
+	"\x0fEncryptionKeyId\x18\x04 \x01(\tR\x0fEncryptionKeyId\x12\x1e\n" +
+	"\n" +
+	"CreateTime\x18\x05 \x01(\tR\n" +
+	"CreateTime\x12\x1e\n" +
+	"\n" +
+	"UpdateTime\x18\x06 \x01(\tR\n" +
+	"UpdateTime\x12,\n" +
+	"\x11PlannedDeleteTime\x18\a \x01(\tR\x11PlannedDeleteTime\x12,\n" +
+	"\x11AutomaticRotation\x18\b \x01(\tR\x11AutomaticRotation\x12*\n" +
+	"\x10RotationInterval\x18\t \x01(\tR\x10RotationInterval\x12*\n" +
+	"\x10LastRotationDate\x18\n" +
+	" \x01(\tR\x10LastRotationDate\x12*\n" +
+	"\x10NextRotationDate\x18\v \x01(\tR\x10NextRotationDate\x12&\n" +
+	"\x0eExtendedConfig\x18\f \x01(\tR\x0eExtendedConfig\x12+\n" +
+	"\x04Tags\x18\r \x03(\v2\x17.pocketkms.admin.v1.TagR\x04Tags\x12\x1c\n" +
+	"\tVersionId\x18\x0e \x01(\tR\tVersionId\x12$\n" +
+	"\rVersionStages\x18\x0f \x03(\tR\rVersionStages\x12\x1c\n" +
+	"\tRequestId\x18\x10 \x01(\tR\tRequestId\"Q\n" +
+	"\x11SecretNameRequest\x12\x1e\n" +
+	"\n" +
+	"SecretName\x18\x01 \x01(\tR\n" +
+	"SecretName\x12\x1c\n" +
+	"\tFetchTags\x18\x02 \x01(\bR\tFetchTags\"\xc3\x01\n" +
+	"\x15PutSecretValueRequest\x12\x1e\n" +
+	"\n" +
+	"SecretName\x18\x01 \x01(\tR\n" +
+	"SecretName\x12\x1e\n" +
+	"\n" +
+	"SecretData\x18\x02 \x01(\tR\n" +
+	"SecretData\x12\x1c\n" +
+	"\tVersionId\x18\x03 \x01(\tR\tVersionId\x12&\n" +
+	"\x0eSecretDataType\x18\x04 \x01(\tR\x0eSecretDataType\x12$\n" +
+	"\rVersionStages\x18\x05 \x03(\tR\rVersionStages\"\xb9\x01\n" +
+	"\x1fUpdateSecretVersionStageRequest\x12\x1e\n" +
+	"\n" +
+	"SecretName\x18\x01 \x01(\tR\n" +
+	"SecretName\x12\"\n" +
+	"\fVersionStage\x18\x02 \x01(\tR\fVersionStage\x12$\n" +
+	"\rMoveToVersion\x18\x03 \x01(\tR\rMoveToVersion\x12,\n" +
+	"\x11RemoveFromVersion\x18\x04 \x01(\tR\x11RemoveFromVersion\"S\n" +
+	"\x13RotateSecretRequest\x12\x1e\n" +
+	"\n" +
+	"SecretName\x18\x01 \x01(\tR\n" +
+	"SecretName\x12\x1c\n" +
+	"\tVersionId\x18\x02 \x01(\tR\tVersionId\"\x92\x01\n" +
+	"\x12ListSecretsRequest\x12\x1c\n" +
+	"\tFetchTags\x18\x01 \x01(\bR\tFetchTags\x12\x1e\n" +
+	"\n" +
+	"PageNumber\x18\x02 \x01(\x05R\n" +
+	"PageNumber\x12\x1a\n" +
+	"\bPageSize\x18\x03 \x01(\x05R\bPageSize\x12\"\n" +
+	"\fNamePrefixes\x18\x04 \x03(\tR\fNamePrefixes\"\xcb\x01\n" +
+	"\x13ListSecretsResponse\x12:\n" +
+	"\n" +
+	"SecretList\x18\x01 \x03(\v2\x1a.pocketkms.admin.v1.SecretR\n" +
+	"SecretList\x12\x1e\n" +
+	"\n" +
+	"PageNumber\x18\x02 \x01(\x05R\n" +
+	"PageNumber\x12\x1a\n" +
+	"\bPageSize\x18\x03 \x01(\x05R\bPageSize\x12\x1e\n" +
+	"\n" +
+	"TotalCount\x18\x04 \x01(\x05R\n" +
+	"TotalCount\x12\x1c\n" +
+	"\tRequestId\x18\x05 \x01(\tR\tRequestId\"\xa7\x01\n" +
+	"\x1bListSecretVersionIdsRequest\x12\x1e\n" +
+	"\n" +
+	"SecretName\x18\x01 \x01(\tR\n" +
+	"SecretName\x12,\n" +
+	"\x11IncludeDeprecated\x18\x02 \x01(\bR\x11IncludeDeprecated\x12\x1e\n" +
+	"\n" +
+	"PageNumber\x18\x03 \x01(\x05R\n" +
+	"PageNumber\x12\x1a\n" +
+	"\bPageSize\x18\x04 \x01(\x05R\bPageSize\"\x9b\x01\n" +
+	"\rSecretVersion\x12\x1c\n" +
+	"\tVersionId\x18\x01 \x01(\tR\tVersionId\x12\x1e\n" +
+	"\n" +
+	"CreateTime\x18\x02 \x01(\tR\n" +
+	"CreateTime\x12$\n" +
+	"\rVersionStages\x18\x03 \x03(\tR\rVersionStages\x12&\n" +
+	"\x0eSecretDataType\x18\x04 \x01(\tR\x0eSecretDataType\"\xfb\x01\n" +
+	"\x1cListSecretVersionIdsResponse\x12\x1e\n" +
+	"\n" +
+	"SecretName\x18\x01 \x01(\tR\n" +
+	"SecretName\x12A\n" +
+	"\n" +
+	"VersionIds\x18\x02 \x03(\v2!.pocketkms.admin.v1.SecretVersionR\n" +
+	"VersionIds\x12\x1e\n" +
+	"\n" +
+	"PageNumber\x18\x03 \x01(\x05R\n" +
+	"PageNumber\x12\x1a\n" +
+	"\bPageSize\x18\x04 \x01(\x05R\bPageSize\x12\x1e\n" +
+	"\n" +
+	"TotalCount\x18\x05 \x01(\x05R\n" +
+	"TotalCount\x12\x1c\n" +
+	"\tRequestId\x18\x06 \x01(\tR\tRequestId\"\xa9\x01\n" +
+	"\x13DeleteSecretRequest\x12\x1e\n" +
+	"\n" +
+	"SecretName\x18\x01 \x01(\tR\n" +
+	"SecretName\x12>\n" +
+	"\x1aForceDeleteWithoutRecovery\x18\x02 \x01(\bR\x1aForceDeleteWithoutRecovery\x122\n" +
+	"\x14RecoveryWindowInDays\x18\x03 \x01(\x05R\x14RecoveryWindowInDays\"\xe9\x02\n" +
+	"\x13ImportSecretRequest\x12\x1e\n" +
+	"\n" +
+	"SecretName\x18\x01 \x01(\tR\n" +
+	"SecretName\x12\x1e\n" +
+	"\n" +
+	"SecretType\x18\x02 \x01(\tR\n" +
+	"SecretType\x12(\n" +
+	"\x0fEncryptionKeyId\x18\x03 \x01(\tR\x0fEncryptionKeyId\x12 \n" +
+	"\vDescription\x18\x04 \x01(\tR\vDescription\x12*\n" +
+	"\x10RotationInterval\x18\x05 \x01(\tR\x10RotationInterval\x12&\n" +
+	"\x0eExtendedConfig\x18\x06 \x01(\tR\x0eExtendedConfig\x12+\n" +
+	"\x04Tags\x18\a \x03(\v2\x17.pocketkms.admin.v1.TagR\x04Tags\x12E\n" +
+	"\bVersions\x18\b \x03(\v2).pocketkms.admin.v1.ImportedSecretVersionR\bVersions\"\xa3\x01\n" +
+	"\x15ImportedSecretVersion\x12\x1c\n" +
+	"\tVersionId\x18\x01 \x01(\tR\tVersionId\x12\x1e\n" +
+	"\n" +
+	"SecretData\x18\x02 \x01(\tR\n" +
+	"SecretData\x12&\n" +
+	"\x0eSecretDataType\x18\x03 \x01(\tR\x0eSecretDataType\x12$\n" +
+	"\rVersionStages\x18\x04 \x03(\tR\rVersionStagesB+Z)github.com/pocketkms/pocketkms/core/kmspbb\x06proto3"
 
 var (
 	file_admin_proto_rawDescOnce sync.Once
@@ -1961,36 +3242,50 @@ func file_admin_proto_rawDescGZIP() []byte {
 	return file_admin_proto_rawDescData
 }
 
-var file_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_admin_proto_goTypes = []any{
-	(*KeyMetadata)(nil),                  // 0: pocketkms.admin.v1.KeyMetadata
-	(*Tag)(nil),                          // 1: pocketkms.admin.v1.Tag
-	(*KeyVersion)(nil),                   // 2: pocketkms.admin.v1.KeyVersion
-	(*Alias)(nil),                        // 3: pocketkms.admin.v1.Alias
-	(*CreateKeyRequest)(nil),             // 4: pocketkms.admin.v1.CreateKeyRequest
-	(*KeyResponse)(nil),                  // 5: pocketkms.admin.v1.KeyResponse
-	(*KeyIdRequest)(nil),                 // 6: pocketkms.admin.v1.KeyIdRequest
-	(*ListKeysRequest)(nil),              // 7: pocketkms.admin.v1.ListKeysRequest
-	(*ListKeysResponse)(nil),             // 8: pocketkms.admin.v1.ListKeysResponse
-	(*ListKeyVersionsResponse)(nil),      // 9: pocketkms.admin.v1.ListKeyVersionsResponse
-	(*DescribeKeyVersionRequest)(nil),    // 10: pocketkms.admin.v1.DescribeKeyVersionRequest
-	(*KeyVersionResponse)(nil),           // 11: pocketkms.admin.v1.KeyVersionResponse
-	(*UpdateRotationPolicyRequest)(nil),  // 12: pocketkms.admin.v1.UpdateRotationPolicyRequest
-	(*UpdateKeyDescriptionRequest)(nil),  // 13: pocketkms.admin.v1.UpdateKeyDescriptionRequest
-	(*SetDeletionProtectionRequest)(nil), // 14: pocketkms.admin.v1.SetDeletionProtectionRequest
-	(*TagResourceRequest)(nil),           // 15: pocketkms.admin.v1.TagResourceRequest
-	(*UntagResourceRequest)(nil),         // 16: pocketkms.admin.v1.UntagResourceRequest
-	(*ScheduleKeyDeletionRequest)(nil),   // 17: pocketkms.admin.v1.ScheduleKeyDeletionRequest
-	(*AliasRequest)(nil),                 // 18: pocketkms.admin.v1.AliasRequest
-	(*AliasResponse)(nil),                // 19: pocketkms.admin.v1.AliasResponse
-	(*ListAliasesRequest)(nil),           // 20: pocketkms.admin.v1.ListAliasesRequest
-	(*ListAliasesResponse)(nil),          // 21: pocketkms.admin.v1.ListAliasesResponse
-	(*EmptyResponse)(nil),                // 22: pocketkms.admin.v1.EmptyResponse
-	(*ImportKeyRequest)(nil),             // 23: pocketkms.admin.v1.ImportKeyRequest
-	(*ImportedVersion)(nil),              // 24: pocketkms.admin.v1.ImportedVersion
-	(*InspectBlobRequest)(nil),           // 25: pocketkms.admin.v1.InspectBlobRequest
-	(*BlobField)(nil),                    // 26: pocketkms.admin.v1.BlobField
-	(*InspectBlobResponse)(nil),          // 27: pocketkms.admin.v1.InspectBlobResponse
+	(*KeyMetadata)(nil),                     // 0: pocketkms.admin.v1.KeyMetadata
+	(*Tag)(nil),                             // 1: pocketkms.admin.v1.Tag
+	(*KeyVersion)(nil),                      // 2: pocketkms.admin.v1.KeyVersion
+	(*Alias)(nil),                           // 3: pocketkms.admin.v1.Alias
+	(*CreateKeyRequest)(nil),                // 4: pocketkms.admin.v1.CreateKeyRequest
+	(*KeyResponse)(nil),                     // 5: pocketkms.admin.v1.KeyResponse
+	(*KeyIdRequest)(nil),                    // 6: pocketkms.admin.v1.KeyIdRequest
+	(*ListKeysRequest)(nil),                 // 7: pocketkms.admin.v1.ListKeysRequest
+	(*ListKeysResponse)(nil),                // 8: pocketkms.admin.v1.ListKeysResponse
+	(*ListKeyVersionsResponse)(nil),         // 9: pocketkms.admin.v1.ListKeyVersionsResponse
+	(*DescribeKeyVersionRequest)(nil),       // 10: pocketkms.admin.v1.DescribeKeyVersionRequest
+	(*KeyVersionResponse)(nil),              // 11: pocketkms.admin.v1.KeyVersionResponse
+	(*UpdateRotationPolicyRequest)(nil),     // 12: pocketkms.admin.v1.UpdateRotationPolicyRequest
+	(*UpdateKeyDescriptionRequest)(nil),     // 13: pocketkms.admin.v1.UpdateKeyDescriptionRequest
+	(*SetDeletionProtectionRequest)(nil),    // 14: pocketkms.admin.v1.SetDeletionProtectionRequest
+	(*TagResourceRequest)(nil),              // 15: pocketkms.admin.v1.TagResourceRequest
+	(*UntagResourceRequest)(nil),            // 16: pocketkms.admin.v1.UntagResourceRequest
+	(*ScheduleKeyDeletionRequest)(nil),      // 17: pocketkms.admin.v1.ScheduleKeyDeletionRequest
+	(*AliasRequest)(nil),                    // 18: pocketkms.admin.v1.AliasRequest
+	(*AliasResponse)(nil),                   // 19: pocketkms.admin.v1.AliasResponse
+	(*ListAliasesRequest)(nil),              // 20: pocketkms.admin.v1.ListAliasesRequest
+	(*ListAliasesResponse)(nil),             // 21: pocketkms.admin.v1.ListAliasesResponse
+	(*EmptyResponse)(nil),                   // 22: pocketkms.admin.v1.EmptyResponse
+	(*ImportKeyRequest)(nil),                // 23: pocketkms.admin.v1.ImportKeyRequest
+	(*ImportedVersion)(nil),                 // 24: pocketkms.admin.v1.ImportedVersion
+	(*InspectBlobRequest)(nil),              // 25: pocketkms.admin.v1.InspectBlobRequest
+	(*BlobField)(nil),                       // 26: pocketkms.admin.v1.BlobField
+	(*InspectBlobResponse)(nil),             // 27: pocketkms.admin.v1.InspectBlobResponse
+	(*CreateSecretRequest)(nil),             // 28: pocketkms.admin.v1.CreateSecretRequest
+	(*Secret)(nil),                          // 29: pocketkms.admin.v1.Secret
+	(*SecretNameRequest)(nil),               // 30: pocketkms.admin.v1.SecretNameRequest
+	(*PutSecretValueRequest)(nil),           // 31: pocketkms.admin.v1.PutSecretValueRequest
+	(*UpdateSecretVersionStageRequest)(nil), // 32: pocketkms.admin.v1.UpdateSecretVersionStageRequest
+	(*RotateSecretRequest)(nil),             // 33: pocketkms.admin.v1.RotateSecretRequest
+	(*ListSecretsRequest)(nil),              // 34: pocketkms.admin.v1.ListSecretsRequest
+	(*ListSecretsResponse)(nil),             // 35: pocketkms.admin.v1.ListSecretsResponse
+	(*ListSecretVersionIdsRequest)(nil),     // 36: pocketkms.admin.v1.ListSecretVersionIdsRequest
+	(*SecretVersion)(nil),                   // 37: pocketkms.admin.v1.SecretVersion
+	(*ListSecretVersionIdsResponse)(nil),    // 38: pocketkms.admin.v1.ListSecretVersionIdsResponse
+	(*DeleteSecretRequest)(nil),             // 39: pocketkms.admin.v1.DeleteSecretRequest
+	(*ImportSecretRequest)(nil),             // 40: pocketkms.admin.v1.ImportSecretRequest
+	(*ImportedSecretVersion)(nil),           // 41: pocketkms.admin.v1.ImportedSecretVersion
 }
 var file_admin_proto_depIdxs = []int32{
 	1,  // 0: pocketkms.admin.v1.KeyMetadata.Tags:type_name -> pocketkms.admin.v1.Tag
@@ -2004,11 +3299,17 @@ var file_admin_proto_depIdxs = []int32{
 	3,  // 8: pocketkms.admin.v1.ListAliasesResponse.Aliases:type_name -> pocketkms.admin.v1.Alias
 	24, // 9: pocketkms.admin.v1.ImportKeyRequest.Versions:type_name -> pocketkms.admin.v1.ImportedVersion
 	26, // 10: pocketkms.admin.v1.InspectBlobResponse.Fields:type_name -> pocketkms.admin.v1.BlobField
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	1,  // 11: pocketkms.admin.v1.CreateSecretRequest.Tags:type_name -> pocketkms.admin.v1.Tag
+	1,  // 12: pocketkms.admin.v1.Secret.Tags:type_name -> pocketkms.admin.v1.Tag
+	29, // 13: pocketkms.admin.v1.ListSecretsResponse.SecretList:type_name -> pocketkms.admin.v1.Secret
+	37, // 14: pocketkms.admin.v1.ListSecretVersionIdsResponse.VersionIds:type_name -> pocketkms.admin.v1.SecretVersion
+	1,  // 15: pocketkms.admin.v1.ImportSecretRequest.Tags:type_name -> pocketkms.admin.v1.Tag
+	41, // 16: pocketkms.admin.v1.ImportSecretRequest.Versions:type_name -> pocketkms.admin.v1.ImportedSecretVersion
+	17, // [17:17] is the sub-list for method output_type
+	17, // [17:17] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_admin_proto_init() }
@@ -2022,7 +3323,7 @@ func file_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_admin_proto_rawDesc), len(file_admin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   28,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

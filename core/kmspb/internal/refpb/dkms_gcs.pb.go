@@ -2202,6 +2202,214 @@ func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetKeyVersionId() s
 	return ""
 }
 
+type GetSecretValueRequest struct {
+	state               protoimpl.MessageState `protogen:"open.v1"`
+	SecretName          string                 `protobuf:"bytes,1,opt,name=SecretName,proto3" json:"SecretName,omitempty"`
+	VersionStage        string                 `protobuf:"bytes,2,opt,name=VersionStage,proto3" json:"VersionStage,omitempty"`
+	VersionId           string                 `protobuf:"bytes,3,opt,name=VersionId,proto3" json:"VersionId,omitempty"`
+	FetchExtendedConfig bool                   `protobuf:"varint,4,opt,name=FetchExtendedConfig,proto3" json:"FetchExtendedConfig,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *GetSecretValueRequest) Reset() {
+	*x = GetSecretValueRequest{}
+	mi := &file_dkms_gcs_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSecretValueRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSecretValueRequest) ProtoMessage() {}
+
+func (x *GetSecretValueRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSecretValueRequest.ProtoReflect.Descriptor instead.
+func (*GetSecretValueRequest) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *GetSecretValueRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *GetSecretValueRequest) GetVersionStage() string {
+	if x != nil {
+		return x.VersionStage
+	}
+	return ""
+}
+
+func (x *GetSecretValueRequest) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *GetSecretValueRequest) GetFetchExtendedConfig() bool {
+	if x != nil {
+		return x.FetchExtendedConfig
+	}
+	return false
+}
+
+type GetSecretValueResponse struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	SecretName        string                 `protobuf:"bytes,1,opt,name=SecretName,proto3" json:"SecretName,omitempty"`
+	SecretType        string                 `protobuf:"bytes,2,opt,name=SecretType,proto3" json:"SecretType,omitempty"`
+	SecretData        string                 `protobuf:"bytes,3,opt,name=SecretData,proto3" json:"SecretData,omitempty"`
+	SecretDataType    string                 `protobuf:"bytes,4,opt,name=SecretDataType,proto3" json:"SecretDataType,omitempty"`
+	VersionStages     []string               `protobuf:"bytes,5,rep,name=VersionStages,proto3" json:"VersionStages,omitempty"`
+	VersionId         string                 `protobuf:"bytes,6,opt,name=VersionId,proto3" json:"VersionId,omitempty"`
+	CreateTime        string                 `protobuf:"bytes,7,opt,name=CreateTime,proto3" json:"CreateTime,omitempty"`
+	RequestId         string                 `protobuf:"bytes,8,opt,name=RequestId,proto3" json:"RequestId,omitempty"`
+	LastRotationDate  string                 `protobuf:"bytes,9,opt,name=LastRotationDate,proto3" json:"LastRotationDate,omitempty"`
+	NextRotationDate  string                 `protobuf:"bytes,10,opt,name=NextRotationDate,proto3" json:"NextRotationDate,omitempty"`
+	ExtendedConfig    string                 `protobuf:"bytes,11,opt,name=ExtendedConfig,proto3" json:"ExtendedConfig,omitempty"`
+	AutomaticRotation string                 `protobuf:"bytes,12,opt,name=AutomaticRotation,proto3" json:"AutomaticRotation,omitempty"`
+	RotationInterval  string                 `protobuf:"bytes,13,opt,name=RotationInterval,proto3" json:"RotationInterval,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *GetSecretValueResponse) Reset() {
+	*x = GetSecretValueResponse{}
+	mi := &file_dkms_gcs_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSecretValueResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSecretValueResponse) ProtoMessage() {}
+
+func (x *GetSecretValueResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSecretValueResponse.ProtoReflect.Descriptor instead.
+func (*GetSecretValueResponse) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *GetSecretValueResponse) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetSecretType() string {
+	if x != nil {
+		return x.SecretType
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetSecretData() string {
+	if x != nil {
+		return x.SecretData
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetSecretDataType() string {
+	if x != nil {
+		return x.SecretDataType
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetVersionStages() []string {
+	if x != nil {
+		return x.VersionStages
+	}
+	return nil
+}
+
+func (x *GetSecretValueResponse) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetCreateTime() string {
+	if x != nil {
+		return x.CreateTime
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetLastRotationDate() string {
+	if x != nil {
+		return x.LastRotationDate
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetNextRotationDate() string {
+	if x != nil {
+		return x.NextRotationDate
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetExtendedConfig() string {
+	if x != nil {
+		return x.ExtendedConfig
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetAutomaticRotation() string {
+	if x != nil {
+		return x.AutomaticRotation
+	}
+	return ""
+}
+
+func (x *GetSecretValueResponse) GetRotationInterval() string {
+	if x != nil {
+		return x.RotationInterval
+	}
+	return ""
+}
+
 type Error struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	StatusCode    int32                  `protobuf:"varint,1,opt,name=StatusCode,proto3" json:"StatusCode,omitempty"`
@@ -2214,7 +2422,7 @@ type Error struct {
 
 func (x *Error) Reset() {
 	*x = Error{}
-	mi := &file_dkms_gcs_proto_msgTypes[28]
+	mi := &file_dkms_gcs_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2226,7 +2434,7 @@ func (x *Error) String() string {
 func (*Error) ProtoMessage() {}
 
 func (x *Error) ProtoReflect() protoreflect.Message {
-	mi := &file_dkms_gcs_proto_msgTypes[28]
+	mi := &file_dkms_gcs_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2239,7 +2447,7 @@ func (x *Error) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Error.ProtoReflect.Descriptor instead.
 func (*Error) Descriptor() ([]byte, []int) {
-	return file_dkms_gcs_proto_rawDescGZIP(), []int{28}
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Error) GetStatusCode() int32 {
@@ -2448,7 +2656,37 @@ const file_dkms_gcs_proto_rawDesc = "" +
 	"\tPublicKey\x18\x05 \x01(\fR\tPublicKey\x12\x1c\n" +
 	"\tRequestId\x18\x06 \x01(\tR\tRequestId\x12\x1c\n" +
 	"\tAlgorithm\x18\a \x01(\tR\tAlgorithm\x12\"\n" +
-	"\fKeyVersionId\x18\b \x01(\tR\fKeyVersionId\"\x87\x01\n" +
+	"\fKeyVersionId\x18\b \x01(\tR\fKeyVersionId\"\xab\x01\n" +
+	"\x15GetSecretValueRequest\x12\x1e\n" +
+	"\n" +
+	"SecretName\x18\x01 \x01(\tR\n" +
+	"SecretName\x12\"\n" +
+	"\fVersionStage\x18\x02 \x01(\tR\fVersionStage\x12\x1c\n" +
+	"\tVersionId\x18\x03 \x01(\tR\tVersionId\x120\n" +
+	"\x13FetchExtendedConfig\x18\x04 \x01(\bR\x13FetchExtendedConfig\"\xfc\x03\n" +
+	"\x16GetSecretValueResponse\x12\x1e\n" +
+	"\n" +
+	"SecretName\x18\x01 \x01(\tR\n" +
+	"SecretName\x12\x1e\n" +
+	"\n" +
+	"SecretType\x18\x02 \x01(\tR\n" +
+	"SecretType\x12\x1e\n" +
+	"\n" +
+	"SecretData\x18\x03 \x01(\tR\n" +
+	"SecretData\x12&\n" +
+	"\x0eSecretDataType\x18\x04 \x01(\tR\x0eSecretDataType\x12$\n" +
+	"\rVersionStages\x18\x05 \x03(\tR\rVersionStages\x12\x1c\n" +
+	"\tVersionId\x18\x06 \x01(\tR\tVersionId\x12\x1e\n" +
+	"\n" +
+	"CreateTime\x18\a \x01(\tR\n" +
+	"CreateTime\x12\x1c\n" +
+	"\tRequestId\x18\b \x01(\tR\tRequestId\x12*\n" +
+	"\x10LastRotationDate\x18\t \x01(\tR\x10LastRotationDate\x12*\n" +
+	"\x10NextRotationDate\x18\n" +
+	" \x01(\tR\x10NextRotationDate\x12&\n" +
+	"\x0eExtendedConfig\x18\v \x01(\tR\x0eExtendedConfig\x12,\n" +
+	"\x11AutomaticRotation\x18\f \x01(\tR\x11AutomaticRotation\x12*\n" +
+	"\x10RotationInterval\x18\r \x01(\tR\x10RotationInterval\"\x87\x01\n" +
 	"\x05Error\x12\x1e\n" +
 	"\n" +
 	"StatusCode\x18\x01 \x01(\x05R\n" +
@@ -2469,7 +2707,7 @@ func file_dkms_gcs_proto_rawDescGZIP() []byte {
 	return file_dkms_gcs_proto_rawDescData
 }
 
-var file_dkms_gcs_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_dkms_gcs_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_dkms_gcs_proto_goTypes = []any{
 	(*EncryptRequest)(nil),                                     // 0: dkms.gcs.v02.EncryptRequest
 	(*EncryptResponse)(nil),                                    // 1: dkms.gcs.v02.EncryptResponse
@@ -2499,7 +2737,9 @@ var file_dkms_gcs_proto_goTypes = []any{
 	(*AdvanceGenerateDataKeyPairResponse)(nil),                 // 25: dkms.gcs.v02.AdvanceGenerateDataKeyPairResponse
 	(*AdvanceGenerateDataKeyPairWithoutPlaintextRequest)(nil),  // 26: dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextRequest
 	(*AdvanceGenerateDataKeyPairWithoutPlaintextResponse)(nil), // 27: dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextResponse
-	(*Error)(nil),                                              // 28: dkms.gcs.v02.Error
+	(*GetSecretValueRequest)(nil),                              // 28: dkms.gcs.v02.GetSecretValueRequest
+	(*GetSecretValueResponse)(nil),                             // 29: dkms.gcs.v02.GetSecretValueResponse
+	(*Error)(nil),                                              // 30: dkms.gcs.v02.Error
 }
 var file_dkms_gcs_proto_depIdxs = []int32{
 	0, // [0:0] is the sub-list for method output_type
@@ -2520,7 +2760,7 @@ func file_dkms_gcs_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dkms_gcs_proto_rawDesc), len(file_dkms_gcs_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   29,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

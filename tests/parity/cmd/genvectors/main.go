@@ -44,6 +44,7 @@ var volatileFields = map[string]bool{
 	"RequestId": true, "CreationDate": true, "LastRotationDate": true, "NextRotationDate": true,
 	"DeleteDate": true, "KeyVersionId": true, "PrimaryKeyVersionId": true, "CiphertextBlob": true,
 	"Iv": true, "Plaintext": true, "Random": true,
+	"CreateTime": true, "UpdateTime": true, "PlannedDeleteTime": true,
 }
 
 // shift is how far ahead the second run's clock is.

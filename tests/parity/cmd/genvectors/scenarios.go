@@ -39,6 +39,7 @@ func scenarios() []*builder {
 		asymmetric(),
 		inspect(),
 		errorsScenario(),
+		secrets(),
 	}
 }
 
@@ -363,6 +364,54 @@ func keyAttributes() *builder {
 	return b
 }
 
+// secrets: the secret operations and the stage rules (spec §6, §10.6);
+// every version id is given, so only times vary between runs.
+func secrets() *builder {
+	b := newBuilder("secrets", "CreateSecret, PutSecretValue (ACSCurrent moves and demotes the old one to ACSPrevious), UpdateSecretVersionStage, GetSecretValue by stage and by version, ListSecrets by name prefix, ListSecretVersionIds, DeleteSecret and RestoreSecret; values under an EncryptionKeyId; the error rows.")
+	imp := importReq("secretkey", "Aliyun_AES_256", 1)
+	id := imp["KeyId"].(string)
+	b.ok("the key that encrypts values", "ImportKey", imp)
+	b.ok("create", "CreateSecret", req{"SecretName": "app/db", "VersionId": "v1", "SecretData": "one", "EncryptionKeyId": id, "Description": "parity"})
+	b.ok("a binary secret: the caller's base64 text", "CreateSecret", req{"SecretName": "app/cert", "VersionId": "v1", "SecretData": "AAEC/w==", "SecretDataType": "binary"})
+	b.ok("a managed secret", "CreateSecret", req{"SecretName": "app/rds", "SecretType": "Rds", "VersionId": "r1", "SecretData": `{"AccountName":"app","AccountPassword":"pw"}`, "ExtendedConfig": `{"DBInstanceId":"rm-1"}`})
+	b.fail("the name again", "CreateSecret", "Rejected.ResourceExist", req{"SecretName": "app/db", "VersionId": "v1", "SecretData": "x"})
+	b.ok("import with history, as a seed file does", "ImportSecret", req{"SecretName": "app/seeded", "Versions": []req{
+		{"VersionId": "v1", "SecretData": "old", "VersionStages": []string{"ACSPrevious"}},
+		{"VersionId": "v2", "SecretData": "new", "VersionStages": []string{"ACSCurrent"}}}})
+	b.ok("an import that adds nothing", "ImportSecret", req{"SecretName": "app/seeded", "Versions": []req{{"VersionId": "v2", "SecretData": "new"}}})
+	b.ok("the seeded ACSPrevious", "GetSecretValue", req{"SecretName": "app/seeded", "VersionStage": "ACSPrevious"})
+	b.ok("ACSCurrent by default", "GetSecretValue", req{"SecretName": "app/db"})
+	b.ok("put: the new version is ACSCurrent", "PutSecretValue", req{"SecretName": "app/db", "VersionId": "v2", "SecretData": "two"})
+	b.ok("the same put again is a no-op", "PutSecretValue", req{"SecretName": "app/db", "VersionId": "v2", "SecretData": "two"})
+	b.fail("versions are write-once", "PutSecretValue", "Rejected.ResourceExist", req{"SecretName": "app/db", "VersionId": "v2", "SecretData": "other"})
+	b.ok("the old ACSCurrent is ACSPrevious", "GetSecretValue", req{"SecretName": "app/db", "VersionStage": "ACSPrevious"})
+	b.ok("put with a custom label", "PutSecretValue", req{"SecretName": "app/db", "VersionId": "v3", "SecretData": "three", "VersionStages": []string{"Pending"}})
+	b.ok("by version", "GetSecretValue", req{"SecretName": "app/db", "VersionId": "v3"})
+	b.ok("move ACSCurrent to v3", "UpdateSecretVersionStage", req{"SecretName": "app/db", "VersionStage": "ACSCurrent", "MoveToVersion": "v3", "RemoveFromVersion": "v2"})
+	b.ok("v3 is current, v2 previous", "ListSecretVersionIds", req{"SecretName": "app/db", "IncludeDeprecated": true})
+	b.ok("without deprecated versions", "ListSecretVersionIds", req{"SecretName": "app/db"})
+	b.ok("a binary value as given", "GetSecretValue", req{"SecretName": "app/cert"})
+	b.ok("ExtendedConfig of a managed secret", "GetSecretValue", req{"SecretName": "app/rds", "FetchExtendedConfig": true})
+	b.ok("list by prefix", "ListSecrets", req{"NamePrefixes": []string{"app/c", "app/d"}})
+	b.ok("describe", "DescribeSecret", req{"SecretName": "app/db"})
+	b.fail("unknown secret", "GetSecretValue", "Forbidden.ResourceNotFound", req{"SecretName": "app/none"})
+	b.fail("unknown version", "GetSecretValue", invalid, req{"SecretName": "app/db", "VersionId": "v9"})
+	b.fail("unknown stage", "GetSecretValue", invalid, req{"SecretName": "app/db", "VersionStage": "Blue"})
+	b.fail("version and stage disagree", "GetSecretValue", invalid, req{"SecretName": "app/db", "VersionId": "v1", "VersionStage": "ACSCurrent"})
+	b.fail("ACSCurrent cannot just be removed", "UpdateSecretVersionStage", invalid, req{"SecretName": "app/db", "VersionStage": "ACSCurrent", "RemoveFromVersion": "v3"})
+	b.fail("Generic secrets do not rotate", "RotateSecret", unsupported, req{"SecretName": "app/db"})
+	b.fail("a name with a space", "CreateSecret", invalid, req{"SecretName": "a b", "SecretData": "x"})
+	b.ok("delete with a 7-day window", "DeleteSecret", req{"SecretName": "app/db", "RecoveryWindowInDays": 7})
+	b.fail("in its recovery window", "GetSecretValue", "Rejected.ResourceInDeleteWindow", req{"SecretName": "app/db"})
+	b.ok("restore", "RestoreSecret", req{"SecretName": "app/db"})
+	b.ok("readable again", "GetSecretValue", req{"SecretName": "app/db"})
+	b.ok("delete at once", "DeleteSecret", req{"SecretName": "app/cert", "ForceDeleteWithoutRecovery": true})
+	b.fail("gone", "DescribeSecret", "Forbidden.ResourceNotFound", req{"SecretName": "app/cert"})
+	b.ok("disable the key", "DisableKey", req{"KeyId": id})
+	b.fail("a value under a disabled key", "GetSecretValue", "Rejected.Disabled", req{"SecretName": "app/db"})
+	return b
+}
+
 // dataKeys: data keys are random, so the vectors decrypt data keys the
 // generator made, and check only the shape of fresh ones.
 func dataKeys() *builder {
@@ -454,7 +503,7 @@ func errorsScenario() *builder {
 	pt := plaintext(16)
 	b.fail("unknown api", "EncryptEverything", "InvalidApiName", req{})
 	b.fail("lower-case api name", "encrypt", "InvalidApiName", req{"KeyId": id})
-	for _, api := range []string{"GetHealthStatus", "GetSecretValue"} {
+	for _, api := range []string{"GetHealthStatus"} {
 		b.fail("not built yet", api, unsupported, req{})
 	}
 	b.okLen("1 random byte", "GenerateRandom", req{"Length": 1}, map[string]int{"Random": 1})

@@ -1,0 +1,89 @@
+package kms
+
+import (
+	"bytes"
+	"slices"
+	"sync"
+	"time"
+)
+
+// recordMemo remembers the last decoded form of each key record, keyed by
+// key id and checked against the record's exact bytes: decoding the JSON is
+// most of what reading a key costs once the store itself answers from
+// memory (store.Cached). It is a pure function cache (the same bytes always
+// decode to the same record), so the engine still keeps no state that could
+// disagree with the store. Entries are zeroed when replaced or dropped.
+type recordMemo struct {
+	mu      sync.Mutex
+	entries map[string]memoEntry
+}
+
+type memoEntry struct {
+	raw []byte
+	rec *keyRecord
+}
+
+// maxMemoEntries bounds the memo; past it, it starts over.
+const maxMemoEntries = 1024
+
+// decode is decodeKey, remembered: it returns a copy the caller may change.
+func (m *recordMemo) decode(id string, raw []byte) (*keyRecord, error) {
+	m.mu.Lock()
+	e, ok := m.entries[id]
+	if ok && bytes.Equal(e.raw, raw) {
+		k := e.rec.clone()
+		m.mu.Unlock()
+		return k, nil
+	}
+	m.mu.Unlock()
+	k, err := decodeKey(id, raw)
+	if err != nil {
+		return nil, err
+	}
+	kept := k.clone()
+	m.mu.Lock()
+	if m.entries == nil || len(m.entries) >= maxMemoEntries {
+		for _, old := range m.entries {
+			old.wipe()
+		}
+		m.entries = map[string]memoEntry{}
+	}
+	if old, ok := m.entries[id]; ok {
+		old.wipe()
+	}
+	m.entries[id] = memoEntry{raw: bytes.Clone(raw), rec: kept}
+	m.mu.Unlock()
+	return k, nil
+}
+
+func (e memoEntry) wipe() {
+	clear(e.raw)
+	for i := range e.rec.Versions {
+		clear(e.rec.Versions[i].Material)
+	}
+	clear(e.rec.PrivateKey)
+}
+
+// clone copies everything a caller could change in place, and the material,
+// so wiping a memo entry never reaches a record in use.
+func (k *keyRecord) clone() *keyRecord {
+	c := *k
+	c.Versions = slices.Clone(k.Versions)
+	for i := range c.Versions {
+		c.Versions[i].Material = bytes.Clone(c.Versions[i].Material)
+	}
+	c.PrivateKey = bytes.Clone(k.PrivateKey)
+	c.Tags = slices.Clone(k.Tags)
+	c.DeleteDate = cloneTime(k.DeleteDate)
+	c.LastRotationDate = cloneTime(k.LastRotationDate)
+	c.RotationSince = cloneTime(k.RotationSince)
+	return &c
+}
+
+func cloneTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	return &c
+}
