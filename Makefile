@@ -46,6 +46,8 @@ bin: wasm
 ## The core and hosts, natively.
 test-go:
 	go vet ./...
+	GOOS=wasip1 GOARCH=wasm go vet ./...
+	GOOS=js GOARCH=wasm go vet ./...
 	go vet -tags pocketkms_embed . ./host/cmd/pocketkms
 	go test -count=1 ./...
 	go test -race -count=1 . ./core/... ./host/sqlstore ./host/server ./host/classic ./host/accesskeys ./host/seed ./host/clientkeys ./host/cmd/pocketkms
@@ -74,8 +76,8 @@ test-fuzz:
 	$(call fuzz,FuzzHandler,./host/server,60000x)
 	$(call fuzz,FuzzParseRequest,./host/classic,150000x)
 	$(call fuzz,FuzzListPrefix,./host/sqlstore,25000x)
-	$(call fuzz,FuzzDecodeBatch,./host/wasmhost,100000x)
-	$(call fuzz,FuzzDecodeList,./wasm/module,200000x)
+	$(call fuzz,FuzzDecodeBatch,./wasm/abi,100000x)
+	$(call fuzz,FuzzDecodeList,./wasm/abi,200000x)
 	$(call fuzz,FuzzRenderRoundTrip,./host/worker/d1seed,10000x)
 	$(call fuzz,FuzzRecordFromClientKey,./host/clientkeys,150000x)
 	$(call fuzz,FuzzRecordFromCertificate,./host/clientkeys,250000x)

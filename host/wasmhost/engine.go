@@ -12,7 +12,6 @@ package wasmhost
 import (
 	"context"
 	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"reflect"
@@ -30,13 +29,7 @@ import (
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/host/engine"
-)
-
-// Request formats of pkms_call.
-const (
-	formatProto     = 0
-	formatJSON      = 1
-	formatProtoMeta = 2 // protobuf with kms.Meta (wasm/module/envelope.go)
+	"github.com/pocketkms/pocketkms/wasm/abi"
 )
 
 // Engine is the module under wazero. It is safe for concurrent use.
@@ -123,11 +116,18 @@ func New(ctx context.Context, wasm []byte, b store.Backend, c Config) (*Engine, 
 	n := c.pool()
 	e.slots = make(chan struct{}, n)
 	e.idle = make(chan *instance, n)
-	// Start one instance now so that a module that cannot start fails New,
-	// not the first request.
+	// Start one instance now so that a module that cannot start, or speaks
+	// another ABI, fails New, not the first request.
 	inst, err := e.start(ctx)
 	if err != nil {
 		return fail(err)
+	}
+	info, err := inst.infoJSON(ctx)
+	if err != nil {
+		return fail(fmt.Errorf("wasmhost: pkms_info: %w", err))
+	}
+	if _, err := abi.ParseInfo(info); err != nil {
+		return fail(fmt.Errorf("wasmhost: %w", err))
 	}
 	e.idle <- inst
 	return e, nil
@@ -217,13 +217,14 @@ func (e *Engine) run(ctx context.Context, api string, body []byte, format int) (
 	return out, state, nil
 }
 
-// maxRequest matches the module's own bound on one buffer.
-const maxRequest = 64 << 20
+func tooLarge(n uint64) error {
+	return kmserr.New(413, kmserr.CodeEntityTooLarge, "the request is %d bytes, at most %d are allowed", n, abi.MaxAlloc)
+}
 
 func (inst *instance) roundTrip(ctx context.Context, api string, body []byte, format int) ([]byte, error) {
 	n := uint64(len(api)) + uint64(len(body))
-	if n > maxRequest {
-		return nil, kmserr.New(413, kmserr.CodeEntityTooLarge, "the request is %d bytes, at most %d are allowed", n, maxRequest)
+	if n > abi.MaxAlloc {
+		return nil, tooLarge(n)
 	}
 	// api and body share one guest buffer: one alloc and one free per call.
 	p, err := invoke(ctx, inst.alloc, n)
@@ -231,8 +232,8 @@ func (inst *instance) roundTrip(ctx context.Context, api string, body []byte, fo
 		return nil, err
 	}
 	in := uint32(p)
-	if in == 0 {
-		return nil, fmt.Errorf("pkms_alloc(%d) failed", n)
+	if in == 0 { // the module's answer for a buffer it will not make
+		return nil, tooLarge(n)
 	}
 	mem := inst.mod.Memory()
 	if !mem.WriteString(in, api) || !mem.Write(in+uint32(len(api)), body) {
@@ -259,19 +260,18 @@ func (inst *instance) roundTrip(ctx context.Context, api string, body []byte, fo
 
 // result splits the envelope: a response, or the *kmserr.Error it carries.
 func result(out []byte, state *callState, format int) ([]byte, error) {
-	switch out[0] {
-	case 0:
-		return out[1:], nil
-	case 1:
-	default:
-		return nil, kmserr.Internal("the wasm module returned result tag %d", out[0])
+	status, body, err := abi.SplitResult(out)
+	switch {
+	case err != nil:
+		return nil, kmserr.Internal("%v", err)
+	case status == abi.ResultOK:
+		return body, nil
 	}
 	var m pb.Error
-	var err error
-	if format == formatProto || format == formatProtoMeta {
-		err = pb.Unmarshal(out[1:], &m)
+	if format == abi.FormatProto || format == abi.FormatProtoMeta {
+		err = pb.Unmarshal(body, &m)
 	} else {
-		err = pb.UnmarshalJSON(out[1:], &m)
+		err = pb.UnmarshalJSON(body, &m)
 	}
 	if err != nil {
 		return nil, kmserr.Internal("the wasm module returned an undecodable Error: %v", err)
@@ -295,28 +295,26 @@ func (e *Engine) call(ctx context.Context, api string, body []byte, format int) 
 
 // CallProto runs api on a binary protobuf request. Errors are *kmserr.Error.
 func (e *Engine) CallProto(ctx context.Context, api string, body []byte) ([]byte, error) {
-	return e.call(ctx, api, body, formatProto)
+	return e.call(ctx, api, body, abi.FormatProto)
 }
 
 // CallProtoMeta is CallProto with header metadata (kms.Meta), which
-// travels framed around the protobuf bodies (formatProtoMeta).
+// travels framed around the protobuf bodies (abi.FormatProtoMeta).
 func (e *Engine) CallProtoMeta(ctx context.Context, api string, body []byte, in kms.Meta) ([]byte, kms.Meta, error) {
-	framed := binary.AppendUvarint(nil, uint64(len(in.KeyVersionID)))
-	framed = append(append(framed, in.KeyVersionID...), body...)
-	out, err := e.call(ctx, api, framed, formatProtoMeta)
+	out, err := e.call(ctx, api, abi.EncodeMeta(in.KeyVersionID, body), abi.FormatProtoMeta)
 	if err != nil {
 		return nil, kms.Meta{}, err
 	}
-	n, k := binary.Uvarint(out)
-	if k <= 0 || n > uint64(len(out)-k) {
-		return nil, kms.Meta{}, kmserr.Internal("the wasm module returned a format 2 result without its metadata")
+	version, resp, err := abi.DecodeMeta(out)
+	if err != nil {
+		return nil, kms.Meta{}, kmserr.Internal("the wasm module returned %v", err)
 	}
-	return out[k+int(n):], kms.Meta{KeyVersionID: string(out[k : k+int(n)])}, nil
+	return resp, kms.Meta{KeyVersionID: version}, nil
 }
 
 // CallJSON runs api on a JSON request (protojson, PascalCase field names).
 func (e *Engine) CallJSON(ctx context.Context, api string, body []byte) ([]byte, error) {
-	return e.call(ctx, api, body, formatJSON)
+	return e.call(ctx, api, body, abi.FormatJSON)
 }
 
 // Call runs api with a request message, like kms.Engine.Call.

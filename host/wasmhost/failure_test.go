@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/pocketkms/pocketkms/wasm/abi"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -130,7 +131,7 @@ func rawCall(t *testing.T, e *Engine, apiPtr, apiLen, reqPtr, reqLen uint32, for
 	invoke(ctx, inst.free, packed>>32)
 	var m pb.Error
 	if out[0] == 1 {
-		if format == formatProto {
+		if format == abi.FormatProto {
 			err = pb.Unmarshal(out[1:], &m)
 		} else {
 			err = pb.UnmarshalJSON(out[1:], &m)
@@ -153,10 +154,10 @@ func TestABIBadArguments(t *testing.T) {
 		format                         int32
 		code                           string
 	}{
-		{"api range not allocated", 8, 10, 0, 0, formatJSON, kmserr.CodeInternalFailure},
-		{"request beyond memory", 0, 0, 0xfffffff0, 100, formatProto, kmserr.CodeInternalFailure},
+		{"api range not allocated", 8, 10, 0, 0, abi.FormatJSON, kmserr.CodeInternalFailure},
+		{"request beyond memory", 0, 0, 0xfffffff0, 100, abi.FormatProto, kmserr.CodeInternalFailure},
 		{"unknown format", 0, 0, 0, 0, 7, kmserr.CodeInternalFailure},
-		{"empty api", 0, 0, 0, 0, formatProto, kmserr.CodeInvalidApiName},
+		{"empty api", 0, 0, 0, 0, abi.FormatProto, kmserr.CodeInvalidApiName},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tag, m := rawCall(t, e, c.apiPtr, c.apiLen, c.reqPtr, c.reqLen, c.format)

@@ -2,7 +2,6 @@ package wasmhost
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -10,22 +9,14 @@ import (
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/wasm/abi"
 )
 
 // This file is the host side of the module's store imports (docs/wasm-abi.md):
 // kv_get, kv_list and kv_commit of module "pocketkms", served from a
 // store.Backend. Every function recovers from a panicking backend and answers
 // with the host-error code, so the guest turns it into an InternalFailure and
-// the instance stays usable.
-
-// Result codes.
-const (
-	kvAbsent       = -1 // kv_get: no such key
-	kvHostError    = -2 // kv_get, kv_list: the backend failed
-	commitOK       = 0
-	commitConflict = 1
-	commitError    = 2
-)
+// the instance stays usable. The encodings are wasm/abi's.
 
 // callState is what one pkms_call's host functions learn: the first backend
 // failure, so the engine can report it in the error message the way the
@@ -83,26 +74,25 @@ func readString(mem api.Memory, p, n uint32) (string, bool) {
 
 func kvGet(ctx context.Context, mem api.Memory, b store.Backend, kp, kl, bp, bc uint32) (n int64) {
 	s := stateOf(ctx)
-	defer guard(s, func() { n = kvHostError })
+	defer guard(s, func() { n = abi.KVHostError })
 	key, ok := readString(mem, kp, kl)
 	if !ok {
 		s.fail(errMemory)
-		return kvHostError
+		return abi.KVHostError
 	}
 	v, rev, err := b.Get(key)
 	if err != nil {
 		s.fail(err)
-		return kvHostError
+		return abi.KVHostError
 	}
 	if rev == 0 {
-		return kvAbsent
+		return abi.KVAbsent
 	}
 	n = 8 + int64(len(v))
 	if n <= int64(bc) {
-		out := binary.LittleEndian.AppendUint64(make([]byte, 0, n), uint64(rev))
-		if !mem.Write(bp, append(out, v...)) {
+		if !mem.Write(bp, abi.EncodeValue(rev, v)) {
 			s.fail(errMemory)
-			return kvHostError
+			return abi.KVHostError
 		}
 	}
 	return n
@@ -110,128 +100,45 @@ func kvGet(ctx context.Context, mem api.Memory, b store.Backend, kp, kl, bp, bc 
 
 func kvList(ctx context.Context, mem api.Memory, b store.Backend, pp, pl, bp, bc uint32) (n int64) {
 	s := stateOf(ctx)
-	defer guard(s, func() { n = kvHostError })
+	defer guard(s, func() { n = abi.KVHostError })
 	prefix, ok := readString(mem, pp, pl)
 	if !ok {
 		s.fail(errMemory)
-		return kvHostError
+		return abi.KVHostError
 	}
 	keys, err := b.List(prefix)
 	if err != nil {
 		s.fail(err)
-		return kvHostError
+		return abi.KVHostError
 	}
-	var out []byte
-	for _, k := range keys {
-		out = binary.LittleEndian.AppendUint32(out, uint32(len(k)))
-		out = append(out, k...)
-	}
+	out := abi.EncodeList(keys)
 	if len(out) <= int(bc) && !mem.Write(bp, out) {
 		s.fail(errMemory)
-		return kvHostError
+		return abi.KVHostError
 	}
 	return int64(len(out))
 }
 
 func kvCommit(ctx context.Context, mem api.Memory, b store.Backend, p, n uint32) (r int32) {
 	s := stateOf(ctx)
-	defer guard(s, func() { r = commitError })
+	defer guard(s, func() { r = abi.CommitError })
 	raw, ok := mem.Read(p, n)
 	if !ok {
 		s.fail(errMemory)
-		return commitError
+		return abi.CommitError
 	}
-	reads, writes, err := decodeBatch(raw)
+	reads, writes, err := abi.DecodeBatch(raw)
 	if err != nil {
 		s.fail(err)
-		return commitError
+		return abi.CommitError
 	}
 	err = b.Commit(reads, writes)
 	switch {
 	case err == nil:
-		return commitOK
+		return abi.CommitOK
 	case errors.Is(err, store.ErrConflict):
-		return commitConflict
+		return abi.CommitConflict
 	}
 	s.fail(err)
-	return commitError
-}
-
-// decodeBatch parses a kv_commit batch, copying everything out of guest
-// memory (the backend may keep what it is given).
-func decodeBatch(b []byte) (map[string]int64, []store.Write, error) {
-	d := decoder{b: b}
-	nr := d.u32()
-	reads := make(map[string]int64, min(nr, 1024))
-	for i := uint32(0); i < nr && d.err == nil; i++ {
-		k := string(d.bytes(d.u32()))
-		reads[k] = int64(d.u64())
-	}
-	nw := d.u32()
-	var writes []store.Write
-	for i := uint32(0); i < nw && d.err == nil; i++ {
-		op := d.u8()
-		k := string(d.bytes(d.u32()))
-		switch op {
-		case 1:
-			v := append([]byte{}, d.bytes(d.u32())...)
-			writes = append(writes, store.Write{Key: k, Value: v})
-		case 2:
-			writes = append(writes, store.Write{Key: k})
-		default:
-			d.fail(fmt.Errorf("commit batch: write op %d is not 1 (put) or 2 (delete)", op))
-		}
-	}
-	if d.err == nil && len(d.b) != 0 {
-		d.fail(fmt.Errorf("commit batch: %d trailing bytes", len(d.b)))
-	}
-	if d.err != nil {
-		return nil, nil, d.err
-	}
-	return reads, writes, nil
-}
-
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) fail(err error) {
-	if d.err == nil {
-		d.err = err
-	}
-}
-
-func (d *decoder) bytes(n uint32) []byte {
-	if d.err != nil {
-		return nil
-	}
-	if uint64(n) > uint64(len(d.b)) {
-		d.fail(errors.New("commit batch: truncated"))
-		return nil
-	}
-	out := d.b[:n]
-	d.b = d.b[n:]
-	return out
-}
-
-func (d *decoder) u8() byte {
-	if b := d.bytes(1); b != nil {
-		return b[0]
-	}
-	return 0
-}
-
-func (d *decoder) u32() uint32 {
-	if b := d.bytes(4); b != nil {
-		return binary.LittleEndian.Uint32(b)
-	}
-	return 0
-}
-
-func (d *decoder) u64() uint64 {
-	if b := d.bytes(8); b != nil {
-		return binary.LittleEndian.Uint64(b)
-	}
-	return 0
+	return abi.CommitError
 }

@@ -3,6 +3,8 @@
 // kv_get/kv_list and sends all of its writes at the end in one kv_commit,
 // together with the revision of everything it read, so the store can refuse
 // the batch if another writer got there first (the guest then retries).
+// The encodings are the ABI's (Go: wasm/abi); tests/node/abi.test.mjs holds
+// this file to the byte vectors in wasm/abi/testdata/vectors.json.
 
 const ABSENT = -1n;
 const HOST_ERROR = -2n;
@@ -30,14 +32,9 @@ export function kvImports(store, getMemory, state) {
       try {
         const rec = store.get(readString(keyPtr, keyLen));
         if (rec === undefined || rec === null) return ABSENT;
-        const value = encoder.encode(rec.value);
-        const need = 8 + value.length;
-        if (need <= bufCap) {
-          const mem = bytes();
-          new DataView(mem.buffer).setBigInt64(bufPtr, BigInt(rec.rev), true);
-          mem.set(value, bufPtr + 8);
-        }
-        return BigInt(need);
+        const answer = encodeValue(rec.rev, rec.value);
+        if (answer.length <= bufCap) bytes().set(answer, bufPtr);
+        return BigInt(answer.length);
       } catch (err) {
         state.hostError = err;
         return HOST_ERROR;
@@ -46,19 +43,9 @@ export function kvImports(store, getMemory, state) {
 
     kv_list(prefixPtr, prefixLen, bufPtr, bufCap) {
       try {
-        const keys = store.list(readString(prefixPtr, prefixLen)).map((k) => encoder.encode(k));
-        const need = keys.reduce((n, k) => n + 4 + k.length, 0);
-        if (need <= bufCap) {
-          const mem = bytes();
-          const dv = new DataView(mem.buffer);
-          let off = bufPtr;
-          for (const k of keys) {
-            dv.setUint32(off, k.length, true);
-            mem.set(k, off + 4);
-            off += 4 + k.length;
-          }
-        }
-        return BigInt(need);
+        const answer = encodeList(store.list(readString(prefixPtr, prefixLen)));
+        if (answer.length <= bufCap) bytes().set(answer, bufPtr);
+        return BigInt(answer.length);
       } catch (err) {
         state.hostError = err;
         return HOST_ERROR;
@@ -83,6 +70,29 @@ export function kvImports(store, getMemory, state) {
       }
     },
   };
+}
+
+/** kv_get's answer for a present key: the revision (i64 LE), then the value's UTF-8. */
+export function encodeValue(rev, value) {
+  const v = encoder.encode(value);
+  const out = new Uint8Array(8 + v.length);
+  new DataView(out.buffer).setBigInt64(0, BigInt(rev), true);
+  out.set(v, 8);
+  return out;
+}
+
+/** kv_list's answer: per key, u32 LE length then the key's UTF-8. */
+export function encodeList(keys) {
+  const encoded = keys.map((k) => encoder.encode(k));
+  const out = new Uint8Array(encoded.reduce((n, k) => n + 4 + k.length, 0));
+  const dv = new DataView(out.buffer);
+  let off = 0;
+  for (const k of encoded) {
+    dv.setUint32(off, k.length, true);
+    out.set(k, off + 4);
+    off += 4 + k.length;
+  }
+  return out;
 }
 
 /** Decodes a kv_commit batch into the store interface's arguments. */

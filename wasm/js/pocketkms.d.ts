@@ -342,6 +342,8 @@ export interface ModuleInfo {
   version: string;
   abi: number;
   operations: string[];
+  /** The operations the module also exports under their own name (docs/wasm-abi.md). */
+  exports: string[];
   algorithms: string[];
 }
 
@@ -395,6 +397,9 @@ export interface Operations {
 
 /** The operations the engine answers. */
 export const OPERATIONS: readonly string[];
+
+/** The module ABI this package speaks; PocketKMS.load refuses a module of another. */
+export const ABI_VERSION: number;
 
 /** The default module location: build/pocketkms.wasm beside the package. */
 export function defaultWasmURL(): URL;

@@ -20,6 +20,10 @@ import { wasiImports } from './wasi.js';
 export { MemoryStore } from './memory.js';
 export { IndexedDBStore } from './indexeddb.js';
 
+/** The module ABI this package speaks (docs/wasm-abi.md): a module of another is refused at load. */
+export const ABI_VERSION = 1;
+/** What pkms_alloc makes at most; it answers 0 beyond (wasm/abi.MaxAlloc). */
+const MAX_ALLOC = 64 * 2 ** 20;
 const FORMAT_PROTO = 0;
 const FORMAT_JSON = 1;
 const STATUS_OK = 0;
@@ -149,7 +153,20 @@ export class PocketKMS {
       memory = instance.exports.memory;
       instance.exports._initialize?.(); // a reactor: Go's runtime starts here
       this.#instance = instance;
-      this.#info ??= JSON.parse(fromUtf8(this.#takeResult(instance.exports.pkms_info())));
+      let info;
+      try {
+        info = JSON.parse(fromUtf8(this.#takeResult(instance.exports.pkms_info())));
+      } catch (err) {
+        this.#instance = null;
+        throw new Error(`pocketkms: the module's pkms_info is not valid JSON: ${err.message}`, { cause: err });
+      }
+      if (info?.name !== 'pocketkms' || info.abi !== ABI_VERSION) {
+        this.#instance = null;
+        throw new Error(info?.name !== 'pocketkms'
+          ? `pocketkms: pkms_info names the module ${JSON.stringify(info?.name)}, not pocketkms`
+          : `pocketkms: the module speaks ABI ${info.abi} and this package ABI ${ABI_VERSION}: use a module and a package from the same pocketkms release`);
+      }
+      this.#info ??= info;
     })();
     this.#ready.catch(() => { this.#ready = null; });
     return this.#ready;
@@ -166,10 +183,11 @@ export class PocketKMS {
     return out;
   }
 
-  /** Writes bytes into a fresh guest buffer; the caller frees it. */
+  /** Writes bytes into a fresh guest buffer and returns its address, which the caller frees; 0 if the module would not allocate it. */
   #put(bytes) {
     const ex = this.#instance.exports;
     const ptr = ex.pkms_alloc(Math.max(bytes.length, 1)) >>> 0;
+    if (ptr === 0) return 0; // nothing to write into: address 0 is the module's own memory
     new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes); // after alloc: it may grow memory
     return ptr;
   }
@@ -186,14 +204,20 @@ export class PocketKMS {
     this.#output.length = 0; // keep only what this call prints
     let result;
     let crash = null;
+    let refused = 0; // the size pkms_alloc would not make, if any
     try {
       const ex = this.#instance.exports;
       const apiBytes = utf8(api);
       const apiPtr = this.#put(apiBytes);
-      const bodyPtr = this.#put(body);
-      result = this.#takeResult(ex.pkms_call(apiPtr, apiBytes.length, bodyPtr, body.length, format));
-      ex.pkms_free(apiPtr);
-      ex.pkms_free(bodyPtr);
+      const bodyPtr = apiPtr && this.#put(body);
+      if (!bodyPtr) {
+        if (apiPtr) ex.pkms_free(apiPtr);
+        refused = apiBytes.length + body.length;
+      } else {
+        result = this.#takeResult(ex.pkms_call(apiPtr, apiBytes.length, bodyPtr, body.length, format));
+        ex.pkms_free(apiPtr);
+        ex.pkms_free(bodyPtr);
+      }
     } catch (err) {
       // A trap or proc_exit leaves the instance unusable: drop it; the
       // store is outside the instance, so the next call starts afresh.
@@ -205,6 +229,10 @@ export class PocketKMS {
     const { committed, hostError } = state;
     if (committed && typeof this.#store.flush === 'function') await this.#flush();
     if (crash) throw crash;
+    if (refused) {
+      // As the Go host answers: the call is refused, the instance is fine.
+      throw new KmsError(413, 'RequestEntityTooLarge', `the request is ${refused} bytes, at most ${MAX_ALLOC} are allowed`);
+    }
     if (result.length === 0 || (result[0] !== STATUS_OK && result[0] !== STATUS_ERROR)) {
       throw new KmsError(500, 'InternalFailure', 'the pocketkms module returned a malformed result');
     }

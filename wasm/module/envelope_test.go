@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/wasm/abi"
 )
 
 func decodeError(t *testing.T, format int32, out []byte) *pb.Error {
@@ -16,7 +17,7 @@ func decodeError(t *testing.T, format int32, out []byte) *pb.Error {
 	}
 	var m pb.Error
 	var err error
-	if format == formatProto {
+	if format == abi.FormatProto {
 		err = pb.Unmarshal(out[1:], &m)
 	} else {
 		err = pb.UnmarshalJSON(out[1:], &m)
@@ -31,10 +32,10 @@ func decodeError(t *testing.T, format int32, out []byte) *pb.Error {
 }
 
 func TestEnvelope(t *testing.T) {
-	if out := envelope(formatJSON, func() ([]byte, error) { return []byte(`{"A":1}`), nil }); string(out) != "\x00{\"A\":1}" {
+	if out := envelope(abi.FormatJSON, func() ([]byte, error) { return []byte(`{"A":1}`), nil }); string(out) != "\x00{\"A\":1}" {
 		t.Errorf("ok envelope %q", out)
 	}
-	for _, format := range []int32{formatProto, formatJSON, 9} {
+	for _, format := range []int32{abi.FormatProto, abi.FormatJSON, 9} {
 		out := envelope(format, func() ([]byte, error) { return nil, kmserr.KeyNotFound("key-x") })
 		if m := decodeError(t, format, out); m.StatusCode != 404 || m.ErrorCode != kmserr.CodeKeyNotFound {
 			t.Errorf("format %d: %v", format, m)
@@ -58,7 +59,7 @@ func TestEnvelopeRecoversPanics(t *testing.T) {
 		{"other value", func() ([]byte, error) { panic("plaintext: hunter2") }, "panic (string)", "hunter2"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			m := decodeError(t, formatJSON, envelope(formatJSON, c.run))
+			m := decodeError(t, abi.FormatJSON, envelope(abi.FormatJSON, c.run))
 			if m.StatusCode != 500 || m.ErrorCode != kmserr.CodeInternalFailure {
 				t.Fatalf("%v", m)
 			}

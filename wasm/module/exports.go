@@ -11,15 +11,8 @@ import (
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	"github.com/pocketkms/pocketkms/core/modes"
+	"github.com/pocketkms/pocketkms/wasm/abi"
 )
-
-// abiVersion changes when an export, an import or an encoding changes.
-const abiVersion = 1
-
-// maxAlloc bounds one pkms_alloc: a request is at most a few MB (3 MiB of
-// plaintext, as base64 in JSON), so anything far larger is a host bug, and
-// refusing it (ptr 0) beats the Go runtime's fatal out-of-memory.
-const maxAlloc = 64 << 20
 
 // allocs keeps every buffer handed to the host reachable, so the garbage
 // collector neither frees nor reuses it before pkms_free. It is the module's
@@ -37,7 +30,9 @@ func keep(b []byte) uint32 {
 }
 
 // pkmsAlloc returns a buffer of size bytes that stays valid until pkms_free,
-// or 0 if size is beyond maxAlloc.
+// or 0 if size is beyond abi.MaxAlloc: a request is at most a few MB (3 MiB
+// of plaintext, as base64 in JSON), so anything far larger is a host bug,
+// and refusing it beats the Go runtime's fatal out-of-memory.
 //
 //go:wasmexport pkms_alloc
 func pkmsAlloc(size uint32) (p uint32) {
@@ -46,7 +41,7 @@ func pkmsAlloc(size uint32) (p uint32) {
 			p = 0
 		}
 	}()
-	if size > maxAlloc {
+	if size > abi.MaxAlloc {
 		return 0
 	}
 	return keep(make([]byte, size))
@@ -89,49 +84,52 @@ func pack(b []byte) uint64 {
 //go:wasmexport pkms_call
 func pkmsCall(apiPtr, apiLen, reqPtr, reqLen uint32, format int32) uint64 {
 	return pack(envelope(format, func() ([]byte, error) {
-		apiBytes, ok1 := region(apiPtr, apiLen)
-		body, ok2 := region(reqPtr, reqLen)
-		if !ok1 || !ok2 {
-			return nil, kmserr.Internal("pkms_call: the api or request range is not inside a buffer from pkms_alloc")
+		apiBytes, ok := region(apiPtr, apiLen)
+		if !ok {
+			return nil, kmserr.Internal("pkms_call: the api range is not inside a buffer from pkms_alloc")
 		}
-		api := string(apiBytes)
-		// The engine may keep slices of the request in its response; copy
-		// it so that the host freeing or reusing its buffer cannot change them.
-		body = append([]byte(nil), body...)
-		e := kms.New(hostBackend{}, kms.NewConfig())
-		switch format {
-		case formatProto:
-			return e.CallProto(api, body)
-		case formatJSON:
-			return e.CallJSON(api, body)
-		case formatProtoMeta:
-			return callMeta(e, api, body)
-		}
-		return nil, kmserr.Internal("pkms_call: format %d is not 0 (protobuf), 1 (JSON) or 2 (protobuf with metadata)", format)
+		return run(string(apiBytes), reqPtr, reqLen, format)
 	}))
 }
 
-// info is pkms_info's answer.
-type info struct {
-	Name       string   `json:"name"`
-	Version    string   `json:"version"`
-	ABI        int      `json:"abi"`
-	Operations []string `json:"operations"`
-	Algorithms []string `json:"algorithms"`
+// callNamed is a named export (exports_named.go): pkms_call for one api.
+func callNamed(api string, reqPtr, reqLen uint32, format int32) uint64 {
+	return pack(envelope(format, func() ([]byte, error) { return run(api, reqPtr, reqLen, format) }))
 }
 
-// pkmsInfo describes the module: name, build version, ABI version and what
-// it can do, as JSON; release the buffer with pkms_free.
+func run(api string, reqPtr, reqLen uint32, format int32) ([]byte, error) {
+	body, ok := region(reqPtr, reqLen)
+	if !ok {
+		return nil, kmserr.Internal("%s: the request range is not inside a buffer from pkms_alloc", api)
+	}
+	// The engine may keep slices of the request in its response; copy it so
+	// that the host freeing or reusing its buffer cannot change them.
+	body = append([]byte(nil), body...)
+	e := kms.New(hostBackend{}, kms.NewConfig())
+	switch format {
+	case abi.FormatProto:
+		return e.CallProto(api, body)
+	case abi.FormatJSON:
+		return e.CallJSON(api, body)
+	case abi.FormatProtoMeta:
+		return callMeta(e, api, body)
+	}
+	return nil, kmserr.Internal("%s: format %d is not 0 (protobuf), 1 (JSON) or 2 (protobuf with metadata)", api, format)
+}
+
+// pkmsInfo describes the module: name, build version, ABI version, what it
+// can do and which operations it exports by name, as JSON; release the
+// buffer with pkms_free.
 //
 //go:wasmexport pkms_info
 func pkmsInfo() (res uint64) {
 	defer func() {
 		if r := recover(); r != nil {
-			res = pack([]byte(fmt.Sprintf(`{"name":"pocketkms","abi":%d,"error":"panic"}`, abiVersion)))
+			res = pack([]byte(fmt.Sprintf(`{"name":"pocketkms","abi":%d,"error":"panic"}`, abi.Version)))
 		}
 	}()
-	b, err := json.Marshal(info{Name: "pocketkms", Version: buildVersion(), ABI: abiVersion,
-		Operations: kms.Operations(), Algorithms: modes.Algorithms()})
+	b, err := json.Marshal(abi.Info{Name: "pocketkms", Version: buildVersion(), ABI: abi.Version,
+		Operations: kms.Operations(), Exports: namedExports, Algorithms: modes.Algorithms()})
 	if err != nil {
 		panic(err)
 	}

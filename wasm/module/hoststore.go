@@ -3,13 +3,13 @@
 package main
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"runtime"
 	"unsafe"
 
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/wasm/abi"
 )
 
 // The host's store, imported from module "pocketkms". Pointers are guest
@@ -94,20 +94,16 @@ func (hostBackend) Get(key string) ([]byte, int64, error) {
 	switch {
 	case err != nil:
 		return nil, 0, err
-	case code == -1:
+	case code == abi.KVAbsent:
 		return nil, 0, nil
 	case code < 0:
 		return nil, 0, errHost
-	case len(b) < 8:
-		return nil, 0, fmt.Errorf("host store answered %d bytes for %q, less than the 8-byte revision", len(b), key)
 	}
-	rev := int64(binary.LittleEndian.Uint64(b))
-	if rev <= 0 {
-		// Revision 0 means absent to the engine: accepting it for a present
-		// record would turn every commit that read it into a conflict.
-		return nil, 0, fmt.Errorf("host store gave revision %d for %q; revisions must be positive", rev, key)
+	rev, v, err := abi.DecodeValue(b)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%v (key %q)", err, key)
 	}
-	return b[8:], rev, nil
+	return v, rev, nil
 }
 
 func (hostBackend) List(prefix string) ([]string, error) {
@@ -123,19 +119,19 @@ func (hostBackend) List(prefix string) ([]string, error) {
 	case code < 0:
 		return nil, errHost
 	}
-	return decodeList(b, prefix)
+	return abi.DecodeList(b, prefix)
 }
 
 func (hostBackend) Commit(reads map[string]int64, writes []store.Write) error {
-	batch := encodeBatch(reads, writes)
+	batch := abi.EncodeBatch(reads, writes)
 	r := kvCommit(ptr(batch), uint32(len(batch)))
 	runtime.KeepAlive(batch)
 	switch r {
-	case 0:
+	case abi.CommitOK:
 		return nil
-	case 1:
+	case abi.CommitConflict:
 		return store.ErrConflict
-	case 2, -2:
+	case abi.CommitError, abi.KVHostError:
 		return errHost
 	}
 	return fmt.Errorf("host store commit answered %d, not 0, 1 or 2", r)
