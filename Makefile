@@ -68,6 +68,7 @@ test-fuzz:
 	$(call fuzz,FuzzParse,./core/blob,500000x)
 	$(call fuzz,FuzzAdvanceDecrypt,./core/kms,150000x)
 	$(call fuzz,FuzzParseRotationInterval,./core/kms,200000x)
+	$(call fuzz,FuzzKeyRecord,./core/kms,60000x)
 	$(call fuzz,FuzzParseSecretRotationInterval,./core/kms,200000x)
 	$(call fuzz,FuzzSealedOpen,./core/store,500000x)
 	$(call fuzz,FuzzDifferential,./core/kmspb,80000x)
@@ -79,6 +80,7 @@ test-fuzz:
 	$(call fuzz,FuzzDecodeBatch,./wasm/abi,100000x)
 	$(call fuzz,FuzzDecodeList,./wasm/abi,200000x)
 	$(call fuzz,FuzzRenderRoundTrip,./host/worker/d1seed,10000x)
+	$(call fuzz,FuzzParseStoreFile,./host/cmd/pocketkms,20000x)
 	$(call fuzz,FuzzRecordFromClientKey,./host/clientkeys,150000x)
 	$(call fuzz,FuzzRecordFromCertificate,./host/clientkeys,250000x)
 

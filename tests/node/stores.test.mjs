@@ -158,6 +158,20 @@ describe('through the module', () => {
 });
 
 describe('JsonFileStore', () => {
+  test('secret values are sealed at rest, and persist', async () => {
+    const file = join(dir, 'secrets.json');
+    const kms = await load(await JsonFileStore.open(file));
+    await kms.createSecret({ SecretName: 'app/db', SecretData: 'hunter2-at-rest', VersionId: 'v1' });
+    await kms.putSecretValue({ SecretName: 'app/db', SecretData: 'hunter3-at-rest', VersionId: 'v2' });
+    const onDisk = (await readFile(file)).toString('latin1');
+    for (const form of ['hunter2-at-rest', 'hunter3-at-rest', Buffer.from('hunter3-at-rest').toString('base64'), 'ACSCurrent']) {
+      assert.ok(!onDisk.includes(form), `found ${form} on disk`);
+    }
+    assert.equal(typeof JSON.parse(onDisk).records['secrets/app/db'].sealed, 'string');
+    const again = await load(await JsonFileStore.open(file));
+    assert.equal((await again.getSecretValue({ SecretName: 'app/db', VersionStage: 'ACSPrevious' })).SecretData, 'hunter2-at-rest');
+  });
+
   test('keys persist across reloads; files are 0600; no temp files left', async () => {
     const file = join(dir, 'persist.json');
     const kms = await load(await JsonFileStore.open(file));

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
@@ -25,18 +26,47 @@ func TestDataPlane(t *testing.T) {
 // target is the Worker process wp as the SDK sees it.
 func target(wp *workerProcess) *kmstest.Target {
 	return &kmstest.Target{Name: "worker", Protocol: "http", Endpoint: wp.addr,
-		ClientKeyFile: ckFile, Password: ckPassword, Rotate: rotate}
+		ClientKeyFile: ckFile, Password: ckPassword, Rotate: rotate, PutSecret: putSecret, DisableKey: disableKey}
+}
+
+// TestSecrets: secrets through the instance SDK, the Secrets Manager client
+// and the transfer SDK (kmstest.RunSecrets), seeded into D1 by the seed
+// file (kmstest.SeedSecrets).
+func TestSecrets(t *testing.T) {
+	kmstest.RunSecrets(t, *target(w))
 }
 
 // rotate does what `pocketkms key rotate` does on a server's data
-// directory, for the Worker, which serves no management API: the native
-// engine runs CreateKeyVersion over the key's sealed D1 record (opened
-// with the Worker's root key), and the new sealed record goes back into D1
-// through wrangler with a new rev, guarded by the old value, so a request
-// that read the old record meanwhile conflicts and retries.
+// directory, for the Worker, which serves no management API.
 func rotate(t *testing.T, keyID string) {
 	t.Helper()
-	rk := "keys/" + keyID
+	manage(t, "keys/"+keyID, "CreateKeyVersion", &pb.KeyIdRequest{KeyId: keyID})
+}
+
+// putSecret and disableKey are RunSecrets' hooks, done the same way.
+func putSecret(t *testing.T, name, versionID, value string) {
+	t.Helper()
+	manage(t, "secrets/"+name, "PutSecretValue", &pb.PutSecretValueRequest{SecretName: name, VersionId: versionID, SecretData: value})
+}
+
+func disableKey(t *testing.T, alias string) {
+	t.Helper()
+	recs := d1Records(t)
+	id := string(recs["aliases/"+alias])
+	var a struct{ KeyId string }
+	if err := json.Unmarshal([]byte(id), &a); err != nil || a.KeyId == "" {
+		t.Fatalf("alias record %s: %q", alias, id)
+	}
+	manage(t, "keys/"+a.KeyId, "DisableKey", &pb.KeyIdRequest{KeyId: a.KeyId})
+}
+
+// manage runs a management operation as the server's CLI would: the native
+// engine runs it over the one sealed D1 record rk it changes (opened with
+// the Worker's root key), and the new sealed record goes back into D1
+// through wrangler with a new rev, guarded by the old value, so a request
+// that read the old record meanwhile conflicts and retries.
+func manage(t *testing.T, rk, api string, req pb.Message) {
+	t.Helper()
 	old, ok := d1Records(t)[rk]
 	if !ok {
 		t.Fatalf("no %s in D1", rk)
@@ -49,8 +79,8 @@ func rotate(t *testing.T, keyID string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := kms.New(sealed, kms.NewConfig()).Call("CreateKeyVersion", &pb.KeyIdRequest{KeyId: keyID}); err != nil {
-		t.Fatalf("CreateKeyVersion over the D1 record: %v", err)
+	if _, err := kms.New(sealed, kms.NewConfig()).Call(api, req); err != nil {
+		t.Fatalf("%s over the D1 record: %v", api, err)
 	}
 	v, _, err := mem.Get(rk)
 	if err != nil || bytes.Equal(v, old) {

@@ -34,7 +34,7 @@ const abandonedKey = "key-wrkabandoned000000001"
 // (see parityScenarios); it returns the names of those scenarios.
 func writeSeed(clientKeyFile string) (string, []string, error) {
 	keys := []any{}
-	for _, k := range append(kmstest.SeedKeys, seedKeys...) {
+	for _, k := range append(append(kmstest.SeedKeys, kmstest.SeedSecretKeys...), seedKeys...) {
 		keys = append(keys, k)
 	}
 	scens, err := parityScenarios()
@@ -61,6 +61,7 @@ func writeSeed(clientKeyFile string) (string, []string, error) {
 		"AccessKeys": []map[string]string{{"AccessKeyId": classicAK, "AccessKeySecret": classicSecret}},
 		"ClientKeys": []map[string]string{{"ClientKeyContent": clientKeyFile, "Password": ckPassword}},
 		"Keys":       keys,
+		"Secrets":    kmstest.SeedSecrets,
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {

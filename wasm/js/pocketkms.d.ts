@@ -115,8 +115,18 @@ export class KmsError extends Error {
 // ---- Messages -------------------------------------------------------------
 
 export type KeySpec = 'Aliyun_AES_256' | 'Aliyun_AES_192' | 'Aliyun_AES_128' | 'Aliyun_SM4'
-  | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256' | 'EC_SM2' | (string & {});
-export type Algorithm = 'AES_GCM' | 'AES_CBC' | 'AES_ECB' | 'SM4_GCM' | 'SM4_CBC' | 'SM4_ECB' | (string & {});
+  | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256' | 'EC_P256K' | 'EC_SM2' | (string & {});
+export type Algorithm = 'AES_GCM' | 'AES_CBC' | 'AES_ECB' | 'SM4_GCM' | 'SM4_CBC' | 'SM4_ECB'
+  | AsymmetricEncryptionAlgorithm | (string & {});
+/** Encrypt/Decrypt with an asymmetric key: the first of each spec is its default. */
+export type AsymmetricEncryptionAlgorithm = 'RSAES_OAEP_SHA_256' | 'RSAES_OAEP_SHA_1' | 'SM2PKE';
+/** RSA: RSA_PSS_SHA_256 (default) or RSA_PKCS1_SHA_256; EC_P256 and EC_P256K: ECDSA_SHA_256; EC_SM2: SM2DSA. */
+export type SignatureAlgorithm = 'RSA_PSS_SHA_256' | 'RSA_PKCS1_SHA_256' | 'ECDSA_SHA_256' | 'SM2DSA' | (string & {});
+/** RAW (default): the message, hashed by the algorithm (SM2DSA: SM3(Z_A‖M)); DIGEST: its 32-byte digest. */
+export type MessageType = 'RAW' | 'DIGEST' | (string & {});
+export type KeyPairSpec = 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256' | 'EC_P256K' | 'EC_SM2' | (string & {});
+/** PKCS#8 private keys and SPKI public keys as PEM text (default) or DER bytes. */
+export type KeyFormat = 'PEM' | 'DER' | (string & {});
 export type PaddingMode = 'PKCS7_PADDING' | 'NO_PADDING' | (string & {});
 
 interface WithRequestId { RequestId?: string }
@@ -184,6 +194,64 @@ export interface GenerateRandomRequest {
   Length: number;
 }
 export interface GenerateRandomResponse extends WithRequestId { Random?: Uint8Array }
+
+export interface SignRequest {
+  KeyId: string;
+  /** Default: the key's default algorithm. */
+  Algorithm?: SignatureAlgorithm;
+  Message?: BytesOrText;
+  MessageType?: MessageType;
+  /** The C# SDK's field: a DIGEST message, when Message is empty. */
+  Digest?: Bytes;
+}
+export interface SignResponse extends WithRequestId {
+  KeyId?: string;
+  /** Raw bytes: RSA signatures are the modulus length; ECDSA and SM2 are DER SEQUENCE{r, s}. */
+  Signature?: Uint8Array;
+  Algorithm?: SignatureAlgorithm;
+  MessageType?: MessageType;
+}
+export interface VerifyRequest extends SignRequest { Signature: Bytes }
+export interface VerifyResponse extends WithRequestId {
+  KeyId?: string;
+  /** false (absent on the wire) for a wrong or malformed signature: not an error. */
+  Value?: boolean;
+  Algorithm?: SignatureAlgorithm;
+  MessageType?: MessageType;
+}
+export interface GetPublicKeyRequest { KeyId: string }
+export interface GetPublicKeyResponse extends WithRequestId {
+  KeyId?: string;
+  /** PEM "PUBLIC KEY" (SubjectPublicKeyInfo), 64-character lines, trailing newline. */
+  PublicKey?: string;
+}
+export interface GenerateDataKeyPairRequest {
+  /** A symmetric key: it seals the private key. */
+  KeyId: string;
+  KeyPairSpec: KeyPairSpec;
+  KeyFormat?: KeyFormat;
+  /** AES_GCM (SM4_GCM for SM4 keys), the default. Not in the Advance forms. */
+  Algorithm?: Algorithm;
+  Aad?: BytesOrText;
+}
+export type AdvanceGenerateDataKeyPairRequest = Omit<GenerateDataKeyPairRequest, 'Algorithm'>;
+export interface GenerateDataKeyPairWithoutPlaintextResponse extends WithRequestId {
+  KeyId?: string;
+  /** The IV of the seal (for the Advance forms, the one inside the blob). */
+  Iv?: Uint8Array;
+  KeyPairSpec?: KeyPairSpec;
+  /** Decrypt (non-Advance: with KeyId, Iv and Aad) or AdvanceDecrypt opens it to the private key. */
+  PrivateKeyCiphertextBlob?: Uint8Array;
+  /** SPKI, PEM text as bytes or DER. */
+  PublicKey?: Uint8Array;
+  Algorithm?: Algorithm;
+}
+export interface GenerateDataKeyPairResponse extends GenerateDataKeyPairWithoutPlaintextResponse {
+  /** PKCS#8, PEM text as bytes or DER. */
+  PrivateKeyPlaintext?: Uint8Array;
+}
+export interface AdvanceGenerateDataKeyPairWithoutPlaintextResponse extends GenerateDataKeyPairWithoutPlaintextResponse { KeyVersionId?: string }
+export interface AdvanceGenerateDataKeyPairResponse extends GenerateDataKeyPairResponse { KeyVersionId?: string }
 
 export interface KeyMetadata {
   KeyId?: string;
@@ -337,6 +405,146 @@ export interface InspectBlobResponse extends WithRequestId {
   Fields?: BlobField[];
 }
 
+// Secrets (docs/secrets.md): fields as the classic OpenAPI names them.
+export type SecretType = 'Generic' | 'Rds' | 'Redis' | 'PolarDB' | 'RAMCredentials' | 'ECS';
+export type SecretDataType = 'text' | 'binary';
+export interface CreateSecretRequest {
+  SecretName: string;
+  /** The value as text; a binary secret's value is your base64 text, returned as given. */
+  SecretData: string;
+  /** The first version's id; generated when absent. It gets ACSCurrent. */
+  VersionId?: string;
+  SecretDataType?: SecretDataType;
+  SecretType?: SecretType;
+  /** A symmetric key (id or alias) that encrypts the values; disabling it makes them unreadable. */
+  EncryptionKeyId?: string;
+  Description?: string;
+  /** JSON object text; GetSecretValue returns it for managed types when asked. */
+  ExtendedConfig?: string;
+  EnableAutomaticRotation?: boolean;
+  /** `<n><d|h|m|s>`, 6h to 8760h. */
+  RotationInterval?: string;
+  Tags?: Tag[];
+}
+/** A secret's metadata, and the answer of the secret operations but GetSecretValue and the lists. */
+export interface Secret extends WithRequestId {
+  SecretName?: string;
+  SecretType?: SecretType;
+  Description?: string;
+  EncryptionKeyId?: string;
+  CreateTime?: string;
+  UpdateTime?: string;
+  /** Set while the secret is in its recovery window. */
+  PlannedDeleteTime?: string;
+  AutomaticRotation?: 'Enabled' | 'Disabled';
+  /** `<seconds>s`, e.g. `604800s`. */
+  RotationInterval?: string;
+  LastRotationDate?: string;
+  NextRotationDate?: string;
+  ExtendedConfig?: string;
+  Tags?: Tag[];
+  /** The version written (CreateSecret, PutSecretValue, RotateSecret). */
+  VersionId?: string;
+  VersionStages?: string[];
+}
+export interface GetSecretValueRequest {
+  SecretName: string;
+  /** Default ACSCurrent (when no VersionId is given). */
+  VersionStage?: string;
+  VersionId?: string;
+  FetchExtendedConfig?: boolean;
+}
+export interface GetSecretValueResponse extends WithRequestId {
+  SecretName?: string;
+  SecretType?: SecretType;
+  SecretData?: string;
+  SecretDataType?: SecretDataType;
+  VersionStages?: string[];
+  VersionId?: string;
+  /** The version's creation time, e.g. 2020-02-21T15:39:26Z. */
+  CreateTime?: string;
+  LastRotationDate?: string;
+  NextRotationDate?: string;
+  ExtendedConfig?: string;
+  AutomaticRotation?: string;
+  RotationInterval?: string;
+}
+export interface PutSecretValueRequest {
+  SecretName: string;
+  SecretData: string;
+  /** Generated when absent. Versions are write-once: the same id with the same value is a no-op. */
+  VersionId?: string;
+  SecretDataType?: SecretDataType;
+  /** Default ["ACSCurrent"]; the old ACSCurrent becomes ACSPrevious. */
+  VersionStages?: string[];
+}
+export interface UpdateSecretVersionStageRequest {
+  SecretName: string;
+  VersionStage: string;
+  MoveToVersion?: string;
+  RemoveFromVersion?: string;
+}
+export interface RotateSecretRequest { SecretName: string; VersionId?: string }
+export interface SecretNameRequest { SecretName: string; FetchTags?: boolean }
+export interface ListSecretsRequest {
+  FetchTags?: boolean;
+  PageNumber?: number;
+  /** 1 to 100, default 10. */
+  PageSize?: number;
+  /** Secrets whose name starts with any of these; all when absent. */
+  NamePrefixes?: string[];
+}
+export interface ListSecretsResponse extends WithRequestId {
+  SecretList?: Secret[];
+  PageNumber?: number;
+  PageSize?: number;
+  TotalCount?: number;
+}
+export interface ListSecretVersionIdsRequest {
+  SecretName: string;
+  /** Also the versions without stages. */
+  IncludeDeprecated?: boolean;
+  PageNumber?: number;
+  PageSize?: number;
+}
+export interface SecretVersion {
+  VersionId?: string;
+  CreateTime?: string;
+  VersionStages?: string[];
+  SecretDataType?: SecretDataType;
+}
+export interface ListSecretVersionIdsResponse extends WithRequestId {
+  SecretName?: string;
+  VersionIds?: SecretVersion[];
+  PageNumber?: number;
+  PageSize?: number;
+  TotalCount?: number;
+}
+export interface DeleteSecretRequest {
+  SecretName: string;
+  ForceDeleteWithoutRecovery?: boolean;
+  /** 7 to 30, default 30. */
+  RecoveryWindowInDays?: number;
+}
+export interface ImportedSecretVersion {
+  VersionId: string;
+  SecretData: string;
+  SecretDataType?: SecretDataType;
+  VersionStages?: string[];
+}
+/** A secret with its version history (a seed file's Secrets entry); adds only what is missing. */
+export interface ImportSecretRequest {
+  SecretName: string;
+  SecretType?: SecretType;
+  EncryptionKeyId?: string;
+  Description?: string;
+  RotationInterval?: string;
+  ExtendedConfig?: string;
+  Tags?: Tag[];
+  /** Oldest first. */
+  Versions: ImportedSecretVersion[];
+}
+
 export interface ModuleInfo {
   name: string;
   version: string;
@@ -371,6 +579,13 @@ export interface Operations {
   GenerateDataKey: [GenerateDataKeyRequest, GenerateDataKeyResponse];
   AdvanceGenerateDataKey: [AdvanceGenerateDataKeyRequest, AdvanceGenerateDataKeyResponse];
   GenerateRandom: [GenerateRandomRequest, GenerateRandomResponse];
+  Sign: [SignRequest, SignResponse];
+  Verify: [VerifyRequest, VerifyResponse];
+  GetPublicKey: [GetPublicKeyRequest, GetPublicKeyResponse];
+  GenerateDataKeyPair: [GenerateDataKeyPairRequest, GenerateDataKeyPairResponse];
+  GenerateDataKeyPairWithoutPlaintext: [GenerateDataKeyPairRequest, GenerateDataKeyPairWithoutPlaintextResponse];
+  AdvanceGenerateDataKeyPair: [AdvanceGenerateDataKeyPairRequest, AdvanceGenerateDataKeyPairResponse];
+  AdvanceGenerateDataKeyPairWithoutPlaintext: [AdvanceGenerateDataKeyPairRequest, AdvanceGenerateDataKeyPairWithoutPlaintextResponse];
   CreateKey: [CreateKeyRequest, KeyResponse];
   ImportKey: [ImportKeyRequest, KeyResponse];
   DescribeKey: [KeyIdRequest, KeyResponse];
@@ -393,6 +608,17 @@ export interface Operations {
   SetDeletionProtection: [SetDeletionProtectionRequest, KeyResponse];
   TagResource: [TagResourceRequest, KeyResponse];
   UntagResource: [UntagResourceRequest, KeyResponse];
+  CreateSecret: [CreateSecretRequest, Secret];
+  ImportSecret: [ImportSecretRequest, Secret];
+  GetSecretValue: [GetSecretValueRequest, GetSecretValueResponse];
+  PutSecretValue: [PutSecretValueRequest, Secret];
+  UpdateSecretVersionStage: [UpdateSecretVersionStageRequest, Secret];
+  RotateSecret: [RotateSecretRequest, Secret];
+  DescribeSecret: [SecretNameRequest, Secret];
+  ListSecrets: [ListSecretsRequest, ListSecretsResponse];
+  ListSecretVersionIds: [ListSecretVersionIdsRequest, ListSecretVersionIdsResponse];
+  DeleteSecret: [DeleteSecretRequest, Secret];
+  RestoreSecret: [SecretNameRequest, Secret];
 }
 
 /** The operations the engine answers. */
@@ -440,6 +666,13 @@ export class PocketKMS {
   generateDataKey(request: GenerateDataKeyRequest): Promise<GenerateDataKeyResponse>;
   advanceGenerateDataKey(request: AdvanceGenerateDataKeyRequest): Promise<AdvanceGenerateDataKeyResponse>;
   generateRandom(request: GenerateRandomRequest): Promise<GenerateRandomResponse>;
+  sign(request: SignRequest): Promise<SignResponse>;
+  verify(request: VerifyRequest): Promise<VerifyResponse>;
+  getPublicKey(request: GetPublicKeyRequest): Promise<GetPublicKeyResponse>;
+  generateDataKeyPair(request: GenerateDataKeyPairRequest): Promise<GenerateDataKeyPairResponse>;
+  generateDataKeyPairWithoutPlaintext(request: GenerateDataKeyPairRequest): Promise<GenerateDataKeyPairWithoutPlaintextResponse>;
+  advanceGenerateDataKeyPair(request: AdvanceGenerateDataKeyPairRequest): Promise<AdvanceGenerateDataKeyPairResponse>;
+  advanceGenerateDataKeyPairWithoutPlaintext(request: AdvanceGenerateDataKeyPairRequest): Promise<AdvanceGenerateDataKeyPairWithoutPlaintextResponse>;
 
   // Key management.
   createKey(request?: CreateKeyRequest): Promise<KeyResponse>;
@@ -466,4 +699,19 @@ export class PocketKMS {
   setDeletionProtection(request: SetDeletionProtectionRequest): Promise<KeyResponse>;
   tagResource(request: TagResourceRequest): Promise<KeyResponse>;
   untagResource(request: UntagResourceRequest): Promise<KeyResponse>;
+
+  // Secrets.
+  createSecret(request: CreateSecretRequest): Promise<Secret>;
+  importSecret(request: ImportSecretRequest): Promise<Secret>;
+  getSecretValue(request: GetSecretValueRequest): Promise<GetSecretValueResponse>;
+  /** A new version, by default ACSCurrent (the old one becomes ACSPrevious). */
+  putSecretValue(request: PutSecretValueRequest): Promise<Secret>;
+  updateSecretVersionStage(request: UpdateSecretVersionStageRequest): Promise<Secret>;
+  /** Managed types only: a new ACSCurrent with fresh credentials in the same JSON shape. */
+  rotateSecret(request: RotateSecretRequest): Promise<Secret>;
+  describeSecret(request: SecretNameRequest): Promise<Secret>;
+  listSecrets(request?: ListSecretsRequest): Promise<ListSecretsResponse>;
+  listSecretVersionIds(request: ListSecretVersionIdsRequest): Promise<ListSecretVersionIdsResponse>;
+  deleteSecret(request: DeleteSecretRequest): Promise<Secret>;
+  restoreSecret(request: SecretNameRequest): Promise<Secret>;
 }

@@ -34,11 +34,16 @@ const KEEP_OUTPUT_LINES = 50;
 export const OPERATIONS = [
   'Encrypt', 'Decrypt', 'AdvanceEncrypt', 'AdvanceDecrypt', 'GenerateDataKey',
   'AdvanceGenerateDataKey', 'GenerateRandom',
+  'Sign', 'Verify', 'GetPublicKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
+  'AdvanceGenerateDataKeyPair', 'AdvanceGenerateDataKeyPairWithoutPlaintext',
   'CreateKey', 'ImportKey', 'DescribeKey', 'ListKeys', 'CreateKeyVersion', 'ListKeyVersions',
   'DescribeKeyVersion', 'UpdateRotationPolicy', 'EnableKey', 'DisableKey', 'ScheduleKeyDeletion',
   'CancelKeyDeletion', 'CreateAlias', 'UpdateAlias', 'DeleteAlias', 'ListAliases',
   'ListAliasesByKeyId', 'InspectBlob', 'UpdateKeyDescription', 'SetDeletionProtection',
   'TagResource', 'UntagResource',
+  'CreateSecret', 'ImportSecret', 'GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage',
+  'RotateSecret', 'DescribeSecret', 'ListSecrets', 'ListSecretVersionIds', 'DeleteSecret',
+  'RestoreSecret',
 ];
 
 /** A KMS error as the product reports it: HTTP status, ErrorCode, message and RequestId. */
@@ -262,7 +267,7 @@ export class PocketKMS {
     } catch (err) {
       throw badParameter(`${api}: ${err.message}`);
     }
-    return decodeResponse(JSON.parse(await this.callJSON(api, text)));
+    return decodeResponse(JSON.parse(await this.callJSON(api, text)), api);
   }
 
   /** Runs api on a request in the JSON form (text, bytes as base64) and returns the response text. */

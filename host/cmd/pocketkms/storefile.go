@@ -136,12 +136,37 @@ func importStore(d *dataDir, path string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	writes, err := parseStoreFile(text, d.rootKey)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %v", path, err)
+	}
+	reads := map[string]int64{}
+	for _, w := range writes {
+		if old, _, err := d.db.Get(w.Key); err != nil {
+			return 0, err
+		} else if old != nil {
+			return 0, fmt.Errorf("the data directory already holds %s: import into a new one", w.Key)
+		}
+		reads[w.Key] = 0
+	}
+	if err := d.db.Commit(reads, writes); errors.Is(err, store.ErrConflict) {
+		return 0, errors.New("the data directory changed during the import; nothing was imported, try again")
+	} else if err != nil {
+		return 0, err
+	}
+	return len(writes), nil
+}
+
+// parseStoreFile reads a sealed store document into the writes that store
+// it as it is. Every sealed record must be sealed (never a plaintext value
+// under a sealed prefix) and open under rootKey; nothing else is decoded.
+func parseStoreFile(text, rootKey []byte) ([]store.Write, error) {
 	var doc storeFile
 	if err := json.Unmarshal(text, &doc); err != nil {
-		return 0, fmt.Errorf("%s is not JSON: %v", path, err)
+		return nil, fmt.Errorf("not JSON: %v", err)
 	}
 	if doc.Format != storeFileFormat || doc.Version != 1 || doc.Records == nil {
-		return 0, fmt.Errorf("%s is not a %s v1 document", path, storeFileFormat)
+		return nil, fmt.Errorf("not a %s v1 document", storeFileFormat)
 	}
 	names := make([]string, 0, len(doc.Records))
 	for name := range doc.Records {
@@ -151,45 +176,33 @@ func importStore(d *dataDir, path string) (int, error) {
 	// Sealed envelopes are checked in a scratch store sealed with the same
 	// root key, before anything reaches the data directory.
 	scratch := store.NewMemory()
-	check, err := store.Sealed(scratch, d.rootKey)
+	check, err := store.Sealed(scratch, rootKey)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	reads := map[string]int64{}
 	var writes []store.Write
 	for _, name := range names {
 		r := doc.Records[name]
 		var v []byte
 		switch {
 		case name == "":
-			return 0, errors.New("a record has an empty key")
+			return nil, errors.New("a record has an empty key")
 		case store.IsSealed(name) && r.Sealed == nil:
-			return 0, fmt.Errorf("record %s must be sealed: it holds key material or secrets", name)
+			return nil, fmt.Errorf("record %s must be sealed: it holds key material or secrets", name)
 		case store.IsSealed(name):
 			if err := scratch.Commit(nil, []store.Write{{Key: name, Value: r.Sealed}}); err != nil {
-				return 0, err
+				return nil, err
 			}
 			if _, _, err := check.Get(name); err != nil {
-				return 0, fmt.Errorf("%v (is the data directory's root key the one the store was sealed with?)", err)
+				return nil, fmt.Errorf("%v (is the data directory's root key the one the store was sealed with?)", err)
 			}
 			v = r.Sealed
 		case r.Value == nil:
-			return 0, fmt.Errorf("record %s has no value", name)
+			return nil, fmt.Errorf("record %s has no value", name)
 		default:
 			v = []byte(*r.Value)
 		}
-		if old, _, err := d.db.Get(name); err != nil {
-			return 0, err
-		} else if old != nil {
-			return 0, fmt.Errorf("the data directory already holds %s: import into a new one", name)
-		}
-		reads[name] = 0
 		writes = append(writes, store.Write{Key: name, Value: v})
 	}
-	if err := d.db.Commit(reads, writes); errors.Is(err, store.ErrConflict) {
-		return 0, errors.New("the data directory changed during the import; nothing was imported, try again")
-	} else if err != nil {
-		return 0, err
-	}
-	return len(writes), nil
+	return writes, nil
 }

@@ -100,3 +100,34 @@ func TestStoreExportImport(t *testing.T) {
 		t.Fatal("export overwrote a file")
 	}
 }
+
+// FuzzParseStoreFile: any document is refused with an error or parsed into
+// writes that put sealed records only as envelopes that open.
+func FuzzParseStoreFile(f *testing.F) {
+	rootKey := make([]byte, 32)
+	sealed, _ := store.Sealed(store.NewMemory(), rootKey)
+	sealed.Commit(nil, []store.Write{{Key: "keys/k", Value: []byte(`{"KeyId":"k"}`)}})
+	f.Add([]byte(`{"format":"pocketkms-store","version":1,"records":{"aliases/alias/a":{"rev":1,"value":"{}"}}}`))
+	f.Add([]byte(`{"format":"pocketkms-store","version":1,"records":{"keys/k":{"rev":1,"value":"{}"}}}`))
+	f.Add([]byte(`{"format":"pocketkms-store","version":1,"records":{"keys/k":{"rev":1,"sealed":"AQID"}}}`))
+	f.Add([]byte(`{"format":"pocketkms-store","version":2,"records":{}}`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		writes, err := parseStoreFile(doc, rootKey)
+		if err != nil {
+			return
+		}
+		for _, w := range writes {
+			if w.Value == nil {
+				t.Fatalf("%s: a nil write", w.Key)
+			}
+			if store.IsSealed(w.Key) {
+				m := store.NewMemory()
+				m.Commit(nil, []store.Write{w})
+				s, _ := store.Sealed(m, rootKey)
+				if _, _, err := s.Get(w.Key); err != nil {
+					t.Fatalf("%s: accepted an envelope that does not open: %v", w.Key, err)
+				}
+			}
+		}
+	})
+}

@@ -223,7 +223,10 @@ func secretsManager(t *testing.T, tg Target) {
 		t.Fatal(err)
 	}
 	conf := map[string]any{"regionId": "cn-hangzhou", "endpoint": tg.Endpoint, "passwordFromFilePath": pw,
-		"clientKeyFile": tg.ClientKeyFile, "ignoreSslCerts": false, "caFilePath": tg.CA}
+		"clientKeyFile": tg.ClientKeyFile, "ignoreSslCerts": false}
+	if tg.CA != "" {
+		conf["caFilePath"] = tg.CA
+	}
 	if tg.Protocol == "http" {
 		// The README's fields assume TLS; the SDK config the entry
 		// embeds also takes its protocol.
