@@ -8,8 +8,9 @@ import { initOps, onInspect, useKey } from './ops.js';
 import { initInspector, inspectBytes, onGoToKey } from './inspector.js';
 import { initStory } from './story.js';
 import { initStorage } from './storage.js';
+import { initSecrets } from './secrets.js';
 
-const VIEWS = ['keys', 'ops', 'inspect', 'rotation', 'store'];
+const VIEWS = ['keys', 'ops', 'inspect', 'secrets', 'rotation', 'store'];
 
 /** Shows the view named by the hash: #keys, #ops, ... or #keys/<KeyId>/<VersionId>. */
 function route() {
@@ -75,6 +76,7 @@ async function main() {
   initInspector();
   initStory();
   initStorage();
+  initSecrets();
   onUseKey((id) => { useKey(id); go('#ops'); });
   onInspect((blob) => { go('#inspect'); inspectBytes(blob, true); });
   onGoToKey((keyId, versionId) => go(`#keys/${keyId}/${versionId ?? ''}`));

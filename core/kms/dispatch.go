@@ -21,6 +21,11 @@ type operation struct {
 
 // op is an operation that takes no Meta: a version header is refused rather
 // than ignored, so that nobody believes it selected a version.
+//
+// op and opMeta are not inlined: inlined, every table entry got its own
+// copy of their closures, a few KB of WebAssembly per operation.
+//
+//go:noinline
 func op[Req pb.Message](data bool, newReq func() Req, run func(*Engine, Req) (pb.Message, error)) operation {
 	return opMeta(data, newReq, func(e *Engine, r Req, in Meta, _ *Meta) (pb.Message, error) {
 		if in.KeyVersionID != "" {
@@ -30,6 +35,7 @@ func op[Req pb.Message](data bool, newReq func() Req, run func(*Engine, Req) (pb
 	})
 }
 
+//go:noinline
 func opMeta[Req pb.Message](data bool, newReq func() Req, run func(*Engine, Req, Meta, *Meta) (pb.Message, error)) operation {
 	return operation{
 		newRequest: func() pb.Message { return newReq() },

@@ -181,3 +181,37 @@ func TestConcurrentListKeysNeverFailsOthers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRotateDue: the background pass stores exactly the rotations reads
+// report, one per due key, and leaves every other key alone.
+func TestRotateDue(t *testing.T) {
+	f := newFixture(t)
+	due := call[*pb.KeyResponse](f, "CreateKey", &pb.CreateKeyRequest{EnableAutomaticRotation: true, RotationInterval: "7d"}).KeyMetadata
+	later := call[*pb.KeyResponse](f, "CreateKey", &pb.CreateKeyRequest{EnableAutomaticRotation: true, RotationInterval: "30d"}).KeyMetadata
+	off := f.createKey("")
+	f.clock.Add(8 * 24 * time.Hour)
+	projected := call[*pb.KeyResponse](f, "DescribeKey", &pb.KeyIdRequest{KeyId: due.KeyId}).KeyMetadata
+	before := snapshot(t, f.mem)
+
+	n, err := f.e.RotateDue()
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	after := snapshot(t, f.mem)
+	require.True(t, after["keys/"+due.KeyId] != before["keys/"+due.KeyId], "the due key was stored")
+	for _, id := range []string{later.KeyId, off.KeyId} {
+		require.Equal(t, before["keys/"+id], after["keys/"+id], "untouched", id)
+	}
+	require.Equal(t, projected, call[*pb.KeyResponse](f, "DescribeKey", &pb.KeyIdRequest{KeyId: due.KeyId}).KeyMetadata)
+	require.Equal(t, projected.PrimaryKeyVersionId, f.seal(due.KeyId, "x").KeyVersionId)
+
+	n, err = f.e.RotateDue()
+	require.NoError(t, err)
+	require.Equal(t, 0, n, "nothing is due twice")
+
+	// A damaged record is skipped and reported; the others still rotate.
+	putRaw(t, f.mem, "keys/key-damaged0000000000000", []byte("{"))
+	f.clock.Add(30 * 24 * time.Hour)
+	n, err = f.e.RotateDue()
+	require.KMSError(t, err, 500, "InternalFailure")
+	require.Equal(t, 2, n)
+}

@@ -4,10 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
+	pb "github.com/pocketkms/pocketkms/core/kmspb"
 )
 
 const (
@@ -157,4 +159,43 @@ func (c *call) newVersionID(k *keyRecord) (string, error) {
 			return vid, nil
 		}
 	}
+}
+
+// RotateDue stores every automatic rotation that has fallen due, each key in
+// a transaction of its own (so it conflicts with nothing but an operation on
+// that key), and says how many keys it rotated. It is for long-running hosts
+// that want stored material to follow the calendar as well as use; it changes
+// no answer, since reads already report a due rotation. A key record that
+// cannot be read is skipped, and the first such error is returned at the
+// end, after every other key had its turn.
+func (e *Engine) RotateDue() (int, error) {
+	names, err := e.b.List(keyPrefix)
+	if err != nil {
+		return 0, kmserr.Internal("store list failed: %v", err)
+	}
+	var first error
+	n := 0
+	for _, name := range names {
+		rotated := false
+		_, err := e.run(func(c *call) (pb.Message, error) {
+			rotated = false
+			k, err := c.loadKey(strings.TrimPrefix(name, keyPrefix))
+			if err != nil || k == nil {
+				return nil, err
+			}
+			k.projectRotation(c.now)
+			if !k.pending {
+				return nil, nil
+			}
+			rotated = true
+			return nil, c.saveKey(k)
+		})
+		if err != nil && first == nil {
+			first = err
+		}
+		if err == nil && rotated {
+			n++
+		}
+	}
+	return n, first
 }

@@ -2,6 +2,7 @@ package kms
 
 import (
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -502,7 +503,8 @@ func (e *Engine) listSecrets(r *pb.ListSecretsRequest) (pb.Message, error) {
 				}
 			}
 		}
-		slices.SortFunc(all, func(a, b *pb.Secret) int { return strings.Compare(a.SecretName, b.SecretName) })
+		// sort.Slice, not slices.SortFunc: the module already has it.
+		sort.Slice(all, func(i, j int) bool { return all[i].SecretName < all[j].SecretName })
 		num, size, lo, hi, err := page(r.PageNumber, r.PageSize, len(all))
 		if err != nil {
 			return nil, err

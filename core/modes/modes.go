@@ -11,6 +11,7 @@ package modes
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"errors"
 
 	gmcipher "github.com/emmansun/gmsm/cipher"
 	"github.com/emmansun/gmsm/padding"
@@ -95,18 +96,27 @@ type Params struct {
 	Padding string // PKCS7 (default when empty) or NoPad; CBC/ECB only
 }
 
-func (s Spec) block(key []byte) (cipher.Block, error) {
+// cipherFor checks the key length and returns the implementation that
+// runs the cipher with it: the host's AES where one is installed
+// (UseAccelerator), Go's otherwise, and always Go's for SM4.
+func (s Spec) cipherFor(key []byte) (rawCipher, error) {
 	if s.Cipher == "SM4" {
 		if len(key) != 16 {
 			return nil, kmserr.InvalidParameter("%s needs a 16-byte key, got %d bytes", s.Name, len(key))
 		}
-		return sm4.NewCipher(key)
+		b, err := sm4.NewCipher(key)
+		return goCipher{b}, err
 	}
 	switch len(key) {
 	case 16, 24, 32:
-		return aes.NewCipher(key)
+	default:
+		return nil, kmserr.InvalidParameter("%s needs a 16, 24 or 32-byte key, got %d bytes", s.Name, len(key))
 	}
-	return nil, kmserr.InvalidParameter("%s needs a 16, 24 or 32-byte key, got %d bytes", s.Name, len(key))
+	if accel != nil {
+		return hostCipher{accel, key}, nil
+	}
+	b, err := aes.NewCipher(key)
+	return goCipher{b}, err
 }
 
 // check validates IV, Aad and padding for this mode.
@@ -136,42 +146,33 @@ func (s Spec) check(p Params) error {
 	return kmserr.InvalidParameter("PaddingMode %q is not supported: use %s or %s", p.Padding, PKCS7, NoPad)
 }
 
-// prepare checks the parameters and returns the block cipher, and for GCM
-// the AEAD over it.
-func (s Spec) prepare(p Params) (cipher.Block, cipher.AEAD, error) {
-	if err := s.check(p); err != nil {
-		return nil, nil, err
-	}
-	b, err := s.block(p.Key)
-	if err != nil || s.Mode != GCM {
-		return b, nil, err
-	}
-	g, err := cipher.NewGCM(b)
-	if err != nil {
-		return nil, nil, kmserr.Internal("gcm: %v", err)
-	}
-	return b, g, nil
-}
+// blockSize is the block size of both AES and SM4.
+const blockSize = 16
 
 // Seal encrypts plaintext. GCM output is ciphertext‖16-byte tag.
 func (s Spec) Seal(p Params, plaintext []byte) ([]byte, error) {
-	b, g, err := s.prepare(p)
+	if err := s.check(p); err != nil {
+		return nil, err
+	}
+	c, err := s.cipherFor(p.Key)
 	if err != nil {
 		return nil, err
 	}
-	if g != nil {
-		return g.Seal(nil, p.IV, plaintext, p.Aad), nil
+	if s.Mode == GCM {
+		return c.gcmSeal(p.IV, p.Aad, plaintext)
 	}
 	var buf []byte
 	if p.Padding == NoPad {
-		if len(plaintext) == 0 || len(plaintext)%b.BlockSize() != 0 {
-			return nil, kmserr.InvalidParameter("with %s the Plaintext length must be a positive multiple of %d, got %d bytes", NoPad, b.BlockSize(), len(plaintext))
+		if len(plaintext) == 0 || len(plaintext)%blockSize != 0 {
+			return nil, kmserr.InvalidParameter("with %s the Plaintext length must be a positive multiple of %d, got %d bytes", NoPad, blockSize, len(plaintext))
 		}
 		buf = append([]byte(nil), plaintext...)
 	} else {
-		buf = padding.NewPKCS7Padding(uint(b.BlockSize())).Pad(append([]byte(nil), plaintext...))
+		buf = padding.NewPKCS7Padding(blockSize).Pad(append([]byte(nil), plaintext...))
 	}
-	s.blockMode(b, p.IV, true).CryptBlocks(buf, buf)
+	if err := c.crypt(s.Mode, true, p.IV, buf); err != nil {
+		return nil, err
+	}
 	return buf, nil
 }
 
@@ -179,16 +180,22 @@ func (s Spec) Seal(p Params, plaintext []byte) ([]byte, error) {
 // plaintext and an InvalidParameter error that does not say which check
 // failed for padded modes (no padding oracle).
 func (s Spec) Open(p Params, ciphertext []byte) ([]byte, error) {
-	b, g, err := s.prepare(p)
+	if err := s.check(p); err != nil {
+		return nil, err
+	}
+	c, err := s.cipherFor(p.Key)
 	if err != nil {
 		return nil, err
 	}
-	if g != nil {
+	if s.Mode == GCM {
 		if len(ciphertext) < TagSize {
 			return nil, kmserr.InvalidParameter("%s ciphertext is %d bytes, shorter than its %d-byte tag", s.Name, len(ciphertext), TagSize)
 		}
-		pt, err := g.Open(nil, p.IV, ciphertext, p.Aad)
+		pt, ok, err := c.gcmOpen(p.IV, p.Aad, ciphertext)
 		if err != nil {
+			return nil, err
+		}
+		if !ok {
 			return nil, kmserr.InvalidParameter("failed to decrypt and authenticate the ciphertext: wrong key, Iv or Aad, or it was tampered with")
 		}
 		if pt == nil {
@@ -196,30 +203,75 @@ func (s Spec) Open(p Params, ciphertext []byte) ([]byte, error) {
 		}
 		return pt, nil
 	}
-	bs := b.BlockSize()
-	if len(ciphertext) == 0 || len(ciphertext)%bs != 0 {
-		return nil, kmserr.InvalidParameter("%s ciphertext length must be a positive multiple of %d, got %d bytes", s.Name, bs, len(ciphertext))
+	if len(ciphertext) == 0 || len(ciphertext)%blockSize != 0 {
+		return nil, kmserr.InvalidParameter("%s ciphertext length must be a positive multiple of %d, got %d bytes", s.Name, blockSize, len(ciphertext))
 	}
 	buf := append([]byte(nil), ciphertext...)
-	s.blockMode(b, p.IV, false).CryptBlocks(buf, buf)
+	if err := c.crypt(s.Mode, false, p.IV, buf); err != nil {
+		return nil, err
+	}
 	if p.Padding == NoPad {
 		return buf, nil
 	}
-	pt, err := padding.NewPKCS7Padding(uint(bs)).ConstantTimeUnpad(buf)
+	pt, err := padding.NewPKCS7Padding(blockSize).ConstantTimeUnpad(buf)
 	if err != nil {
 		return nil, kmserr.InvalidParameter("failed to decrypt the ciphertext: wrong key, Iv or PaddingMode, or it was tampered with")
 	}
 	return pt, nil
 }
 
-func (s Spec) blockMode(b cipher.Block, iv []byte, encrypt bool) cipher.BlockMode {
-	switch {
-	case s.Mode == CBC && encrypt:
-		return cipher.NewCBCEncrypter(b, iv)
-	case s.Mode == CBC:
-		return cipher.NewCBCDecrypter(b, iv)
-	case encrypt:
-		return gmcipher.NewECBEncrypter(b)
+// rawCipher is one key's cipher in the three modes, without padding:
+// crypt works in place on whole blocks.
+type rawCipher interface {
+	gcmSeal(iv, aad, plaintext []byte) ([]byte, error)
+	gcmOpen(iv, aad, ciphertext []byte) (plaintext []byte, ok bool, err error)
+	crypt(m Mode, encrypt bool, iv, buf []byte) error
+}
+
+// goCipher is crypto/cipher and gmsm over a Go block cipher.
+type goCipher struct{ b cipher.Block }
+
+func (g goCipher) gcmSeal(iv, aad, plaintext []byte) ([]byte, error) {
+	return g.gcm(false, iv, aad, plaintext)
+}
+
+func (g goCipher) gcmOpen(iv, aad, ciphertext []byte) ([]byte, bool, error) {
+	pt, err := g.gcm(true, iv, aad, ciphertext)
+	if err == errAuth {
+		return nil, false, nil
 	}
-	return gmcipher.NewECBDecrypter(b)
+	return pt, err == nil, err
+}
+
+var errAuth = errors.New("gcm: message authentication failed")
+
+func (g goCipher) gcm(open bool, iv, aad, in []byte) ([]byte, error) {
+	a, err := cipher.NewGCM(g.b)
+	if err != nil {
+		return nil, kmserr.Internal("gcm: %v", err)
+	}
+	if !open {
+		return a.Seal(nil, iv, in, aad), nil
+	}
+	pt, err := a.Open(nil, iv, in, aad)
+	if err != nil {
+		return nil, errAuth
+	}
+	return pt, nil
+}
+
+func (g goCipher) crypt(m Mode, encrypt bool, iv, buf []byte) error {
+	var bm cipher.BlockMode
+	switch {
+	case m == CBC && encrypt:
+		bm = cipher.NewCBCEncrypter(g.b, iv)
+	case m == CBC:
+		bm = cipher.NewCBCDecrypter(g.b, iv)
+	case encrypt:
+		bm = gmcipher.NewECBEncrypter(g.b)
+	default:
+		bm = gmcipher.NewECBDecrypter(g.b)
+	}
+	bm.CryptBlocks(buf, buf)
+	return nil
 }

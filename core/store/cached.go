@@ -36,10 +36,10 @@ type Cache[V comparable] struct {
 	started uint64 // checks begun
 	done    uint64 // checks finished
 	running bool
-	lastVer V     // the result of check number done
+	lastVer V // the result of check number done
 	lastErr error
-	valid   bool  // entries hold values read under ver
-	ver     V     // the version entries were read under
+	valid   bool // entries hold values read under ver
+	ver     V    // the version entries were read under
 	entries map[string]cacheEntry
 }
 

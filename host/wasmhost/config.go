@@ -5,15 +5,33 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/pocketkms/pocketkms/core/modes"
 )
 
 // Config is an immutable engine configuration: each WithX returns a changed
 // copy, so one Config can safely seed several engines.
 type Config struct {
 	poolSize int
-	cacheDir *string   // nil: the default directory
-	stderr   io.Writer // nil: os.Stderr
-	env      []string  // KEY=VALUE pairs for the module, for tests
+	cacheDir *string           // nil: the default directory
+	stderr   io.Writer         // nil: os.Stderr
+	env      []string          // KEY=VALUE pairs for the module, for tests
+	noAES    bool              // WithHostAES(false)
+	aes      modes.Accelerator // nil: modes.StdAES; tests count calls with their own
+}
+
+// WithHostAES sets whether the module runs AES on Go's crypto through its
+// pocketkms_aes imports (default true) or on its own Go-in-wasm AES. The
+// answers are the same bytes either way; the parity suite runs both.
+func (c Config) WithHostAES(on bool) Config { c.noAES = !on; return c }
+
+func (c Config) hostAES() bool { return !c.noAES }
+
+func (c Config) aesImpl() modes.Accelerator {
+	if c.aes == nil {
+		return modes.StdAES
+	}
+	return c.aes
 }
 
 // NewConfig returns the defaults: a pool of runtime.GOMAXPROCS(0) instances,

@@ -89,6 +89,9 @@ func New(ctx context.Context, wasm []byte, b store.Backend, c Config) (*Engine, 
 	if err := instantiateKV(ctx, e.rt, b); err != nil {
 		return fail(fmt.Errorf("wasmhost: store imports: %w", err))
 	}
+	if err := instantiateAES(ctx, e.rt, c.hostAES(), c.aesImpl()); err != nil {
+		return fail(fmt.Errorf("wasmhost: AES imports: %w", err))
+	}
 	var err error
 	// Compiling is a slow one-off (without a cache hit): use every core, whatever
 	// the pool size.

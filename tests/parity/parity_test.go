@@ -60,10 +60,19 @@ func implementations(t *testing.T) []implementation {
 			implsErr = err
 			return
 		}
-		closeImpls = func() { w.Close(ctx) }
+		// The same module with its own Go AES instead of the host's.
+		sst := &resettable{b: store.NewMemory()}
+		soft, err := wasmhost.New(ctx, wasmtest.Module(t), sst, wasmhost.NewConfig().WithPoolSize(1).WithHostAES(false))
+		if err != nil {
+			w.Close(ctx)
+			implsErr = err
+			return
+		}
+		closeImpls = func() { w.Close(ctx); soft.Close(ctx) }
 		impls = []implementation{
 			{"native", engine.Native(kms.New(nst, kms.NewConfig())), nst},
 			{"wazero", w, wst},
+			{"wazero-go-aes", soft, sst},
 		}
 	})
 	if implsErr != nil {

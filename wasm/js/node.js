@@ -4,12 +4,15 @@
 
 import { readFile } from 'node:fs/promises';
 
+import { nodeAES } from './nodeaes.js';
 import { defaultWasmURL, PocketKMS as BasePocketKMS } from './pocketkms.js';
 
 export * from './pocketkms.js';
 export { JsonFileStore } from './jsonfile.js';
 
 export class PocketKMS extends BasePocketKMS {
+  static hostAES() { return nodeAES; }
+
   static async compile(wasm = defaultWasmURL()) {
     wasm = await wasm;
     const path = localPath(wasm);

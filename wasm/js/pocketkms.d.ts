@@ -568,6 +568,12 @@ export interface LoadOptions {
   wasm?: WasmSource;
   /** Receives what the module prints (panics only, in practice). Default: console.error. */
   onOutput?: (fd: number, line: string) => void;
+  /**
+   * Default true: where the host offers AES (Node, through node:crypto) the
+   * module runs AES on it instead of its own software AES. The answers are
+   * the same bytes either way; false keeps AES inside the module.
+   */
+  hostCiphers?: boolean;
 }
 
 /** Request and response types by operation name (for PocketKMS.call). */

@@ -13,6 +13,7 @@
 // entry); Node extras live in node.js.
 
 import { decodeProtoError, decodeResponse, encodeRequest, fromUtf8, utf8 } from './bytes.js';
+import { aesImports } from './aes.js';
 import { kvImports } from './host.js';
 import { MemoryStore } from './memory.js';
 import { wasiImports } from './wasi.js';
@@ -103,15 +104,17 @@ export class PocketKMS {
    * Compiles (unless given a Module) and instantiates the module over store
    * (default: a new MemoryStore). options.onOutput(fd, line) receives what
    * the module prints (only panics, in practice; default console.error).
+   * options.hostCiphers: false keeps AES inside the module even where the
+   * host offers its own (Node does; aes.js); the answers are the same bytes.
    */
-  static async load({ store = new MemoryStore(), wasm, onOutput } = {}) {
+  static async load({ store = new MemoryStore(), wasm, onOutput, hostCiphers = true } = {}) {
     for (const m of ['get', 'list', 'commit']) {
       if (typeof store?.[m] !== 'function') throw new TypeError(`pocketkms: the store has no ${m}() method`);
     }
     const t0 = performance.now();
     const module = await this.compile(wasm);
     const t1 = performance.now();
-    const kms = new this(module, store, onOutput);
+    const kms = new this(module, store, onOutput, hostCiphers ? this.hostAES() : null);
     await kms.#instantiate();
     const t2 = performance.now();
     kms.timings = { compileMs: t1 - t0, instantiateMs: t2 - t1 };
@@ -127,8 +130,14 @@ export class PocketKMS {
   #output = [];
   #onOutput;
 
+  /** The host's AES for the module (aes.js), or null: none in browsers and workerd. */
+  static hostAES() { return null; }
+
+  #aes;
+
   /** Use PocketKMS.load. */
-  constructor(module, store, onOutput) {
+  constructor(module, store, onOutput, aes = null) {
+    this.#aes = aes;
     this.#module = module;
     this.#store = store;
     this.#onOutput = onOutput ?? ((fd, line) => console.error(`pocketkms[fd ${fd}]: ${line}`));
@@ -153,6 +162,7 @@ export class PocketKMS {
       const imports = {
         wasi_snapshot_preview1: wasiImports(this.#module, getMemory, onOutput),
         pocketkms: kvImports(this.#store, getMemory, this.#state),
+        pocketkms_aes: aesImports(getMemory, this.#aes),
       };
       const instance = await WebAssembly.instantiate(this.#module, imports);
       memory = instance.exports.memory;

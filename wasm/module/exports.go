@@ -77,6 +77,11 @@ func pack(b []byte) uint64 {
 	return uint64(keep(b))<<32 | uint64(len(b))
 }
 
+// instanceEngine serves every call of this instance: the engine keeps no
+// state but its memo of decoded key records, which is checked against the
+// bytes the host store returns at every read.
+var instanceEngine = kms.New(hostBackend{}, kms.NewConfig())
+
 // pkmsCall runs one operation in one store transaction. The result's first
 // byte is 0 (the response follows, in the request's format) or 1 (an Error
 // message follows, in that format; in JSON if the format itself is unknown).
@@ -105,7 +110,7 @@ func run(api string, reqPtr, reqLen uint32, format int32) ([]byte, error) {
 	// The engine may keep slices of the request in its response; copy it so
 	// that the host freeing or reusing its buffer cannot change them.
 	body = append([]byte(nil), body...)
-	e := kms.New(hostBackend{}, kms.NewConfig())
+	e := instanceEngine
 	switch format {
 	case abi.FormatProto:
 		return e.CallProto(api, body)

@@ -124,6 +124,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer eng.Close(context.Background())
 
+	// Due automatic rotations are also stored as they fall due, not only at
+	// the key's next encryption: answers are the same either way (reads
+	// report a due rotation), but material is drawn near its due date.
+	go rotateDue(ctx, kms.New(d.backend, kms.NewConfig()), rotationPass, logger)
+
 	cfg := server.NewConfig().
 		WithAssets(assets(mod)).
 		WithHealth(map[string]string{"engine": *engineKind, "version": version})
@@ -266,4 +271,27 @@ func (o overlay) Open(name string) (fs.File, error) {
 		return os.Open(o.mod.path)
 	}
 	return o.FS.Open(name)
+}
+
+// rotationPass is how often serve stores the automatic rotations that fell due.
+const rotationPass = time.Hour
+
+// rotateDue runs kms.Engine.RotateDue at start and then every period until
+// ctx ends. Each key rotates in its own transaction, so a pass never makes a
+// request fail.
+func rotateDue(ctx context.Context, e *kms.Engine, period time.Duration, logger *log.Logger) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		if n, err := e.RotateDue(); err != nil {
+			logger.Printf("automatic rotation: %v", err)
+		} else if n > 0 {
+			logger.Printf("automatic rotation: %d keys rotated", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
