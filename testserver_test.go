@@ -87,7 +87,7 @@ func TestTestServerSeedAndCall(t *testing.T) {
 }
 
 func TestTestServerSeedFileAndSDKClientKey(t *testing.T) {
-	content, err := os.ReadFile("../shared/testdata/sdk-test-clientkey.json")
+	content, err := os.ReadFile("testdata/sdk-test-clientkey.json")
 	if err != nil {
 		t.Fatal(err)
 	}

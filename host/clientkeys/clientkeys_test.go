@@ -20,7 +20,7 @@ import (
 	"github.com/pocketkms/pocketkms/core/store"
 )
 
-const sdkTestKey = "../../../shared/testdata/sdk-test-clientkey.json"
+const sdkTestKey = "../../testdata/sdk-test-clientkey.json"
 
 // TestCreateDecodesLikeTheSDK opens a new ClientKey exactly as the SDK does:
 // x/crypto/pkcs12.ToPEM, block 0 the certificate, block 1 the RSA key; then
@@ -104,7 +104,7 @@ func TestCreateDecodesLikeTheSDK(t *testing.T) {
 func TestImportSDKTestKey(t *testing.T) {
 	content, err := os.ReadFile(sdkTestKey)
 	if err != nil {
-		t.Fatalf("the SDK test ClientKey (../shared/testdata, beside the repository) is missing: %v", err)
+		t.Fatalf("the SDK test ClientKey (testdata/ at the repository root) is missing: %v", err)
 	}
 	key, value, err := RecordFromClientKey(content, "1234")
 	if err != nil {

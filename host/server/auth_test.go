@@ -18,9 +18,9 @@ import (
 // sdkTestKey is the SDK's own unit-test ClientKey (password 1234).
 func sdkTestKey(t testing.TB) (id string, content []byte, priv *rsa.PrivateKey) {
 	t.Helper()
-	content, err := os.ReadFile("../../../shared/testdata/sdk-test-clientkey.json")
+	content, err := os.ReadFile("../../testdata/sdk-test-clientkey.json")
 	if err != nil {
-		t.Fatalf("the shared SDK test ClientKey is needed for the spec's vectors: %v", err)
+		t.Fatalf("the SDK test ClientKey (testdata/) is needed for the spec's vectors: %v", err)
 	}
 	var f struct{ KeyId, PrivateKeyData string }
 	if err := json.Unmarshal(content, &f); err != nil {

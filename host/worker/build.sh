@@ -19,7 +19,10 @@ rm -f "$out/worker.mjs" "$out/runtime.mjs" # replaced by ours
 cp host/worker/worker.mjs "$out/worker.mjs"
 
 # -s -w: no symbol table or DWARF (not used at run time; saves size).
-GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$out/app.wasm" ./host/worker
+# POCKETKMS_WORKER_TAGS=pocketkms_testhooks builds the Worker tests/worker
+# runs (fault injection it reads from variables, host/worker/testhooks.go);
+# deploy.sh and dev.sh build without it.
+GOOS=js GOARCH=wasm go build -tags "${POCKETKMS_WORKER_TAGS:-}" -trimpath -ldflags="-s -w" -o "$out/app.wasm" ./host/worker
 
 # The playground, as pocketkms serve and any static server see it.
 [ -f build/pocketkms.wasm ] || bash wasm/build.sh

@@ -7,7 +7,7 @@
 # would upload, raw and gzip, which is what Cloudflare's limit applies to.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bash host/worker/build.sh
+POCKETKMS_WORKER_TAGS= bash host/worker/build.sh # never the test hooks
 if ! grep -qE '^[[:space:]]*--dry-run' <(printf '%s\n' "$@") &&
 	grep -q '^database_id = "00000000-0000-4000-8000-000000000000"' host/worker/wrangler.toml; then
 	echo "host/worker/wrangler.toml still has the placeholder database_id: put the id from \`npx wrangler d1 create pocketkms\` there first (host/worker/README.md)" >&2

@@ -15,7 +15,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
 	--persist-to=*) persist=("${args[i]}") ;;
 	esac
 done
-bash host/worker/build.sh
+POCKETKMS_WORKER_TAGS= bash host/worker/build.sh # never the test hooks
 # CI=true: apply without the interactive "continue?" prompt (local database only).
 CI=true npx wrangler d1 migrations apply DB --local -c host/worker/wrangler.toml "${persist[@]}"
 exec npx wrangler dev -c host/worker/wrangler.toml "$@"

@@ -21,11 +21,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall/js"
-	"time"
 
 	"github.com/syumai/workers"
 	"github.com/syumai/workers/cloudflare"
@@ -109,9 +107,7 @@ func setup(ctx context.Context) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ms, err := strconv.Atoi(cloudflare.Getenv("POCKETKMS_TEST_COMMIT_DELAY_MS")); err == nil && ms > 0 {
-		d1.CommitDelay = time.Duration(ms) * time.Millisecond // tests only: see d1store.Store.CommitDelay
-	}
+	applyTestHooks(d1)
 	backend, err := store.Sealed(d1, rootKey)
 	if err != nil {
 		return nil, err

@@ -102,7 +102,7 @@ func (e *env) start(t *testing.T, extra ...string) {
 }
 
 func (e *env) importedClientKey(t *testing.T) {
-	shared := filepath.Join(kmstest.RepoRoot(), "..", "shared", "testdata", "sdk-test-clientkey.json")
+	shared := filepath.Join(kmstest.RepoRoot(), "testdata", "sdk-test-clientkey.json")
 	pw := writeFile(t, e.dir, "pw1234.txt", "1234\n")
 	// Before the import the SDK's test key is unknown.
 	c := sdkClient(t, e.srv, shared, "1234")

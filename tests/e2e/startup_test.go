@@ -40,7 +40,7 @@ func TestCLIErrors(t *testing.T) {
 	short := writeFile(t, dir, "short.txt", "1234567\n")
 	good := writeFile(t, dir, "good.txt", "long enough password\n")
 	wrong := writeFile(t, dir, "wrong.txt", "12345\n")
-	shared := filepath.Join(kmstest.RepoRoot(), "..", "shared", "testdata", "sdk-test-clientkey.json")
+	shared := filepath.Join(kmstest.RepoRoot(), "testdata", "sdk-test-clientkey.json")
 	existing := writeFile(t, dir, "exists.json", "{}")
 	for _, tc := range []struct {
 		name string

@@ -218,7 +218,7 @@ func (e *env) restart(t *testing.T) {
 		t.Fatalf("alias/app now names %s, was %s", got, e.appKey)
 	}
 	// The imported SDK test key is still registered.
-	c := sdkClient(t, e.srv, kmstest.RepoRoot()+"/../shared/testdata/sdk-test-clientkey.json", "1234")
+	c := sdkClient(t, e.srv, kmstest.RepoRoot()+"/testdata/sdk-test-clientkey.json", "1234")
 	if _, err := c.GenerateRandom(&dkms.GenerateRandomRequest{Length: tea.Int32(8)}); err != nil {
 		t.Fatal(err)
 	}

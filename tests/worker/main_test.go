@@ -95,7 +95,8 @@ func setup(m *testing.M) (int, error) {
 	}
 	// Commits wait 300 ms before reaching D1, so that the concurrent
 	// requests of TestRotationOnceUnderConcurrency all read the key before
-	// the first rotation lands: the conflict path runs for certain.
+	// the first rotation lands: the conflict path runs for certain. Only
+	// the Worker run.sh builds (-tags pocketkms_testhooks) reads this.
 	if w, err = startWorker(persist, "--var", "POCKETKMS_TEST_COMMIT_DELAY_MS:300"); err != nil {
 		return 1, err
 	}

@@ -7,6 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -x node_modules/.bin/wrangler ] || npm ci
-bash host/worker/build.sh
+POCKETKMS_WORKER_TAGS=pocketkms_testhooks bash host/worker/build.sh
 cd tests
 go test -count=1 -timeout 15m ./worker/ "$@"

@@ -37,7 +37,6 @@ import (
 	"errors"
 	"fmt"
 	"syscall/js"
-	"time"
 
 	"github.com/syumai/workers/cloudflare"
 
@@ -51,11 +50,9 @@ import (
 type Store struct {
 	raw js.Value // the D1Database binding
 
-	// CommitDelay, when set, waits that long before each commit batch is
-	// sent. It is fault injection for tests only: it widens the window in
-	// which concurrent requests read a record another is about to change,
-	// so that the conflict path runs for certain (tests/worker).
-	CommitDelay time.Duration
+	// beforeCommit runs before each commit batch is sent. Only a build with
+	// the pocketkms_testhooks tag sets it (testhooks.go): nil otherwise.
+	beforeCommit func()
 }
 
 var _ store.Backend = (*Store)(nil)
@@ -154,8 +151,8 @@ func (s *Store) Commit(reads map[string]int64, writes []store.Write) error {
 		}
 		stmts[i] = s.raw.Call("prepare", st.SQL).Call("bind", args...)
 	}
-	if s.CommitDelay > 0 {
-		time.Sleep(s.CommitDelay) // yields: other requests run meanwhile
+	if s.beforeCommit != nil {
+		s.beforeCommit()
 	}
 	_, err := await(s.raw.Call("batch", js.ValueOf(stmts)))
 	if sqlstore.IsConflict(err) {

@@ -49,6 +49,12 @@ var SeedKeys = []map[string]any{
 	{"KeySpec": "Aliyun_SM4", "Aliases": []string{"alias/sm4"}},
 	{"KeySpec": "Aliyun_AES_128", "Aliases": []string{"alias/rotating"}}, // only RunDataPlane's rotation check rotates it
 	{"KeySpec": "Aliyun_AES_128", "Aliases": []string{"alias/disabled"}, "KeyState": "Disabled"},
+	{"KeySpec": "RSA_2048", "Aliases": []string{"alias/rsa-sign"}}, // SIGN/VERIFY, the default
+	{"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT/DECRYPT", "Aliases": []string{"alias/rsa-enc"}},
+	{"KeySpec": "EC_P256", "Aliases": []string{"alias/ec-sign"}},
+	{"KeySpec": "EC_P256K", "Aliases": []string{"alias/k1-sign"}},
+	{"KeySpec": "EC_SM2", "Aliases": []string{"alias/sm2-sign"}},
+	{"KeySpec": "EC_SM2", "KeyUsage": "ENCRYPT/DECRYPT", "Aliases": []string{"alias/sm2-enc"}},
 }
 
 // SDK is the official SDK configured for the Target as the READMEs tell
