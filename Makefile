@@ -70,6 +70,7 @@ test-fuzz:
 	$(call fuzz,FuzzParseRotationInterval,./core/kms,200000x)
 	$(call fuzz,FuzzKeyRecord,./core/kms,60000x)
 	$(call fuzz,FuzzParseSecretRotationInterval,./core/kms,200000x)
+	$(call fuzz,FuzzSecretRequests,./core/kms,30000x)
 	$(call fuzz,FuzzSealedOpen,./core/store,500000x)
 	$(call fuzz,FuzzDifferential,./core/kmspb,80000x)
 	$(call fuzz,FuzzParse,./host/seed,80000x)

@@ -11,10 +11,13 @@ require (
 	github.com/aliyun/alibabacloud-dkms-transfer-go-sdk v0.1.8
 	github.com/aliyun/aliyun-secretsmanager-client-go v1.1.5
 	github.com/c2sp/wycheproof v0.0.0-20260105152342-fca0d3ba9f12
+	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1
+	github.com/emmansun/gmsm v0.41.1
 	github.com/pocketkms/pocketkms v0.0.0
 )
 
 require (
+	github.com/ProtonMail/go-crypto v1.5.2 // indirect
 	github.com/alibabacloud-go/alibabacloud-gateway-pop v0.0.6 // indirect
 	github.com/alibabacloud-go/alibabacloud-gateway-spi v0.0.4 // indirect
 	github.com/alibabacloud-go/darabonba-array v0.1.0 // indirect
@@ -32,7 +35,6 @@ require (
 	github.com/andybalholm/brotli v1.2.0 // indirect
 	github.com/clbanning/mxj/v2 v2.5.5 // indirect
 	github.com/deckarep/golang-set v1.7.1 // indirect
-	github.com/emmansun/gmsm v0.41.1 // indirect
 	github.com/golang/protobuf v1.5.0 // indirect
 	github.com/jmespath/go-jmespath v0.4.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
