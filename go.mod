@@ -3,6 +3,8 @@ module github.com/pocketkms/pocketkms
 go 1.26.0
 
 require (
+	github.com/ProtonMail/go-crypto v1.5.2
+	github.com/andybalholm/brotli v1.2.0
 	github.com/emmansun/gmsm v0.41.1
 	github.com/syumai/workers v0.33.0
 	github.com/tetratelabs/wazero v1.12.0

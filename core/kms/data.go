@@ -142,7 +142,7 @@ func (e *Engine) encrypt(r *pb.EncryptRequest, in Meta, meta *Meta) (pb.Message,
 			return nil, err
 		}
 		if !k.symmetric() {
-			return nil, kmserr.New(400, kmserr.CodeUnsupportedOperation, "The key %s is %s: asymmetric encryption is not supported yet.", k.KeyId, k.KeySpec)
+			return c.asymEncrypt(r, in, meta)
 		}
 		if err := usable(k); err != nil {
 			return nil, err
@@ -189,6 +189,9 @@ func (e *Engine) decrypt(r *pb.DecryptRequest, in Meta, meta *Meta) (pb.Message,
 	return e.run(func(c *call) (pb.Message, error) {
 		if len(r.CiphertextBlob) == 0 {
 			return nil, kmserr.New(400, kmserr.CodeMissingParameter, "CiphertextBlob is required")
+		}
+		if keyID := c.asymmetricKeyNamed(r.KeyId, in); keyID != "" {
+			return c.asymDecrypt(keyID, r, in, meta)
 		}
 		k, v, spec, padding, pt, err := c.rawDecrypt(r.KeyId, in, r.Algorithm, r.PaddingMode, r.Iv, r.Aad, r.CiphertextBlob)
 		if err != nil {

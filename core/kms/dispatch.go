@@ -64,7 +64,20 @@ var operations = map[string]operation{
 	"GenerateDataKey":        opMeta(true, func() *pb.GenerateDataKeyRequest { return &pb.GenerateDataKeyRequest{} }, (*Engine).generateDataKey),
 	"AdvanceGenerateDataKey": opMeta(true, func() *pb.AdvanceGenerateDataKeyRequest { return &pb.AdvanceGenerateDataKeyRequest{} }, (*Engine).advanceGenerateDataKey),
 	"GenerateRandom":         op(true, func() *pb.GenerateRandomRequest { return &pb.GenerateRandomRequest{} }, (*Engine).generateRandom),
-	"GetSecretValue":         op(true, func() *pb.GetSecretValueRequest { return &pb.GetSecretValueRequest{} }, (*Engine).getSecretValue),
+	"Sign":                   opMeta(true, func() *pb.SignRequest { return &pb.SignRequest{} }, (*Engine).sign),
+	"Verify":                 opMeta(true, func() *pb.VerifyRequest { return &pb.VerifyRequest{} }, (*Engine).verify),
+	"GetPublicKey":           opMeta(true, func() *pb.GetPublicKeyRequest { return &pb.GetPublicKeyRequest{} }, (*Engine).getPublicKey),
+	"GenerateDataKeyPair": opMeta(true, func() *pb.GenerateDataKeyPairRequest { return &pb.GenerateDataKeyPairRequest{} },
+		(*Engine).generateDataKeyPair),
+	"GenerateDataKeyPairWithoutPlaintext": opMeta(true, func() *pb.GenerateDataKeyPairWithoutPlaintextRequest {
+		return &pb.GenerateDataKeyPairWithoutPlaintextRequest{}
+	}, (*Engine).generateDataKeyPairWithoutPlaintext),
+	"AdvanceGenerateDataKeyPair": opMeta(true, func() *pb.AdvanceGenerateDataKeyPairRequest { return &pb.AdvanceGenerateDataKeyPairRequest{} },
+		(*Engine).advanceGenerateDataKeyPair),
+	"AdvanceGenerateDataKeyPairWithoutPlaintext": opMeta(true, func() *pb.AdvanceGenerateDataKeyPairWithoutPlaintextRequest {
+		return &pb.AdvanceGenerateDataKeyPairWithoutPlaintextRequest{}
+	}, (*Engine).advanceGenerateDataKeyPairWithoutPlaintext),
+	"GetSecretValue": op(true, func() *pb.GetSecretValueRequest { return &pb.GetSecretValueRequest{} }, (*Engine).getSecretValue),
 
 	// Key management.
 	"CreateKey":             op(false, func() *pb.CreateKeyRequest { return &pb.CreateKeyRequest{} }, (*Engine).createKey),
@@ -105,12 +118,7 @@ var operations = map[string]operation{
 
 // unbuilt are instance API operations the SDK has that pocketkms does not
 // implement yet: they get a clear error, never a crash or a retry.
-var unbuilt = map[string]bool{
-	"Sign": true, "Verify": true, "GetPublicKey": true,
-	"GenerateDataKeyPair": true, "GenerateDataKeyPairWithoutPlaintext": true,
-	"AdvanceGenerateDataKeyPair": true, "AdvanceGenerateDataKeyPairWithoutPlaintext": true,
-	"GetHealthStatus": true,
-}
+var unbuilt = map[string]bool{"GetHealthStatus": true}
 
 func newKeyID() *pb.KeyIdRequest             { return &pb.KeyIdRequest{} }
 func newAlias() *pb.AliasRequest             { return &pb.AliasRequest{} }
@@ -172,6 +180,20 @@ func NewResponse(api string) pb.Message {
 		return &pb.AdvanceGenerateDataKeyResponse{}
 	case "GenerateRandom":
 		return &pb.GenerateRandomResponse{}
+	case "Sign":
+		return &pb.SignResponse{}
+	case "Verify":
+		return &pb.VerifyResponse{}
+	case "GetPublicKey":
+		return &pb.GetPublicKeyResponse{}
+	case "GenerateDataKeyPair":
+		return &pb.GenerateDataKeyPairResponse{}
+	case "GenerateDataKeyPairWithoutPlaintext":
+		return &pb.GenerateDataKeyPairWithoutPlaintextResponse{}
+	case "AdvanceGenerateDataKeyPair":
+		return &pb.AdvanceGenerateDataKeyPairResponse{}
+	case "AdvanceGenerateDataKeyPairWithoutPlaintext":
+		return &pb.AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}
 	case "CreateKey", "ImportKey", "DescribeKey", "CreateKeyVersion", "UpdateRotationPolicy",
 		"EnableKey", "DisableKey", "ScheduleKeyDeletion", "CancelKeyDeletion",
 		"UpdateKeyDescription", "SetDeletionProtection", "TagResource", "UntagResource":

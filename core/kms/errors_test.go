@@ -75,7 +75,7 @@ func TestDispatchErrors(t *testing.T) {
 	f := newFixture(t)
 	_, err := f.e.CallProto("NoSuchApi", nil)
 	require.KMSError(t, err, 400, "InvalidApiName")
-	for _, api := range []string{"Sign", "Verify", "GetPublicKey", "GenerateDataKeyPair", "AdvanceGenerateDataKeyPairWithoutPlaintext"} {
+	for _, api := range []string{"GetHealthStatus"} {
 		_, err := f.e.CallProto(api, nil)
 		require.KMSError(t, err, 400, "UnsupportedOperation", api)
 	}
@@ -123,39 +123,46 @@ func TestLibraryErrorsAreStable(t *testing.T) {
 func TestNewResponse(t *testing.T) {
 	f := newFixture(t)
 	md := f.createKey("")
+	ec := f.createKey("EC_P256")
 	blob := f.seal(md.KeyId, "x")
 	call[*pb.AliasResponse](f, "CreateAlias", &pb.AliasRequest{AliasName: "alias/d", KeyId: md.KeyId})
 	call[*pb.AliasResponse](f, "CreateAlias", &pb.AliasRequest{AliasName: "alias/u", KeyId: md.KeyId})
 	reqs := map[string]pb.Message{
-		"Encrypt":                &pb.EncryptRequest{KeyId: md.KeyId, Plaintext: []byte("x")},
-		"AdvanceEncrypt":         &pb.AdvanceEncryptRequest{KeyId: md.KeyId, Plaintext: []byte("x")},
-		"AdvanceDecrypt":         &pb.AdvanceDecryptRequest{CiphertextBlob: blob.CiphertextBlob},
-		"GenerateDataKey":        &pb.GenerateDataKeyRequest{KeyId: md.KeyId},
-		"AdvanceGenerateDataKey": &pb.AdvanceGenerateDataKeyRequest{KeyId: md.KeyId},
-		"GenerateRandom":         &pb.GenerateRandomRequest{Length: 8},
-		"CreateKey":              &pb.CreateKeyRequest{},
-		"ImportKey":              &pb.ImportKeyRequest{},
-		"DescribeKey":            &pb.KeyIdRequest{KeyId: md.KeyId},
-		"ListKeys":               &pb.ListKeysRequest{},
-		"CreateKeyVersion":       &pb.KeyIdRequest{KeyId: md.KeyId},
-		"ListKeyVersions":        &pb.KeyIdRequest{KeyId: md.KeyId},
-		"DescribeKeyVersion":     &pb.DescribeKeyVersionRequest{KeyId: md.KeyId, KeyVersionId: md.InitialKeyVersionId},
-		"UpdateRotationPolicy":   &pb.UpdateRotationPolicyRequest{KeyId: md.KeyId},
-		"DisableKey":             &pb.KeyIdRequest{KeyId: md.KeyId},
-		"EnableKey":              &pb.KeyIdRequest{KeyId: md.KeyId},
-		"CreateAlias":            &pb.AliasRequest{AliasName: "alias/r", KeyId: md.KeyId},
-		"UpdateAlias":            &pb.AliasRequest{AliasName: "alias/u", KeyId: md.KeyId},
-		"ListAliases":            &pb.ListAliasesRequest{},
-		"ListAliasesByKeyId":     &pb.ListAliasesRequest{KeyId: md.KeyId},
-		"DeleteAlias":            &pb.AliasRequest{AliasName: "alias/d"},
-		"InspectBlob":            &pb.InspectBlobRequest{CiphertextBlob: blob.CiphertextBlob},
-		"ScheduleKeyDeletion":    &pb.ScheduleKeyDeletionRequest{KeyId: f.createKey("").KeyId, PendingWindowInDays: 7},
-		"CancelKeyDeletion":      &pb.KeyIdRequest{KeyId: md.KeyId},
-		"UpdateKeyDescription":   &pb.UpdateKeyDescriptionRequest{KeyId: md.KeyId, Description: "d"},
-		"SetDeletionProtection":  &pb.SetDeletionProtectionRequest{KeyId: md.KeyId},
-		"TagResource":            &pb.TagResourceRequest{KeyId: md.KeyId, Tags: []*pb.Tag{{TagKey: "k", TagValue: "v"}}},
-		"UntagResource":          &pb.UntagResourceRequest{KeyId: md.KeyId, TagKeys: []string{"k"}},
-
+		"Encrypt":                             &pb.EncryptRequest{KeyId: md.KeyId, Plaintext: []byte("x")},
+		"AdvanceEncrypt":                      &pb.AdvanceEncryptRequest{KeyId: md.KeyId, Plaintext: []byte("x")},
+		"AdvanceDecrypt":                      &pb.AdvanceDecryptRequest{CiphertextBlob: blob.CiphertextBlob},
+		"GenerateDataKey":                     &pb.GenerateDataKeyRequest{KeyId: md.KeyId},
+		"AdvanceGenerateDataKey":              &pb.AdvanceGenerateDataKeyRequest{KeyId: md.KeyId},
+		"GenerateRandom":                      &pb.GenerateRandomRequest{Length: 8},
+		"Sign":                                &pb.SignRequest{KeyId: ec.KeyId, Message: []byte("m")},
+		"Verify":                              &pb.VerifyRequest{KeyId: ec.KeyId, Message: []byte("m")},
+		"GetPublicKey":                        &pb.GetPublicKeyRequest{KeyId: ec.KeyId},
+		"GenerateDataKeyPair":                 &pb.GenerateDataKeyPairRequest{KeyId: md.KeyId, KeyPairSpec: "EC_P256"},
+		"GenerateDataKeyPairWithoutPlaintext": &pb.GenerateDataKeyPairWithoutPlaintextRequest{KeyId: md.KeyId, KeyPairSpec: "EC_P256"},
+		"AdvanceGenerateDataKeyPair":          &pb.AdvanceGenerateDataKeyPairRequest{KeyId: md.KeyId, KeyPairSpec: "EC_P256"},
+		"AdvanceGenerateDataKeyPairWithoutPlaintext": &pb.AdvanceGenerateDataKeyPairWithoutPlaintextRequest{KeyId: md.KeyId, KeyPairSpec: "EC_P256"},
+		"CreateKey":                &pb.CreateKeyRequest{},
+		"ImportKey":                &pb.ImportKeyRequest{},
+		"DescribeKey":              &pb.KeyIdRequest{KeyId: md.KeyId},
+		"ListKeys":                 &pb.ListKeysRequest{},
+		"CreateKeyVersion":         &pb.KeyIdRequest{KeyId: md.KeyId},
+		"ListKeyVersions":          &pb.KeyIdRequest{KeyId: md.KeyId},
+		"DescribeKeyVersion":       &pb.DescribeKeyVersionRequest{KeyId: md.KeyId, KeyVersionId: md.InitialKeyVersionId},
+		"UpdateRotationPolicy":     &pb.UpdateRotationPolicyRequest{KeyId: md.KeyId},
+		"DisableKey":               &pb.KeyIdRequest{KeyId: md.KeyId},
+		"EnableKey":                &pb.KeyIdRequest{KeyId: md.KeyId},
+		"CreateAlias":              &pb.AliasRequest{AliasName: "alias/r", KeyId: md.KeyId},
+		"UpdateAlias":              &pb.AliasRequest{AliasName: "alias/u", KeyId: md.KeyId},
+		"ListAliases":              &pb.ListAliasesRequest{},
+		"ListAliasesByKeyId":       &pb.ListAliasesRequest{KeyId: md.KeyId},
+		"DeleteAlias":              &pb.AliasRequest{AliasName: "alias/d"},
+		"InspectBlob":              &pb.InspectBlobRequest{CiphertextBlob: blob.CiphertextBlob},
+		"ScheduleKeyDeletion":      &pb.ScheduleKeyDeletionRequest{KeyId: f.createKey("").KeyId, PendingWindowInDays: 7},
+		"CancelKeyDeletion":        &pb.KeyIdRequest{KeyId: md.KeyId},
+		"UpdateKeyDescription":     &pb.UpdateKeyDescriptionRequest{KeyId: md.KeyId, Description: "d"},
+		"SetDeletionProtection":    &pb.SetDeletionProtectionRequest{KeyId: md.KeyId},
+		"TagResource":              &pb.TagResourceRequest{KeyId: md.KeyId, Tags: []*pb.Tag{{TagKey: "k", TagValue: "v"}}},
+		"UntagResource":            &pb.UntagResourceRequest{KeyId: md.KeyId, TagKeys: []string{"k"}},
 		"CreateSecret":             &pb.CreateSecretRequest{SecretName: "new", SecretData: "x"},
 		"ImportSecret":             &pb.ImportSecretRequest{SecretName: "imported", Versions: []*pb.ImportedSecretVersion{{VersionId: "v1", SecretData: "x"}}},
 		"GetSecretValue":           &pb.GetSecretValueRequest{SecretName: "s"},

@@ -1,15 +1,11 @@
 package kms
 
 import (
-	"crypto/ecdh"
-	"crypto/rsa"
-	"encoding/binary"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/emmansun/gmsm/sm2"
-
+	"github.com/pocketkms/pocketkms/core/asym"
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
@@ -25,8 +21,6 @@ const (
 	UsageEncrypt = "ENCRYPT/DECRYPT"
 	UsageSign    = "SIGN/VERIFY"
 )
-
-var asymmetricSpecs = map[string]bool{"RSA_2048": true, "RSA_3072": true, "RSA_4096": true, "EC_P256": true, "EC_SM2": true}
 
 func symmetricKeySize(spec string) (int, bool) {
 	switch spec {
@@ -44,17 +38,20 @@ func checkSpecUsage(spec, usage string) (string, string, error) {
 	if spec == "" {
 		spec = SpecAES256
 	}
-	if usage == "" {
-		usage = UsageEncrypt
-	}
 	if _, ok := symmetricKeySize(spec); ok {
+		if usage == "" {
+			usage = UsageEncrypt
+		}
 		if usage != UsageEncrypt {
 			return "", "", kmserr.InvalidParameter("KeyUsage %q is not valid for %s: symmetric keys are %s", usage, spec, UsageEncrypt)
 		}
 		return spec, usage, nil
 	}
-	if !asymmetricSpecs[spec] {
-		return "", "", kmserr.InvalidParameter("KeySpec %q is not supported: use Aliyun_AES_256, Aliyun_AES_192, Aliyun_AES_128, Aliyun_SM4, RSA_2048, RSA_3072, RSA_4096, EC_P256 or EC_SM2", spec)
+	if !asym.IsSpec(spec) {
+		return "", "", kmserr.InvalidParameter("KeySpec %q is not supported: use Aliyun_AES_256, Aliyun_AES_192, Aliyun_AES_128, Aliyun_SM4, RSA_2048, RSA_3072, RSA_4096, EC_P256, EC_P256K or EC_SM2", spec)
+	}
+	if usage == "" {
+		usage = UsageSign // every asymmetric spec signs (spec §1)
 	}
 	if usage != UsageEncrypt && usage != UsageSign {
 		return "", "", kmserr.InvalidParameter("KeyUsage %q is not valid: use %s or %s", usage, UsageEncrypt, UsageSign)
@@ -65,41 +62,37 @@ func checkSpecUsage(spec, usage string) (string, string, error) {
 	return spec, usage, nil
 }
 
-// generatePrivateKey makes asymmetric material. Sign, Verify and
-// GetPublicKey are not built yet, but the key is real so that they can be.
-// The encoding (docs/storage.md) avoids crypto/x509, which would add
-// megabytes to the WebAssembly module: RSA keys are their two primes
-// (big-endian, 4-byte length prefixed, public exponent 65537), EC keys their
-// private scalar.
-func (c *call) generatePrivateKey(spec string) ([]byte, error) {
-	switch spec {
-	case "RSA_2048", "RSA_3072", "RSA_4096":
-		bits := map[string]int{"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}[spec]
-		k, err := rsa.GenerateKey(c.e.rand, bits)
-		if err != nil {
-			return nil, kmserr.Internal("generate %s: %v", spec, err)
-		}
-		var out []byte
-		for _, p := range k.Primes {
-			b := p.Bytes()
-			out = binary.BigEndian.AppendUint32(out, uint32(len(b)))
-			out = append(out, b...)
-		}
-		return out, nil
-	case "EC_P256":
-		k, err := ecdh.P256().GenerateKey(c.e.rand)
-		if err != nil {
-			return nil, kmserr.Internal("generate %s: %v", spec, err)
-		}
-		return k.Bytes(), nil
-	case "EC_SM2":
-		k, err := sm2.GenerateKey(c.e.rand)
-		if err != nil {
-			return nil, kmserr.Internal("generate %s: %v", spec, err)
-		}
-		return k.D.FillBytes(make([]byte, 32)), nil
+// newMaterial makes the material of a new version of k: random bytes for
+// a symmetric key, a PKCS#8 private key for an asymmetric one.
+func (c *call) newMaterial(k *keyRecord) ([]byte, error) {
+	if size, ok := symmetricKeySize(k.KeySpec); ok {
+		return c.random(size)
 	}
-	return nil, kmserr.Internal("no generator for %s", spec)
+	key, err := asym.Generate(k.KeySpec, c.e.rand)
+	if err != nil {
+		return nil, kmserr.Internal("%v", err)
+	}
+	return key.PKCS8(), nil
+}
+
+// importedMaterial checks caller-supplied material for k: the exact size of
+// a symmetric key, or a PKCS#8 private key (DER or PEM) of k's spec, kept
+// as DER.
+func importedMaterial(k *keyRecord, i int, m []byte) ([]byte, error) {
+	if size, ok := symmetricKeySize(k.KeySpec); ok {
+		if len(m) != size {
+			return nil, kmserr.InvalidParameter("Versions[%d].KeyMaterial is %d bytes, %s needs %d", i, len(m), k.KeySpec, size)
+		}
+		return m, nil
+	}
+	key, err := asym.ParsePrivateKey(m)
+	if err != nil {
+		return nil, kmserr.InvalidParameter("Versions[%d].KeyMaterial: %v", i, err)
+	}
+	if key.Spec() != k.KeySpec {
+		return nil, kmserr.InvalidParameter("Versions[%d].KeyMaterial is a private key of spec %s, not %s", i, key.Spec(), k.KeySpec)
+	}
+	return key.PKCS8(), nil
 }
 
 func (c *call) newKeyID() (string, error) {
@@ -164,20 +157,12 @@ func (e *Engine) createKey(r *pb.CreateKeyRequest) (pb.Message, error) {
 		if err := setTags(k, r.Tags); err != nil {
 			return nil, err
 		}
-		if size, ok := symmetricKeySize(spec); ok {
-			m, err := c.random(size)
-			if err != nil {
-				return nil, err
-			}
-			vid, _ := c.newVersionID(k)
-			k.Versions = []versionRecord{{KeyVersionId: vid, CreationDate: c.now, Material: m}}
-		} else {
-			if k.PrivateKey, err = c.generatePrivateKey(spec); err != nil {
-				return nil, err
-			}
-			vid, _ := c.newVersionID(k)
-			k.Versions = []versionRecord{{KeyVersionId: vid, CreationDate: c.now}}
+		m, err := c.newMaterial(k)
+		if err != nil {
+			return nil, err
 		}
+		vid, _ := c.newVersionID(k)
+		k.Versions = []versionRecord{{KeyVersionId: vid, CreationDate: c.now, Material: m}}
 		if err := c.saveKey(k); err != nil {
 			return nil, err
 		}
@@ -190,10 +175,6 @@ func (e *Engine) importKey(r *pb.ImportKeyRequest) (pb.Message, error) {
 		spec, usage, err := checkSpecUsage(r.KeySpec, r.KeyUsage)
 		if err != nil {
 			return nil, err
-		}
-		size, ok := symmetricKeySize(spec)
-		if !ok {
-			return nil, kmserr.New(400, kmserr.CodeUnsupportedOperation, "ImportKey supports symmetric key specs only, not %s", spec)
 		}
 		if err := c.purge(); err != nil {
 			return nil, err
@@ -239,11 +220,12 @@ func (e *Engine) importKey(r *pb.ImportKeyRequest) (pb.Message, error) {
 				return nil, kmserr.InvalidParameter("Versions[%d].KeyVersionId %q is listed twice", i, vr.KeyVersionId)
 			}
 			if len(vr.Material) == 0 {
-				if vr.Material, err = c.random(size); err != nil {
-					return nil, err
-				}
-			} else if len(vr.Material) != size {
-				return nil, kmserr.InvalidParameter("Versions[%d].KeyMaterial is %d bytes, %s needs %d", i, len(vr.Material), spec, size)
+				vr.Material, err = c.newMaterial(k)
+			} else {
+				vr.Material, err = importedMaterial(k, i, vr.Material)
+			}
+			if err != nil {
+				return nil, err
 			}
 			if v.CreationDate != "" {
 				t, err := time.Parse(time.RFC3339, v.CreationDate)

@@ -208,7 +208,10 @@ func TestAsymmetricKeys(t *testing.T) {
 		_, err := f.e.Call("AdvanceEncrypt", &pb.AdvanceEncryptRequest{KeyId: md.KeyId, Plaintext: []byte("x")})
 		ke := require.KMSError(t, err, 404, "Forbidden.OnlySymmetricKeySupported")
 		require.Equal(t, "The key "+md.KeyId+" is not a symmetric key. The API only supports symmetric keys.", ke.Message)
-		_, err = f.e.Call("CreateKeyVersion", &pb.KeyIdRequest{KeyId: md.KeyId})
+		// New versions come from CreateKeyVersion only (spec §10.4).
+		v := call[*pb.KeyResponse](f, "CreateKeyVersion", &pb.KeyIdRequest{KeyId: md.KeyId}).KeyMetadata
+		require.Equal(t, int32(2), v.VersionCount)
+		_, err = f.e.Call("UpdateRotationPolicy", &pb.UpdateRotationPolicyRequest{KeyId: md.KeyId, EnableAutomaticRotation: true, RotationInterval: "30d"})
 		require.KMSError(t, err, 400, "UnsupportedOperation")
 	}
 	_, err := f.e.Call("CreateKey", &pb.CreateKeyRequest{KeySpec: "EC_P256", KeyUsage: "ENCRYPT/DECRYPT"})

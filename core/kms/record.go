@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pocketkms/pocketkms/core/asym"
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	"github.com/pocketkms/pocketkms/core/store"
@@ -72,7 +73,7 @@ type keyRecord struct {
 	LastRotationDate *time.Time      `json:"LastRotationDate,omitempty"`
 	RotationSince    *time.Time      `json:"RotationSince,omitempty"` // when the current policy was turned on
 	Versions         []versionRecord `json:"Versions"`                // oldest first; last is primary
-	PrivateKey       []byte          `json:"PrivateKey,omitempty"`    // asymmetric keys
+	PrivateKey       []byte          `json:"PrivateKey,omitempty"`    // schema < 2 asymmetric material, see upgrade
 
 	DeletionProtection            bool     `json:"DeletionProtection,omitempty"`
 	DeletionProtectionDescription string   `json:"DeletionProtectionDescription,omitempty"`
@@ -83,9 +84,21 @@ type keyRecord struct {
 	pending bool
 }
 
-// keySchema is the version of the key record format this engine writes.
-// Records of schema 0 (before the field) have the same fields and meaning.
-const keySchema = 1
+// keySchema is the newest key record format this engine reads. Records of
+// schema 0 (before the field) have the same fields and meaning as schema 1.
+// Schema 2 is written for asymmetric keys only: their material is in their
+// versions, as PKCS#8, instead of in PrivateKey (upgrade reads the older
+// form), which an engine that knows only schema 1 must not misread.
+// Symmetric keys are still written as schema 1.
+const keySchema = 2
+
+// schema is the format k is written in.
+func (k *keyRecord) schema() int {
+	if k.symmetric() {
+		return 1
+	}
+	return 2
+}
 
 type versionRecord struct {
 	KeyVersionId string    `json:"KeyVersionId"`
@@ -147,14 +160,33 @@ func decodeKey(id string, raw []byte) (*keyRecord, error) {
 	if k.Schema < 0 || k.Schema > keySchema {
 		return nil, kmserr.Internal("key record %s has schema %d; this pocketkms reads up to %d: it was written by a newer version", id, k.Schema, keySchema)
 	}
+	if err := k.upgrade(); err != nil {
+		return nil, err
+	}
 	return &k, nil
+}
+
+// upgrade moves the material of an asymmetric key written before Sign and
+// Verify existed, one PrivateKey per key in a private encoding, to its
+// initial version as PKCS#8, like every version made since. The record is
+// rewritten the next time the key is saved.
+func (k *keyRecord) upgrade() error {
+	if len(k.PrivateKey) == 0 {
+		return nil
+	}
+	key, err := asym.FromLegacy(k.KeySpec, k.PrivateKey)
+	if err != nil || len(k.initial().Material) != 0 {
+		return kmserr.Internal("key record %s is corrupt", k.KeyId)
+	}
+	k.initial().Material, k.PrivateKey = key.PKCS8(), nil
+	return nil
 }
 
 func (c *call) saveKey(k *keyRecord) error {
 	if err := c.materialize(k); err != nil {
 		return err
 	}
-	k.Schema = keySchema
+	k.Schema = k.schema()
 	raw, err := json.Marshal(k)
 	if err != nil {
 		return kmserr.Internal("encode key record: %v", err)
@@ -171,11 +203,11 @@ func (c *call) loadAlias(name string) (*aliasRecord, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	var a aliasRecord
-	if err := json.Unmarshal(raw, &a); err != nil {
+	a, err := c.e.memo.alias(name, raw)
+	if err != nil {
 		return nil, kmserr.Internal("alias record %s is corrupt", name)
 	}
-	return &a, nil
+	return a, nil
 }
 
 func (c *call) saveAlias(a *aliasRecord) error {

@@ -129,15 +129,13 @@ func (c *call) materialize(k *keyRecord) error {
 }
 
 // addVersion appends a fresh version, makes it primary and saves the key.
+// Asymmetric keys get new versions only this way, from CreateKeyVersion:
+// they never rotate automatically (spec §10.4).
 func (c *call) addVersion(k *keyRecord) error {
-	if !k.symmetric() {
-		return kmserr.New(400, kmserr.CodeUnsupportedOperation, "The key %s is %s: only symmetric keys can be rotated.", k.KeyId, k.KeySpec)
-	}
 	if err := c.materialize(k); err != nil {
 		return err
 	}
-	size, _ := symmetricKeySize(k.KeySpec)
-	material, err := c.random(size)
+	material, err := c.newMaterial(k)
 	if err != nil {
 		return err
 	}

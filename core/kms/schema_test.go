@@ -95,7 +95,7 @@ func TestSchema0RecordsStillOpen(t *testing.T) {
 func TestNewerSchemaIsRefused(t *testing.T) {
 	f := newFixture(t)
 	id, raw, _ := oldRecord(t)
-	putRaw(t, f.mem, "keys/"+id, []byte(strings.Replace(string(raw), "{", `{"Schema":2,`, 1)))
+	putRaw(t, f.mem, "keys/"+id, []byte(strings.Replace(string(raw), "{", `{"Schema":3,`, 1)))
 	_, err := f.e.Call("DescribeKey", &pb.KeyIdRequest{KeyId: id})
 	require.KMSError(t, err, 500, "InternalFailure", "newer")
 	_, err = f.e.Call("ListKeys", &pb.ListKeysRequest{})

@@ -1191,6 +1191,330 @@ var tGenerateRandomResponse = table{name: "GenerateRandomResponse", full: "dkms.
 	},
 }
 
+// SignRequest is the protobuf message dkms.gcs.v02.SignRequest.
+type SignRequest struct {
+	KeyId       string
+	Digest      []byte
+	Algorithm   string
+	Message     []byte
+	MessageType string
+}
+
+func (x *SignRequest) table() (*table, unsafe.Pointer) { return &tSignRequest, unsafe.Pointer(x) }
+
+var tSignRequest = table{name: "SignRequest", full: "dkms.gcs.v02.SignRequest", new: func() Message { return new(SignRequest) },
+	fields: []field{
+		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(SignRequest{}.KeyId)},
+		{num: 2, name: "Digest", kind: KindBytes, off: unsafe.Offsetof(SignRequest{}.Digest)},
+		{num: 3, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(SignRequest{}.Algorithm)},
+		{num: 4, name: "Message", kind: KindBytes, off: unsafe.Offsetof(SignRequest{}.Message)},
+		{num: 5, name: "MessageType", kind: KindString, off: unsafe.Offsetof(SignRequest{}.MessageType)},
+	},
+}
+
+// SignResponse is the protobuf message dkms.gcs.v02.SignResponse.
+type SignResponse struct {
+	KeyId       string
+	Signature   []byte
+	RequestId   string
+	Algorithm   string
+	MessageType string
+}
+
+func (x *SignResponse) table() (*table, unsafe.Pointer) { return &tSignResponse, unsafe.Pointer(x) }
+
+var tSignResponse = table{name: "SignResponse", full: "dkms.gcs.v02.SignResponse", new: func() Message { return new(SignResponse) },
+	fields: []field{
+		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(SignResponse{}.KeyId)},
+		{num: 2, name: "Signature", kind: KindBytes, off: unsafe.Offsetof(SignResponse{}.Signature)},
+		{num: 3, name: "RequestId", kind: KindString, off: unsafe.Offsetof(SignResponse{}.RequestId)},
+		{num: 4, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(SignResponse{}.Algorithm)},
+		{num: 5, name: "MessageType", kind: KindString, off: unsafe.Offsetof(SignResponse{}.MessageType)},
+	},
+}
+
+// VerifyRequest is the protobuf message dkms.gcs.v02.VerifyRequest.
+type VerifyRequest struct {
+	KeyId       string
+	Digest      []byte
+	Signature   []byte
+	Algorithm   string
+	Message     []byte
+	MessageType string
+}
+
+func (x *VerifyRequest) table() (*table, unsafe.Pointer) { return &tVerifyRequest, unsafe.Pointer(x) }
+
+var tVerifyRequest = table{name: "VerifyRequest", full: "dkms.gcs.v02.VerifyRequest", new: func() Message { return new(VerifyRequest) },
+	fields: []field{
+		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(VerifyRequest{}.KeyId)},
+		{num: 2, name: "Digest", kind: KindBytes, off: unsafe.Offsetof(VerifyRequest{}.Digest)},
+		{num: 3, name: "Signature", kind: KindBytes, off: unsafe.Offsetof(VerifyRequest{}.Signature)},
+		{num: 4, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(VerifyRequest{}.Algorithm)},
+		{num: 5, name: "Message", kind: KindBytes, off: unsafe.Offsetof(VerifyRequest{}.Message)},
+		{num: 6, name: "MessageType", kind: KindString, off: unsafe.Offsetof(VerifyRequest{}.MessageType)},
+	},
+}
+
+// VerifyResponse is the protobuf message dkms.gcs.v02.VerifyResponse.
+type VerifyResponse struct {
+	KeyId       string
+	Value       bool
+	RequestId   string
+	Algorithm   string
+	MessageType string
+}
+
+func (x *VerifyResponse) table() (*table, unsafe.Pointer) { return &tVerifyResponse, unsafe.Pointer(x) }
+
+var tVerifyResponse = table{name: "VerifyResponse", full: "dkms.gcs.v02.VerifyResponse", new: func() Message { return new(VerifyResponse) },
+	fields: []field{
+		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(VerifyResponse{}.KeyId)},
+		{num: 2, name: "Value", kind: KindBool, off: unsafe.Offsetof(VerifyResponse{}.Value)},
+		{num: 3, name: "RequestId", kind: KindString, off: unsafe.Offsetof(VerifyResponse{}.RequestId)},
+		{num: 4, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(VerifyResponse{}.Algorithm)},
+		{num: 5, name: "MessageType", kind: KindString, off: unsafe.Offsetof(VerifyResponse{}.MessageType)},
+	},
+}
+
+// GetPublicKeyRequest is the protobuf message dkms.gcs.v02.GetPublicKeyRequest.
+type GetPublicKeyRequest struct {
+	KeyId string
+}
+
+func (x *GetPublicKeyRequest) table() (*table, unsafe.Pointer) {
+	return &tGetPublicKeyRequest, unsafe.Pointer(x)
+}
+
+var tGetPublicKeyRequest = table{name: "GetPublicKeyRequest", full: "dkms.gcs.v02.GetPublicKeyRequest", new: func() Message { return new(GetPublicKeyRequest) },
+	fields: []field{
+		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GetPublicKeyRequest{}.KeyId)},
+	},
+}
+
+// GetPublicKeyResponse is the protobuf message dkms.gcs.v02.GetPublicKeyResponse.
+type GetPublicKeyResponse struct {
+	KeyId     string
+	PublicKey string
+	RequestId string
+}
+
+func (x *GetPublicKeyResponse) table() (*table, unsafe.Pointer) {
+	return &tGetPublicKeyResponse, unsafe.Pointer(x)
+}
+
+var tGetPublicKeyResponse = table{name: "GetPublicKeyResponse", full: "dkms.gcs.v02.GetPublicKeyResponse", new: func() Message { return new(GetPublicKeyResponse) },
+	fields: []field{
+		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GetPublicKeyResponse{}.KeyId)},
+		{num: 2, name: "PublicKey", kind: KindString, off: unsafe.Offsetof(GetPublicKeyResponse{}.PublicKey)},
+		{num: 3, name: "RequestId", kind: KindString, off: unsafe.Offsetof(GetPublicKeyResponse{}.RequestId)},
+	},
+}
+
+// GenerateDataKeyPairRequest is the protobuf message dkms.gcs.v02.GenerateDataKeyPairRequest.
+type GenerateDataKeyPairRequest struct {
+	KeyId       string
+	Algorithm   string
+	KeyPairSpec string
+	KeyFormat   string
+	Aad         []byte
+}
+
+func (x *GenerateDataKeyPairRequest) table() (*table, unsafe.Pointer) {
+	return &tGenerateDataKeyPairRequest, unsafe.Pointer(x)
+}
+
+var tGenerateDataKeyPairRequest = table{name: "GenerateDataKeyPairRequest", full: "dkms.gcs.v02.GenerateDataKeyPairRequest", new: func() Message { return new(GenerateDataKeyPairRequest) },
+	fields: []field{
+		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairRequest{}.KeyId)},
+		{num: 2, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairRequest{}.Algorithm)},
+		{num: 3, name: "KeyPairSpec", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairRequest{}.KeyPairSpec)},
+		{num: 4, name: "KeyFormat", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairRequest{}.KeyFormat)},
+		{num: 5, name: "Aad", kind: KindBytes, off: unsafe.Offsetof(GenerateDataKeyPairRequest{}.Aad)},
+	},
+}
+
+// GenerateDataKeyPairResponse is the protobuf message dkms.gcs.v02.GenerateDataKeyPairResponse.
+type GenerateDataKeyPairResponse struct {
+	KeyId                    string
+	Iv                       []byte
+	KeyPairSpec              string
+	PrivateKeyPlaintext      []byte
+	PrivateKeyCiphertextBlob []byte
+	PublicKey                []byte
+	RequestId                string
+	Algorithm                string
+}
+
+func (x *GenerateDataKeyPairResponse) table() (*table, unsafe.Pointer) {
+	return &tGenerateDataKeyPairResponse, unsafe.Pointer(x)
+}
+
+var tGenerateDataKeyPairResponse = table{name: "GenerateDataKeyPairResponse", full: "dkms.gcs.v02.GenerateDataKeyPairResponse", new: func() Message { return new(GenerateDataKeyPairResponse) },
+	fields: []field{
+		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairResponse{}.KeyId)},
+		{num: 2, name: "Iv", kind: KindBytes, off: unsafe.Offsetof(GenerateDataKeyPairResponse{}.Iv)},
+		{num: 3, name: "KeyPairSpec", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairResponse{}.KeyPairSpec)},
+		{num: 4, name: "PrivateKeyPlaintext", kind: KindBytes, off: unsafe.Offsetof(GenerateDataKeyPairResponse{}.PrivateKeyPlaintext)},
+		{num: 5, name: "PrivateKeyCiphertextBlob", kind: KindBytes, off: unsafe.Offsetof(GenerateDataKeyPairResponse{}.PrivateKeyCiphertextBlob)},
+		{num: 6, name: "PublicKey", kind: KindBytes, off: unsafe.Offsetof(GenerateDataKeyPairResponse{}.PublicKey)},
+		{num: 7, name: "RequestId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairResponse{}.RequestId)},
+		{num: 8, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairResponse{}.Algorithm)},
+	},
+}
+
+// GenerateDataKeyPairWithoutPlaintextRequest is the protobuf message dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextRequest.
+type GenerateDataKeyPairWithoutPlaintextRequest struct {
+	KeyId       string
+	Algorithm   string
+	KeyPairSpec string
+	KeyFormat   string
+	Aad         []byte
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) table() (*table, unsafe.Pointer) {
+	return &tGenerateDataKeyPairWithoutPlaintextRequest, unsafe.Pointer(x)
+}
+
+var tGenerateDataKeyPairWithoutPlaintextRequest = table{name: "GenerateDataKeyPairWithoutPlaintextRequest", full: "dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextRequest", new: func() Message { return new(GenerateDataKeyPairWithoutPlaintextRequest) },
+	fields: []field{
+		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextRequest{}.KeyId)},
+		{num: 2, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextRequest{}.Algorithm)},
+		{num: 3, name: "KeyPairSpec", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextRequest{}.KeyPairSpec)},
+		{num: 4, name: "KeyFormat", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextRequest{}.KeyFormat)},
+		{num: 5, name: "Aad", kind: KindBytes, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextRequest{}.Aad)},
+	},
+}
+
+// GenerateDataKeyPairWithoutPlaintextResponse is the protobuf message dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextResponse.
+type GenerateDataKeyPairWithoutPlaintextResponse struct {
+	KeyId                    string
+	Iv                       []byte
+	KeyPairSpec              string
+	PrivateKeyCiphertextBlob []byte
+	PublicKey                []byte
+	RequestId                string
+	Algorithm                string
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) table() (*table, unsafe.Pointer) {
+	return &tGenerateDataKeyPairWithoutPlaintextResponse, unsafe.Pointer(x)
+}
+
+var tGenerateDataKeyPairWithoutPlaintextResponse = table{name: "GenerateDataKeyPairWithoutPlaintextResponse", full: "dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextResponse", new: func() Message { return new(GenerateDataKeyPairWithoutPlaintextResponse) },
+	fields: []field{
+		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextResponse{}.KeyId)},
+		{num: 2, name: "Iv", kind: KindBytes, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextResponse{}.Iv)},
+		{num: 3, name: "KeyPairSpec", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextResponse{}.KeyPairSpec)},
+		{num: 4, name: "PrivateKeyCiphertextBlob", kind: KindBytes, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextResponse{}.PrivateKeyCiphertextBlob)},
+		{num: 5, name: "PublicKey", kind: KindBytes, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextResponse{}.PublicKey)},
+		{num: 6, name: "RequestId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextResponse{}.RequestId)},
+		{num: 7, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextResponse{}.Algorithm)},
+	},
+}
+
+// AdvanceGenerateDataKeyPairRequest is the protobuf message dkms.gcs.v02.AdvanceGenerateDataKeyPairRequest.
+type AdvanceGenerateDataKeyPairRequest struct {
+	KeyId       string
+	KeyPairSpec string
+	KeyFormat   string
+	Aad         []byte
+}
+
+func (x *AdvanceGenerateDataKeyPairRequest) table() (*table, unsafe.Pointer) {
+	return &tAdvanceGenerateDataKeyPairRequest, unsafe.Pointer(x)
+}
+
+var tAdvanceGenerateDataKeyPairRequest = table{name: "AdvanceGenerateDataKeyPairRequest", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairRequest", new: func() Message { return new(AdvanceGenerateDataKeyPairRequest) },
+	fields: []field{
+		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairRequest{}.KeyId)},
+		{num: 2, name: "KeyPairSpec", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairRequest{}.KeyPairSpec)},
+		{num: 3, name: "KeyFormat", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairRequest{}.KeyFormat)},
+		{num: 4, name: "Aad", kind: KindBytes, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairRequest{}.Aad)},
+	},
+}
+
+// AdvanceGenerateDataKeyPairResponse is the protobuf message dkms.gcs.v02.AdvanceGenerateDataKeyPairResponse.
+type AdvanceGenerateDataKeyPairResponse struct {
+	KeyId                    string
+	Iv                       []byte
+	KeyPairSpec              string
+	PrivateKeyPlaintext      []byte
+	PrivateKeyCiphertextBlob []byte
+	PublicKey                []byte
+	RequestId                string
+	Algorithm                string
+	KeyVersionId             string
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) table() (*table, unsafe.Pointer) {
+	return &tAdvanceGenerateDataKeyPairResponse, unsafe.Pointer(x)
+}
+
+var tAdvanceGenerateDataKeyPairResponse = table{name: "AdvanceGenerateDataKeyPairResponse", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairResponse", new: func() Message { return new(AdvanceGenerateDataKeyPairResponse) },
+	fields: []field{
+		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairResponse{}.KeyId)},
+		{num: 2, name: "Iv", kind: KindBytes, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairResponse{}.Iv)},
+		{num: 3, name: "KeyPairSpec", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairResponse{}.KeyPairSpec)},
+		{num: 4, name: "PrivateKeyPlaintext", kind: KindBytes, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairResponse{}.PrivateKeyPlaintext)},
+		{num: 5, name: "PrivateKeyCiphertextBlob", kind: KindBytes, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairResponse{}.PrivateKeyCiphertextBlob)},
+		{num: 6, name: "PublicKey", kind: KindBytes, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairResponse{}.PublicKey)},
+		{num: 7, name: "RequestId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairResponse{}.RequestId)},
+		{num: 8, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairResponse{}.Algorithm)},
+		{num: 9, name: "KeyVersionId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairResponse{}.KeyVersionId)},
+	},
+}
+
+// AdvanceGenerateDataKeyPairWithoutPlaintextRequest is the protobuf message dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextRequest.
+type AdvanceGenerateDataKeyPairWithoutPlaintextRequest struct {
+	KeyId       string
+	KeyPairSpec string
+	KeyFormat   string
+	Aad         []byte
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) table() (*table, unsafe.Pointer) {
+	return &tAdvanceGenerateDataKeyPairWithoutPlaintextRequest, unsafe.Pointer(x)
+}
+
+var tAdvanceGenerateDataKeyPairWithoutPlaintextRequest = table{name: "AdvanceGenerateDataKeyPairWithoutPlaintextRequest", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextRequest", new: func() Message { return new(AdvanceGenerateDataKeyPairWithoutPlaintextRequest) },
+	fields: []field{
+		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextRequest{}.KeyId)},
+		{num: 2, name: "KeyPairSpec", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextRequest{}.KeyPairSpec)},
+		{num: 3, name: "KeyFormat", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextRequest{}.KeyFormat)},
+		{num: 4, name: "Aad", kind: KindBytes, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextRequest{}.Aad)},
+	},
+}
+
+// AdvanceGenerateDataKeyPairWithoutPlaintextResponse is the protobuf message dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextResponse.
+type AdvanceGenerateDataKeyPairWithoutPlaintextResponse struct {
+	KeyId                    string
+	Iv                       []byte
+	KeyPairSpec              string
+	PrivateKeyCiphertextBlob []byte
+	PublicKey                []byte
+	RequestId                string
+	Algorithm                string
+	KeyVersionId             string
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) table() (*table, unsafe.Pointer) {
+	return &tAdvanceGenerateDataKeyPairWithoutPlaintextResponse, unsafe.Pointer(x)
+}
+
+var tAdvanceGenerateDataKeyPairWithoutPlaintextResponse = table{name: "AdvanceGenerateDataKeyPairWithoutPlaintextResponse", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextResponse", new: func() Message { return new(AdvanceGenerateDataKeyPairWithoutPlaintextResponse) },
+	fields: []field{
+		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}.KeyId)},
+		{num: 2, name: "Iv", kind: KindBytes, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}.Iv)},
+		{num: 3, name: "KeyPairSpec", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}.KeyPairSpec)},
+		{num: 4, name: "PrivateKeyCiphertextBlob", kind: KindBytes, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}.PrivateKeyCiphertextBlob)},
+		{num: 5, name: "PublicKey", kind: KindBytes, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}.PublicKey)},
+		{num: 6, name: "RequestId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}.RequestId)},
+		{num: 7, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}.Algorithm)},
+		{num: 8, name: "KeyVersionId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}.KeyVersionId)},
+	},
+}
+
 // GetSecretValueRequest is the protobuf message dkms.gcs.v02.GetSecretValueRequest.
 type GetSecretValueRequest struct {
 	SecretName          string

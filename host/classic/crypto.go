@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketkms/pocketkms/core/blob"
 	"github.com/pocketkms/pocketkms/core/ids"
+	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 )
 
@@ -259,9 +260,6 @@ func reEncrypt(c *opCtx) (obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.p["SourceEncryptionAlgorithm"] != "" || c.p["SourceKeyVersionId"] != "" {
-		return nil, kmserr.New(400, codeUnsupportedOp, "Unsupported operation: ReEncrypt of an asymmetric ciphertext needs pocketkms's asymmetric engine operations.")
-	}
 	srcAad, err := c.contextAad("SourceEncryptionContext")
 	if err != nil {
 		return nil, err
@@ -273,6 +271,9 @@ func reEncrypt(c *opCtx) (obj, error) {
 	dry, err := c.dry()
 	if err != nil {
 		return nil, err
+	}
+	if c.p["SourceEncryptionAlgorithm"] != "" || c.p["SourceKeyVersionId"] != "" {
+		return c.reEncryptAsymmetric(text, dest, dstAad, dry)
 	}
 	o, err := c.open(text, srcAad, dry)
 	if err != nil {
@@ -292,6 +293,43 @@ func reEncrypt(c *opCtx) (obj, error) {
 		return obj{}, err
 	}
 	s, err := c.seal(dest, o.Plaintext, dstAad)
+	if err != nil {
+		return nil, err
+	}
+	return obj{"CiphertextBlob": s.CiphertextBlob, "KeyId": s.KeyId, "KeyVersionId": s.KeyVersionId}, nil
+}
+
+// reEncryptAsymmetric is ReEncrypt of an asymmetric ciphertext (the raw
+// RSA-OAEP or SM2 output, base64): the source key, version and algorithm
+// name how to open it, as AsymmetricDecrypt takes them.
+func (c *opCtx) reEncryptAsymmetric(text, dest string, dstAad []byte, dry bool) (obj, error) {
+	src, err := c.p.Required("SourceKeyId")
+	if err != nil {
+		return nil, err
+	}
+	version, err := c.p.Required("SourceKeyVersionId")
+	if err != nil {
+		return nil, err
+	}
+	alg, err := c.p.Required("SourceEncryptionAlgorithm")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := base64.StdEncoding.DecodeString(text); err != nil {
+		return nil, invalid("CiphertextBlob")
+	}
+	if dry {
+		if _, err := c.usableKey(src); err != nil {
+			return nil, err
+		}
+		_, err := c.usableKey(dest)
+		return obj{}, err
+	}
+	var dec struct{ Plaintext []byte }
+	if _, err := c.callMeta("Decrypt", obj{"KeyId": src, "CiphertextBlob": text, "Algorithm": alg}, &dec, kms.Meta{KeyVersionID: version}); err != nil {
+		return nil, err
+	}
+	s, err := c.seal(dest, dec.Plaintext, dstAad)
 	if err != nil {
 		return nil, err
 	}

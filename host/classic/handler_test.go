@@ -1,7 +1,14 @@
 package classic
 
 import (
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -195,23 +202,81 @@ func TestKeyLifecycleAndErrors(t *testing.T) {
 	f.fails("GetSecretValue", map[string]string{"SecretName": "s"}, 404, "Forbidden.ResourceNotFound")
 }
 
-// TestMappedActions: the asymmetric and secret actions reach the engine
-// through the table and, while it lacks them, answer the classic error.
+// TestMappedActions: the asymmetric actions reach the engine through the
+// table and answer for real, checked with Go's crypto.
 func TestMappedActions(t *testing.T) {
 	f := newFixture(t)
-	rsa := f.ok("CreateKey", map[string]string{"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT/DECRYPT"})["KeyMetadata"].(map[string]any)
+	rsaKey := f.ok("CreateKey", map[string]string{"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT/DECRYPT"})["KeyMetadata"].(map[string]any)
+	signer := f.ok("CreateKey", map[string]string{"KeySpec": "EC_P256", "KeyUsage": "SIGN/VERIFY"})["KeyMetadata"].(map[string]any)
 	aes := f.ok("CreateKey", nil)["KeyMetadata"].(map[string]any)
-	rsaVersion := rsa["PrimaryKeyVersion"].(string)
-	f.fails("GetPublicKey", map[string]string{"KeyId": rsa["KeyId"].(string), "KeyVersionId": rsaVersion}, 400, "Rejected.UnsupportedOperation")
-	f.fails("AsymmetricSign", map[string]string{"KeyId": rsa["KeyId"].(string), "KeyVersionId": rsaVersion, "Algorithm": "RSA_PSS_SHA_256", "Digest": "AAAA"}, 400, "Rejected.UnsupportedOperation")
-	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": aes["KeyId"].(string), "KeyVersionId": aes["PrimaryKeyVersion"].(string), "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA"}, 400, "Rejected.UnsupportedOperation")
-	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsa["KeyId"].(string), "KeyVersionId": rsaVersion}, 400, "MissingParameter")
-	code, body := f.v1("AsymmetricEncrypt", map[string]string{"KeyId": rsa["KeyId"].(string), "KeyVersionId": rsaVersion, "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA"}, nil)
-	if code != 400 && code != 200 {
-		t.Fatalf("AsymmetricEncrypt: %d %v", code, body)
+	rsaID, rsaVersion := rsaKey["KeyId"].(string), rsaKey["PrimaryKeyVersion"].(string)
+	ecID, ecVersion := signer["KeyId"].(string), signer["PrimaryKeyVersion"].(string)
+
+	pk := f.ok("GetPublicKey", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaVersion})
+	if pk["KeyId"] != rsaID || pk["KeyVersionId"] != rsaVersion {
+		t.Fatalf("GetPublicKey: %v", pk)
 	}
-	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsa["KeyId"].(string), "KeyVersionId": rsaVersion, "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA", "DryRun": "true"}, 400, "DryRunOperationError")
-	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsa["KeyId"].(string), "KeyVersionId": rsa["KeyId"].(string) + "-v000000009", "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA", "DryRun": "true"}, 404, "Forbidden.KeyVersionNotFound")
+	block, _ := pem.Decode([]byte(pk["PublicKey"].(string)))
+	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// AsymmetricEncrypt, then decrypt a ciphertext crypto/rsa made.
+	enc := f.ok("AsymmetricEncrypt", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaVersion, "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "aGVsbG8="})
+	if enc["KeyVersionId"] != rsaVersion || len(enc["CiphertextBlob"].(string)) != 344 {
+		t.Fatalf("AsymmetricEncrypt: %v", enc)
+	}
+	dec := f.ok("AsymmetricDecrypt", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaVersion, "Algorithm": "RSAES_OAEP_SHA_256", "CiphertextBlob": enc["CiphertextBlob"].(string)})
+	if dec["Plaintext"] != "aGVsbG8=" {
+		t.Fatalf("AsymmetricDecrypt: %v", dec)
+	}
+	ct, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, pub.(*rsa.PublicKey), []byte("from crypto/rsa"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctB64 := base64.StdEncoding.EncodeToString(ct)
+	dec = f.ok("AsymmetricDecrypt", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaVersion, "Algorithm": "RSAES_OAEP_SHA_256", "CiphertextBlob": ctB64})
+	if dec["Plaintext"] != base64.StdEncoding.EncodeToString([]byte("from crypto/rsa")) {
+		t.Fatalf("AsymmetricDecrypt of crypto/rsa's ciphertext: %v", dec)
+	}
+	// ReEncrypt of an asymmetric ciphertext into a symmetric key.
+	re := f.ok("ReEncrypt", map[string]string{"CiphertextBlob": ctB64, "SourceKeyId": rsaID, "SourceKeyVersionId": rsaVersion,
+		"SourceEncryptionAlgorithm": "RSAES_OAEP_SHA_256", "DestinationKeyId": aes["KeyId"].(string)})
+	if re["KeyId"] != aes["KeyId"] {
+		t.Fatalf("ReEncrypt: %v", re)
+	}
+	if got := f.ok("Decrypt", map[string]string{"CiphertextBlob": re["CiphertextBlob"].(string)}); got["Plaintext"] != "from crypto/rsa" {
+		t.Fatalf("Decrypt after ReEncrypt: %v", got)
+	}
+	f.fails("ReEncrypt", map[string]string{"CiphertextBlob": ctB64, "SourceKeyVersionId": rsaVersion, "SourceEncryptionAlgorithm": "RSAES_OAEP_SHA_256",
+		"DestinationKeyId": aes["KeyId"].(string)}, 400, "MissingParameter")
+
+	// AsymmetricSign (a digest, as the classic API takes it), checked by crypto/ecdsa, then AsymmetricVerify.
+	digest := sha256.Sum256([]byte("classic"))
+	d64 := base64.StdEncoding.EncodeToString(digest[:])
+	sig := f.ok("AsymmetricSign", map[string]string{"KeyId": ecID, "KeyVersionId": ecVersion, "Algorithm": "ECDSA_SHA_256", "Digest": d64})
+	raw, err := base64.StdEncoding.DecodeString(sig["Value"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ = pem.Decode([]byte(f.ok("GetPublicKey", map[string]string{"KeyId": ecID, "KeyVersionId": ecVersion})["PublicKey"].(string)))
+	ecPub, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil || !ecdsa.VerifyASN1(ecPub.(*ecdsa.PublicKey), digest[:], raw) {
+		t.Fatalf("crypto/ecdsa does not verify AsymmetricSign's signature: %v", err)
+	}
+	if v := f.ok("AsymmetricVerify", map[string]string{"KeyId": ecID, "KeyVersionId": ecVersion, "Algorithm": "ECDSA_SHA_256", "Digest": d64, "Value": sig["Value"].(string)}); v["Value"] != true {
+		t.Fatalf("AsymmetricVerify: %v", v)
+	}
+	if v := f.ok("AsymmetricVerify", map[string]string{"KeyId": ecID, "KeyVersionId": ecVersion, "Algorithm": "ECDSA_SHA_256", "Digest": d64, "Value": "AAAA"}); v["Value"] != false {
+		t.Fatalf("AsymmetricVerify of a wrong signature: %v", v)
+	}
+
+	f.fails("AsymmetricSign", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaVersion, "Algorithm": "RSA_PSS_SHA_256", "Digest": d64}, 400, "UnsupportedOperation")
+	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": aes["KeyId"].(string), "KeyVersionId": aes["PrimaryKeyVersion"].(string), "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA"}, 400, "Rejected.UnsupportedOperation")
+	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaVersion}, 400, "MissingParameter")
+	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaVersion, "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA", "DryRun": "true"}, 400, "DryRunOperationError")
+	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaID + "-v000000009", "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA", "DryRun": "true"}, 404, "Forbidden.KeyVersionNotFound")
+	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaID + "-v000000009", "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA"}, 404, "Forbidden.KeyNotFound")
 }
 
 // TestSecretActions: the secret actions answer from the engine in the

@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pocketkms/pocketkms/core/asym"
 	"github.com/pocketkms/pocketkms/core/blob"
+	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
@@ -28,13 +30,13 @@ type ClientKeyRecordFunc func(e ClientKeyEntry) (key string, value []byte, err e
 
 // Summary says what Apply did.
 type Summary struct {
-	Imported           []string // ids of the keys imported
-	Existing           []string // ids of keys already in the store and consistent with the file
-	AliasesAdded       []string // aliases bound to keys that were already there
-	ClientKeysAdded    []string // ClientKey ids registered
-	ClientKeysExisting []string // ClientKey ids already registered identically
-	AccessKeysAdded    []string // AccessKey ids registered
-	AccessKeysExisting []string // AccessKey ids already registered with the same secret
+	Imported            []string // ids of the keys imported
+	Existing            []string // ids of keys already in the store and consistent with the file
+	AliasesAdded        []string // aliases bound to keys that were already there
+	ClientKeysAdded     []string // ClientKey ids registered
+	ClientKeysExisting  []string // ClientKey ids already registered identically
+	AccessKeysAdded     []string // AccessKey ids registered
+	AccessKeysExisting  []string // AccessKey ids already registered with the same secret
 	SecretsImported     []string // names of the secrets imported
 	SecretsExisting     []string // names of secrets already holding every version of the file
 	SecretVersionsAdded int      // versions added to secrets that were already there
@@ -231,7 +233,11 @@ func (a *applier) existing(path string, k *pb.ImportKeyRequest, md *pb.KeyMetada
 	if k.KeyId == "" {
 		what = fmt.Sprintf("%s (named by %s)", md.KeyId, k.Aliases[0])
 	}
-	spec, usage := orDefault(k.KeySpec, kms.SpecAES256), orDefault(k.KeyUsage, kms.UsageEncrypt)
+	spec := orDefault(k.KeySpec, kms.SpecAES256)
+	usage := orDefault(k.KeyUsage, kms.UsageEncrypt)
+	if asym.IsSpec(spec) {
+		usage = orDefault(k.KeyUsage, kms.UsageSign)
+	}
 	if md.KeySpec != spec {
 		return a.errf(path+".KeySpec", "is %s but the key %s in the store is %s", spec, what, md.KeySpec)
 	}
@@ -307,6 +313,9 @@ var probe = []byte("pocketkms seed: same material?")
 // naming the version, and ask the engine to open it. GCM authentication
 // fails unless the engine's material is the same.
 func (a *applier) sameMaterial(spec, versionID string, material []byte) (bool, error) {
+	if asym.IsSpec(spec) {
+		return a.samePublicKey(versionID, material)
+	}
 	alg := modes.AES_GCM
 	if spec == kms.SpecSM4 {
 		alg = modes.SM4_GCM
@@ -333,6 +342,20 @@ func (a *applier) sameMaterial(spec, versionID string, material []byte) (bool, e
 	}
 	pt := resp.(*pb.AdvanceDecryptResponse).Plaintext
 	return subtle.ConstantTimeCompare(pt, probe) == 1, nil
+}
+
+// samePublicKey tells whether a stored asymmetric version holds the private
+// key material, by the public key it answers with.
+func (a *applier) samePublicKey(versionID string, material []byte) (bool, error) {
+	key, err := asym.ParsePrivateKey(material)
+	if err != nil {
+		return false, err
+	}
+	resp, _, err := a.eng.CallMeta("GetPublicKey", &pb.GetPublicKeyRequest{KeyId: ids.KeyIDOfVersion(versionID)}, kms.Meta{KeyVersionID: versionID})
+	if err != nil {
+		return false, err
+	}
+	return resp.(*pb.GetPublicKeyResponse).PublicKey == string(asym.PEM(asym.PEMPublicKey, key.Public().SPKI())), nil
 }
 
 func (a *applier) clientKey(i int, e ClientKeyEntry, rec ClientKeyRecordFunc) error {

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/pocketkms/pocketkms/core/asym"
 	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
@@ -341,6 +342,10 @@ func cleanProtoErr(err error) string {
 
 // key reads one Keys entry: an ImportKey request.
 func (p *parser) key(path string, raw []byte) (*pb.ImportKeyRequest, error) {
+	raw, err := pemMaterial(raw)
+	if err != nil {
+		return nil, p.errf(path, "%v", err)
+	}
 	k := &pb.ImportKeyRequest{}
 	if err := p.message(path, raw, k, "a Keys entry"); err != nil {
 		return nil, err
@@ -366,11 +371,19 @@ func (p *parser) checkKey(path string, k *pb.ImportKeyRequest) error {
 		spec = kms.SpecAES256
 	}
 	size, ok := materialSize[spec]
-	if !ok {
-		return p.errf(path+".KeySpec", "%q cannot be imported: use Aliyun_AES_256 (the default), Aliyun_AES_192, Aliyun_AES_128 or Aliyun_SM4", k.KeySpec)
+	asymmetric := asym.IsSpec(spec)
+	if !ok && !asymmetric {
+		return p.errf(path+".KeySpec", "%q cannot be imported: use Aliyun_AES_256 (the default), Aliyun_AES_192, Aliyun_AES_128, Aliyun_SM4, RSA_2048, RSA_3072, RSA_4096, EC_P256, EC_P256K or EC_SM2", k.KeySpec)
 	}
-	if k.KeyUsage != "" && k.KeyUsage != kms.UsageEncrypt {
+	switch {
+	case !asymmetric && k.KeyUsage != "" && k.KeyUsage != kms.UsageEncrypt:
 		return p.errf(path+".KeyUsage", "%q is not valid for %s: symmetric keys are %s", k.KeyUsage, spec, kms.UsageEncrypt)
+	case asymmetric && k.KeyUsage != "" && k.KeyUsage != kms.UsageSign && k.KeyUsage != kms.UsageEncrypt:
+		return p.errf(path+".KeyUsage", "%q is not valid: use %s (the default) or %s", k.KeyUsage, kms.UsageSign, kms.UsageEncrypt)
+	case asymmetric && k.KeyUsage == kms.UsageEncrypt && len(asym.EncryptAlgorithms(spec)) == 0:
+		return p.errf(path+".KeyUsage", "%s keys only sign: use %s", spec, kms.UsageSign)
+	case asymmetric && k.RotationInterval != "":
+		return p.errf(path+".RotationInterval", "%s keys do not rotate automatically", spec)
 	}
 	if len(k.Description) > maxDescription {
 		return p.errf(path+".Description", "is %d characters, at most %d are allowed", len(k.Description), maxDescription)
@@ -408,8 +421,17 @@ func (p *parser) checkKey(path string, k *pb.ImportKeyRequest) error {
 			}
 			seen[v.KeyVersionId] = j
 		}
-		if n := len(v.KeyMaterial); n != 0 && n != size {
+		if n := len(v.KeyMaterial); n != 0 && !asymmetric && n != size {
 			return p.errf(vp+".KeyMaterial", "is %d bytes, %s needs %d", n, spec, size)
+		}
+		if len(v.KeyMaterial) != 0 && asymmetric {
+			key, err := asym.ParsePrivateKey(v.KeyMaterial)
+			if err != nil {
+				return p.errf(vp+".KeyMaterial", "%v", err)
+			}
+			if key.Spec() != spec {
+				return p.errf(vp+".KeyMaterial", "is a private key of spec %s, not %s", key.Spec(), spec)
+			}
 		}
 		if v.CreationDate != "" {
 			if _, err := time.Parse(time.RFC3339, v.CreationDate); err != nil {
@@ -533,4 +555,27 @@ func (p *parser) duplicates(f *File) error {
 		}
 	}
 	return nil
+}
+
+// pemMaterial lets a version's KeyMaterial be PEM text (an asymmetric key's
+// "-----BEGIN PRIVATE KEY-----" block) besides standard base64: the text's
+// JSON string is replaced in place by its base64, so that ImportKey gets
+// its bytes and the strict parse still sees the entry as written.
+func pemMaterial(raw []byte) ([]byte, error) {
+	var entry struct{ Versions []map[string]json.RawMessage }
+	if json.Unmarshal(raw, &entry) != nil {
+		return raw, nil // the strict parse reports it
+	}
+	for _, v := range entry.Versions {
+		var m string
+		if json.Unmarshal(v["KeyMaterial"], &m) != nil || !strings.HasPrefix(strings.TrimSpace(m), "-----BEGIN ") {
+			continue
+		}
+		b64, err := json.Marshal(base64.StdEncoding.EncodeToString([]byte(m)))
+		if err != nil {
+			return nil, err
+		}
+		raw = bytes.Replace(raw, v["KeyMaterial"], b64, 1)
+	}
+	return raw, nil
 }

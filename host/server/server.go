@@ -75,7 +75,7 @@ type Handler struct {
 	eng     engine.Engine
 	backend store.Backend
 	cfg     Config
-	gz      gzipCache
+	assets  assetCache
 	classic *classic.Handler
 }
 
@@ -252,8 +252,15 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request) {
 			modTime = st.ModTime()
 			// The module is large: a reload revalidates instead of refetching.
 			if !modTime.IsZero() {
-				if t, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !modTime.Truncate(time.Second).After(t) {
+				if t, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !modTime.Truncate(time.Second).After(t) && r.Header.Get("If-None-Match") == "" {
 					w.WriteHeader(http.StatusNotModified)
+					return
+				}
+			}
+			// A known version answers If-None-Match without reading the file.
+			if e := h.assets.lookup(name, modTime, st.Size()); e != nil {
+				if tag, hit := e.notModified(r); hit {
+					notModified(w, tag, st.Size())
 					return
 				}
 			}
@@ -269,20 +276,38 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, kmserr.New(404, "NotFound", "Nothing at %s: the instance API is POST /.", quoteID(r.URL.Path)))
 		return
 	}
-	w.Header().Set("Content-Type", contentType(name))
+	// A strong validator from the content: embedded assets have no
+	// modification time, and a rebuilt module may keep its size and second.
+	entry := h.assets.entry(name, modTime, data)
+	if tag, hit := entry.notModified(r); hit {
+		notModified(w, tag, int64(len(data)))
+		return
+	}
+	if len(data) >= minCompress {
+		w.Header().Set("Vary", "Accept-Encoding")
+	}
 	w.Header().Set("Cache-Control", "no-cache")
+	body, coding := h.assets.encode(entry, r, data)
+	w.Header().Set("Content-Type", contentType(name))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("ETag", entry.tag(coding))
 	if !modTime.IsZero() {
 		w.Header().Set("Last-Modified", modTime.UTC().Format(http.TimeFormat))
 	}
-	if len(data) >= minGzip {
-		w.Header().Set("Vary", "Accept-Encoding")
-		if acceptsGzip(r) {
-			w.Header().Set("Content-Encoding", "gzip")
-			data = h.gz.get(name, modTime, data)
-		}
+	if coding != "" {
+		w.Header().Set("Content-Encoding", coding)
 	}
+	data = body
 	writeBody(w, r, data)
+}
+
+func notModified(w http.ResponseWriter, etag string, size int64) {
+	if size >= minCompress {
+		w.Header().Set("Vary", "Accept-Encoding")
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("ETag", etag)
+	w.WriteHeader(http.StatusNotModified)
 }
 
 func writeBody(w http.ResponseWriter, r *http.Request, data []byte) {

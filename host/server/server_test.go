@@ -172,7 +172,7 @@ func TestErrorRows(t *testing.T) {
 		{"wrong content type", "GenerateRandom", okBody, set("content-type", "application/json"), nil, 415, "InvalidContentType"},
 		{"unknown api", "Frobnicate", nil, nil, nil, 400, "InvalidApiName"},
 		{"management api", "CreateKey", nil, nil, nil, 400, "InvalidApiName"},
-		{"unbuilt api", "Sign", nil, nil, nil, 400, "UnsupportedOperation"},
+		{"unbuilt api", "GetHealthStatus", nil, nil, nil, 400, "UnsupportedOperation"},
 		{"body too large", "GenerateRandom", make([]byte, 1025), nil, nil, 413, "RequestEntityTooLarge"},
 		{"engine error", "GenerateRandom", mustMarshal(&pb.GenerateRandomRequest{Length: 65}), nil, nil, 400, "InvalidParameter"},
 	} {

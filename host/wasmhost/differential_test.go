@@ -38,7 +38,7 @@ func seq(n int, start byte) []byte {
 
 // imports are the keys both engines start from.
 func imports() []*pb.ImportKeyRequest {
-	return []*pb.ImportKeyRequest{
+	return append([]*pb.ImportKeyRequest{
 		{KeyId: aesID, KeySpec: "Aliyun_AES_256", Aliases: []string{"alias/aes"}, Versions: []*pb.ImportedVersion{
 			{KeyVersionId: aesV1, KeyMaterial: seq(32, 1), CreationDate: "2025-01-01T00:00:00Z"},
 			{KeyVersionId: aesV2, KeyMaterial: seq(32, 101), CreationDate: "2025-06-01T00:00:00Z"}}},
@@ -48,7 +48,7 @@ func imports() []*pb.ImportKeyRequest {
 			{KeyVersionId: sm4ID + "-v1cccccccc", KeyMaterial: seq(16, 200), CreationDate: "2025-03-01T00:00:00Z"}}},
 		{KeyId: offID, KeySpec: "Aliyun_AES_256", KeyState: "Disabled", Versions: []*pb.ImportedVersion{
 			{KeyVersionId: offID + "-v1dddddddd", KeyMaterial: seq(32, 7), CreationDate: "2025-04-01T00:00:00Z"}}},
-	}
+	}, asymImports()...)
 }
 
 // caller is what both engines offer the tests.
@@ -102,7 +102,7 @@ func steps(adv, raw []byte) []step {
 	}
 	keyDates := []string{"CreationDate", "LastRotationDate", "NextRotationDate", "DeleteDate"}
 	secretDates := []string{"CreateTime", "UpdateTime", "PlannedDeleteTime", "LastRotationDate", "NextRotationDate"}
-	return []step{
+	return append(asymSteps(), []step{
 		// Data operations with fixed IVs: byte-identical ciphertexts.
 		{name: "AdvanceEncrypt/AES_GCM", api: "AdvanceEncrypt", req: &pb.AdvanceEncryptRequest{KeyId: aesID, Plaintext: []byte("differential"), Iv: seq(12, 9), Aad: []byte("ctx")}},
 		{name: "AdvanceEncrypt/AES_CBC", api: "AdvanceEncrypt", req: &pb.AdvanceEncryptRequest{KeyId: "alias/aes", Algorithm: "AES_CBC", Plaintext: seq(33, 0), Iv: seq(16, 1)}},
@@ -192,9 +192,9 @@ func steps(adv, raw []byte) []step {
 		{name: "RestoreSecret", api: "RestoreSecret", req: &pb.SecretNameRequest{SecretName: "diff/db"}, mut: true},
 
 		// Calls the engine refuses before looking at the request.
-		{name: "error/unsupported", api: "Sign", req: &pb.EmptyResponse{}},
+		{name: "error/unsupported", api: "GetHealthStatus", req: &pb.EmptyResponse{}},
 		{name: "error/invalid api", api: "Nope", req: &pb.EmptyResponse{}},
-	}
+	}...)
 }
 
 // normalize clears RequestId and the step's ignored fields, at any depth.

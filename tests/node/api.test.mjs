@@ -1,6 +1,7 @@
 // Every PocketKMS method against the real module, with independent checks
 // (WebCrypto) where the output is ciphertext.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { before, describe, test } from 'node:test';
 
 import { KmsError, OPERATIONS, PocketKMS } from 'pocketkms';
@@ -281,13 +282,13 @@ describe('generic calls and errors', () => {
     // Errors come back as KmsError decoded from the protobuf Error message.
     await rejectsKms(() => kms.callProto('AdvanceDecrypt', Uint8Array.from([0x0a, blob.length, ...blob])), 400, 'InvalidParameter');
     await rejectsKms(() => kms.callProto('Encrypt', Uint8Array.of(0xff, 0xff)), 400, 'InvalidParameter');
-    await rejectsKms(() => kms.callProto('Sign', new Uint8Array()), 400, 'UnsupportedOperation');
+    await rejectsKms(() => kms.callProto('GetHealthStatus', new Uint8Array()), 400, 'UnsupportedOperation');
   });
 
   test('unknown and unsupported operations', async () => {
     const e = await rejectsKms(() => kms.call('NoSuchApi', {}), 400, 'InvalidApiName');
     assert.match(e.message, /NoSuchApi/);
-    await rejectsKms(() => kms.call('GetPublicKey', { KeyId: 'x' }), 400, 'UnsupportedOperation');
+    await rejectsKms(() => kms.call('GetHealthStatus', {}), 400, 'UnsupportedOperation');
     await rejectsKms(() => kms.describeKey({ KeyId: 'key-aaaaaaaaaaaaaaaaaaaaa' }), 404, 'Forbidden.KeyNotFound');
   });
 
@@ -362,5 +363,66 @@ describe('secrets', () => {
     assert.equal(v.AccountName, 'app');
     assert.equal(v.AccountPassword.length, 32);
     assert.notEqual(v.AccountPassword, 'old');
+  });
+});
+
+// Asymmetric keys through the JS package, each result checked with Node's
+// own crypto (OpenSSL), never with pocketkms.
+describe('asymmetric keys', () => {
+  test('sign and verify: RSA, P-256, secp256k1, SM2 signatures that OpenSSL verifies', async () => {
+    for (const [spec, alg] of [['RSA_2048', 'sha256'], ['EC_P256', 'sha256'], ['EC_P256K', 'sha256']]) {
+      const { KeyMetadata: md } = await kms.createKey({ KeySpec: spec });
+      assert.equal(md.KeyUsage, 'SIGN/VERIFY');
+      const { PublicKey } = await kms.getPublicKey({ KeyId: md.KeyId });
+      const pub = crypto.createPublicKey(PublicKey);
+      const s = await kms.sign({ KeyId: md.KeyId, Message: 'sign me' });
+      const opts = spec.startsWith('RSA') ? { key: pub, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : pub;
+      assert.ok(crypto.verify(alg, utf8('sign me'), opts, s.Signature), spec);
+      const v = await kms.verify({ KeyId: md.KeyId, Message: 'sign me', Signature: s.Signature, Algorithm: s.Algorithm });
+      assert.equal(v.Value, true);
+      const bad = Uint8Array.from(s.Signature);
+      bad[5] ^= 1;
+      assert.notEqual((await kms.verify({ KeyId: md.KeyId, Message: 'sign me', Signature: bad })).Value, true);
+    }
+    // A signature OpenSSL made, verified by pocketkms.
+    const pair = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const imported = await kms.importKey({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN/VERIFY',
+      Versions: [{ KeyMaterial: pair.privateKey.export({ type: 'pkcs8', format: 'der' }) }] });
+    const sig = crypto.sign('sha256', utf8('from node'), pair.privateKey);
+    const v = await kms.verify({ KeyId: imported.KeyMetadata.KeyId, Algorithm: 'RSA_PKCS1_SHA_256', Message: 'from node', Signature: sig });
+    assert.equal(v.Value, true);
+    const mine = await kms.sign({ KeyId: imported.KeyMetadata.KeyId, Algorithm: 'RSA_PKCS1_SHA_256', Message: 'from node' });
+    assert.equal(hex(mine.Signature), hex(sig), 'PKCS#1 v1.5 is deterministic: the same bytes as OpenSSL');
+  });
+
+  test('RSA-OAEP: what OpenSSL encrypts with the public key, pocketkms decrypts', async () => {
+    const { KeyMetadata: md } = await kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT/DECRYPT' });
+    const { PublicKey } = await kms.getPublicKey({ KeyId: md.KeyId });
+    const ct = crypto.publicEncrypt({ key: PublicKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, utf8('wrapped'));
+    const d = await kms.decrypt({ KeyId: md.KeyId, CiphertextBlob: ct });
+    assert.equal(text(d.Plaintext), 'wrapped');
+    assert.equal(d.Algorithm, 'RSAES_OAEP_SHA_256');
+    const e = await kms.encrypt({ KeyId: md.KeyId, Plaintext: 'x' });
+    assert.equal(e.CiphertextBlob.length, 256);
+    await rejectsKms(() => kms.encrypt({ KeyId: md.KeyId, Plaintext: new Uint8Array(191) }), 400, 'InvalidParameter');
+    await rejectsKms(() => kms.sign({ KeyId: md.KeyId, Message: 'm' }), 400, 'UnsupportedOperation');
+  });
+
+  test('data key pairs: the private key OpenSSL reads matches the public key', async () => {
+    const { KeyMetadata: sym } = await kms.createKey({});
+    for (const [spec, format] of [['RSA_2048', 'PEM'], ['EC_P256', 'DER'], ['EC_P256K', undefined]]) {
+      const p = await kms.generateDataKeyPair({ KeyId: sym.KeyId, KeyPairSpec: spec, KeyFormat: format, Aad: 'ctx' });
+      const type = format === 'DER' ? 'der' : 'pem';
+      const priv = crypto.createPrivateKey({ key: Buffer.from(p.PrivateKeyPlaintext), format: type, type: 'pkcs8' });
+      const pub = crypto.createPublicKey({ key: Buffer.from(p.PublicKey), format: type, type: 'spki' });
+      const sig = crypto.sign('sha256', utf8('pair'), priv);
+      assert.ok(crypto.verify('sha256', utf8('pair'), pub, sig), spec);
+      const d = await kms.decrypt({ KeyId: sym.KeyId, CiphertextBlob: p.PrivateKeyCiphertextBlob, Iv: p.Iv, Aad: 'ctx' });
+      assert.equal(hex(d.Plaintext), hex(p.PrivateKeyPlaintext));
+      const a = await kms.advanceGenerateDataKeyPairWithoutPlaintext({ KeyId: sym.KeyId, KeyPairSpec: spec, KeyFormat: format });
+      const ad = await kms.advanceDecrypt({ CiphertextBlob: a.PrivateKeyCiphertextBlob });
+      crypto.createPrivateKey({ key: Buffer.from(ad.Plaintext), format: type, type: 'pkcs8' });
+      assert.match(a.KeyVersionId, /^key-/);
+    }
   });
 });

@@ -15,6 +15,14 @@ export async function usage(): Promise<string> {
   const primary: string | undefined = r.KeyMetadata?.PrimaryKeyVersionId;
   await kms.importKey({ Versions: [{ KeyMaterial: new Uint8Array(32) }], Aliases: ['alias/a'] });
   await kms.generateRandom({ Length: 8 });
+  const signer = (await kms.createKey({ KeySpec: 'EC_P256', KeyUsage: 'SIGN/VERIFY' })).KeyMetadata?.KeyId ?? '';
+  const sig = await kms.sign({ KeyId: signer, Message: 'text', MessageType: 'RAW' });
+  const ok: boolean | undefined = (await kms.verify({ KeyId: signer, Message: 'text', Signature: sig.Signature ?? new Uint8Array(), Algorithm: sig.Algorithm })).Value;
+  const pem: string | undefined = (await kms.getPublicKey({ KeyId: signer })).PublicKey;
+  const pair = await kms.generateDataKeyPair({ KeyId: keyId, KeyPairSpec: 'RSA_2048', KeyFormat: 'DER', Aad: 'ctx' });
+  const priv: Uint8Array | undefined = pair.PrivateKeyPlaintext;
+  const adv = await kms.advanceGenerateDataKeyPairWithoutPlaintext({ KeyId: keyId, KeyPairSpec: 'EC_SM2' });
+  const advVersion: string | undefined = adv.KeyVersionId;
   await kms.inspectBlob({ CiphertextBlob: new Uint8Array() });
   const json: string = await kms.callJSON('ListKeys', '{}');
   const proto: Uint8Array = await kms.callProto('GenerateRandom', new Uint8Array([8, 4]));
@@ -52,7 +60,9 @@ export async function usage(): Promise<string> {
   await kms.advanceEncrypt({ Plaintext: 'x' });
   // @ts-expect-error CiphertextBlob takes bytes, not text
   await kms.advanceDecrypt({ CiphertextBlob: 'base64' });
-  // @ts-expect-error no such method
+  // @ts-expect-error Sign needs a KeyId
   kms.sign({});
-  return [plain, primary, json, proto, any, typed, untyped, ops, records].join();
+  // @ts-expect-error no such method
+  kms.signEverything({});
+  return [plain, primary, json, proto, any, typed, untyped, ops, records, ok, pem, priv, advVersion].join();
 }

@@ -4,10 +4,14 @@
 /** Fields that carry bytes in any pocketkms request or response, at any depth. */
 export const BYTE_FIELDS = new Set([
   'CiphertextBlob', 'Plaintext', 'Aad', 'Iv', 'Random', 'KeyMaterial', 'Ciphertext', 'Tag',
+  'Message', 'Digest', 'Signature', 'PrivateKeyPlaintext', 'PrivateKeyCiphertextBlob', 'PublicKey',
 ]);
 
 /** Byte fields that also accept a string, encoded as UTF-8 (a convenience for text). */
-export const TEXT_FIELDS = new Set(['Plaintext', 'Aad']);
+export const TEXT_FIELDS = new Set(['Plaintext', 'Aad', 'Message']);
+
+/** Fields of one operation's response that are text although the name is a byte field elsewhere. */
+const TEXT_IN = { GetPublicKey: 'PublicKey' };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -65,13 +69,16 @@ export function encodeRequest(value, path = '') {
   return out;
 }
 
-/** Converts a JSON-form response object in place: base64 byte fields become Uint8Array. */
-export function decodeResponse(value) {
+/**
+ * Converts a JSON-form response object of api in place: base64 byte fields
+ * become Uint8Array.
+ */
+export function decodeResponse(value, api = '') {
   if (Array.isArray(value)) {
-    value.forEach(decodeResponse);
+    value.forEach((v) => decodeResponse(v));
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (BYTE_FIELDS.has(k) && typeof v === 'string') value[k] = fromBase64(v);
+      if (BYTE_FIELDS.has(k) && typeof v === 'string' && TEXT_IN[api] !== k) value[k] = fromBase64(v);
       else decodeResponse(v);
     }
   }

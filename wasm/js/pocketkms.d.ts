@@ -115,8 +115,18 @@ export class KmsError extends Error {
 // ---- Messages -------------------------------------------------------------
 
 export type KeySpec = 'Aliyun_AES_256' | 'Aliyun_AES_192' | 'Aliyun_AES_128' | 'Aliyun_SM4'
-  | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256' | 'EC_SM2' | (string & {});
-export type Algorithm = 'AES_GCM' | 'AES_CBC' | 'AES_ECB' | 'SM4_GCM' | 'SM4_CBC' | 'SM4_ECB' | (string & {});
+  | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256' | 'EC_P256K' | 'EC_SM2' | (string & {});
+export type Algorithm = 'AES_GCM' | 'AES_CBC' | 'AES_ECB' | 'SM4_GCM' | 'SM4_CBC' | 'SM4_ECB'
+  | AsymmetricEncryptionAlgorithm | (string & {});
+/** Encrypt/Decrypt with an asymmetric key: the first of each spec is its default. */
+export type AsymmetricEncryptionAlgorithm = 'RSAES_OAEP_SHA_256' | 'RSAES_OAEP_SHA_1' | 'SM2PKE';
+/** RSA: RSA_PSS_SHA_256 (default) or RSA_PKCS1_SHA_256; EC_P256 and EC_P256K: ECDSA_SHA_256; EC_SM2: SM2DSA. */
+export type SignatureAlgorithm = 'RSA_PSS_SHA_256' | 'RSA_PKCS1_SHA_256' | 'ECDSA_SHA_256' | 'SM2DSA' | (string & {});
+/** RAW (default): the message, hashed by the algorithm (SM2DSA: SM3(Z_A‖M)); DIGEST: its 32-byte digest. */
+export type MessageType = 'RAW' | 'DIGEST' | (string & {});
+export type KeyPairSpec = 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'EC_P256' | 'EC_P256K' | 'EC_SM2' | (string & {});
+/** PKCS#8 private keys and SPKI public keys as PEM text (default) or DER bytes. */
+export type KeyFormat = 'PEM' | 'DER' | (string & {});
 export type PaddingMode = 'PKCS7_PADDING' | 'NO_PADDING' | (string & {});
 
 interface WithRequestId { RequestId?: string }
@@ -184,6 +194,64 @@ export interface GenerateRandomRequest {
   Length: number;
 }
 export interface GenerateRandomResponse extends WithRequestId { Random?: Uint8Array }
+
+export interface SignRequest {
+  KeyId: string;
+  /** Default: the key's default algorithm. */
+  Algorithm?: SignatureAlgorithm;
+  Message?: BytesOrText;
+  MessageType?: MessageType;
+  /** The C# SDK's field: a DIGEST message, when Message is empty. */
+  Digest?: Bytes;
+}
+export interface SignResponse extends WithRequestId {
+  KeyId?: string;
+  /** Raw bytes: RSA signatures are the modulus length; ECDSA and SM2 are DER SEQUENCE{r, s}. */
+  Signature?: Uint8Array;
+  Algorithm?: SignatureAlgorithm;
+  MessageType?: MessageType;
+}
+export interface VerifyRequest extends SignRequest { Signature: Bytes }
+export interface VerifyResponse extends WithRequestId {
+  KeyId?: string;
+  /** false (absent on the wire) for a wrong or malformed signature: not an error. */
+  Value?: boolean;
+  Algorithm?: SignatureAlgorithm;
+  MessageType?: MessageType;
+}
+export interface GetPublicKeyRequest { KeyId: string }
+export interface GetPublicKeyResponse extends WithRequestId {
+  KeyId?: string;
+  /** PEM "PUBLIC KEY" (SubjectPublicKeyInfo), 64-character lines, trailing newline. */
+  PublicKey?: string;
+}
+export interface GenerateDataKeyPairRequest {
+  /** A symmetric key: it seals the private key. */
+  KeyId: string;
+  KeyPairSpec: KeyPairSpec;
+  KeyFormat?: KeyFormat;
+  /** AES_GCM (SM4_GCM for SM4 keys), the default. Not in the Advance forms. */
+  Algorithm?: Algorithm;
+  Aad?: BytesOrText;
+}
+export type AdvanceGenerateDataKeyPairRequest = Omit<GenerateDataKeyPairRequest, 'Algorithm'>;
+export interface GenerateDataKeyPairWithoutPlaintextResponse extends WithRequestId {
+  KeyId?: string;
+  /** The IV of the seal (for the Advance forms, the one inside the blob). */
+  Iv?: Uint8Array;
+  KeyPairSpec?: KeyPairSpec;
+  /** Decrypt (non-Advance: with KeyId, Iv and Aad) or AdvanceDecrypt opens it to the private key. */
+  PrivateKeyCiphertextBlob?: Uint8Array;
+  /** SPKI, PEM text as bytes or DER. */
+  PublicKey?: Uint8Array;
+  Algorithm?: Algorithm;
+}
+export interface GenerateDataKeyPairResponse extends GenerateDataKeyPairWithoutPlaintextResponse {
+  /** PKCS#8, PEM text as bytes or DER. */
+  PrivateKeyPlaintext?: Uint8Array;
+}
+export interface AdvanceGenerateDataKeyPairWithoutPlaintextResponse extends GenerateDataKeyPairWithoutPlaintextResponse { KeyVersionId?: string }
+export interface AdvanceGenerateDataKeyPairResponse extends GenerateDataKeyPairResponse { KeyVersionId?: string }
 
 export interface KeyMetadata {
   KeyId?: string;
@@ -517,6 +585,13 @@ export interface Operations {
   GenerateDataKey: [GenerateDataKeyRequest, GenerateDataKeyResponse];
   AdvanceGenerateDataKey: [AdvanceGenerateDataKeyRequest, AdvanceGenerateDataKeyResponse];
   GenerateRandom: [GenerateRandomRequest, GenerateRandomResponse];
+  Sign: [SignRequest, SignResponse];
+  Verify: [VerifyRequest, VerifyResponse];
+  GetPublicKey: [GetPublicKeyRequest, GetPublicKeyResponse];
+  GenerateDataKeyPair: [GenerateDataKeyPairRequest, GenerateDataKeyPairResponse];
+  GenerateDataKeyPairWithoutPlaintext: [GenerateDataKeyPairRequest, GenerateDataKeyPairWithoutPlaintextResponse];
+  AdvanceGenerateDataKeyPair: [AdvanceGenerateDataKeyPairRequest, AdvanceGenerateDataKeyPairResponse];
+  AdvanceGenerateDataKeyPairWithoutPlaintext: [AdvanceGenerateDataKeyPairRequest, AdvanceGenerateDataKeyPairWithoutPlaintextResponse];
   CreateKey: [CreateKeyRequest, KeyResponse];
   ImportKey: [ImportKeyRequest, KeyResponse];
   DescribeKey: [KeyIdRequest, KeyResponse];
@@ -597,6 +672,13 @@ export class PocketKMS {
   generateDataKey(request: GenerateDataKeyRequest): Promise<GenerateDataKeyResponse>;
   advanceGenerateDataKey(request: AdvanceGenerateDataKeyRequest): Promise<AdvanceGenerateDataKeyResponse>;
   generateRandom(request: GenerateRandomRequest): Promise<GenerateRandomResponse>;
+  sign(request: SignRequest): Promise<SignResponse>;
+  verify(request: VerifyRequest): Promise<VerifyResponse>;
+  getPublicKey(request: GetPublicKeyRequest): Promise<GetPublicKeyResponse>;
+  generateDataKeyPair(request: GenerateDataKeyPairRequest): Promise<GenerateDataKeyPairResponse>;
+  generateDataKeyPairWithoutPlaintext(request: GenerateDataKeyPairRequest): Promise<GenerateDataKeyPairWithoutPlaintextResponse>;
+  advanceGenerateDataKeyPair(request: AdvanceGenerateDataKeyPairRequest): Promise<AdvanceGenerateDataKeyPairResponse>;
+  advanceGenerateDataKeyPairWithoutPlaintext(request: AdvanceGenerateDataKeyPairRequest): Promise<AdvanceGenerateDataKeyPairWithoutPlaintextResponse>;
 
   // Key management.
   createKey(request?: CreateKeyRequest): Promise<KeyResponse>;

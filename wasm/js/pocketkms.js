@@ -35,6 +35,8 @@ const KEEP_OUTPUT_LINES = 50;
 export const OPERATIONS = [
   'Encrypt', 'Decrypt', 'AdvanceEncrypt', 'AdvanceDecrypt', 'GenerateDataKey',
   'AdvanceGenerateDataKey', 'GenerateRandom',
+  'Sign', 'Verify', 'GetPublicKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
+  'AdvanceGenerateDataKeyPair', 'AdvanceGenerateDataKeyPairWithoutPlaintext',
   'CreateKey', 'ImportKey', 'DescribeKey', 'ListKeys', 'CreateKeyVersion', 'ListKeyVersions',
   'DescribeKeyVersion', 'UpdateRotationPolicy', 'EnableKey', 'DisableKey', 'ScheduleKeyDeletion',
   'CancelKeyDeletion', 'CreateAlias', 'UpdateAlias', 'DeleteAlias', 'ListAliases',
@@ -275,7 +277,7 @@ export class PocketKMS {
     } catch (err) {
       throw badParameter(`${api}: ${err.message}`);
     }
-    return decodeResponse(JSON.parse(await this.callJSON(api, text)));
+    return decodeResponse(JSON.parse(await this.callJSON(api, text)), api);
   }
 
   /** Runs api on a request in the JSON form (text, bytes as base64) and returns the response text. */

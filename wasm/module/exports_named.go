@@ -6,7 +6,7 @@ package main
 
 // namedExports are the operations exported under their own name, as
 // pkms_info lists them.
-var namedExports = []string{"AdvanceDecrypt", "AdvanceEncrypt", "AdvanceGenerateDataKey", "Decrypt", "Encrypt", "GenerateDataKey", "GenerateRandom", "GetSecretValue"}
+var namedExports = []string{"AdvanceDecrypt", "AdvanceEncrypt", "AdvanceGenerateDataKey", "AdvanceGenerateDataKeyPair", "AdvanceGenerateDataKeyPairWithoutPlaintext", "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateRandom", "GetPublicKey", "GetSecretValue", "Sign", "Verify"}
 
 //go:wasmexport AdvanceDecrypt
 func exportAdvanceDecrypt(reqPtr, reqLen uint32, format int32) uint64 {
@@ -21,6 +21,16 @@ func exportAdvanceEncrypt(reqPtr, reqLen uint32, format int32) uint64 {
 //go:wasmexport AdvanceGenerateDataKey
 func exportAdvanceGenerateDataKey(reqPtr, reqLen uint32, format int32) uint64 {
 	return callNamed("AdvanceGenerateDataKey", reqPtr, reqLen, format)
+}
+
+//go:wasmexport AdvanceGenerateDataKeyPair
+func exportAdvanceGenerateDataKeyPair(reqPtr, reqLen uint32, format int32) uint64 {
+	return callNamed("AdvanceGenerateDataKeyPair", reqPtr, reqLen, format)
+}
+
+//go:wasmexport AdvanceGenerateDataKeyPairWithoutPlaintext
+func exportAdvanceGenerateDataKeyPairWithoutPlaintext(reqPtr, reqLen uint32, format int32) uint64 {
+	return callNamed("AdvanceGenerateDataKeyPairWithoutPlaintext", reqPtr, reqLen, format)
 }
 
 //go:wasmexport Decrypt
@@ -38,12 +48,37 @@ func exportGenerateDataKey(reqPtr, reqLen uint32, format int32) uint64 {
 	return callNamed("GenerateDataKey", reqPtr, reqLen, format)
 }
 
+//go:wasmexport GenerateDataKeyPair
+func exportGenerateDataKeyPair(reqPtr, reqLen uint32, format int32) uint64 {
+	return callNamed("GenerateDataKeyPair", reqPtr, reqLen, format)
+}
+
+//go:wasmexport GenerateDataKeyPairWithoutPlaintext
+func exportGenerateDataKeyPairWithoutPlaintext(reqPtr, reqLen uint32, format int32) uint64 {
+	return callNamed("GenerateDataKeyPairWithoutPlaintext", reqPtr, reqLen, format)
+}
+
 //go:wasmexport GenerateRandom
 func exportGenerateRandom(reqPtr, reqLen uint32, format int32) uint64 {
 	return callNamed("GenerateRandom", reqPtr, reqLen, format)
 }
 
+//go:wasmexport GetPublicKey
+func exportGetPublicKey(reqPtr, reqLen uint32, format int32) uint64 {
+	return callNamed("GetPublicKey", reqPtr, reqLen, format)
+}
+
 //go:wasmexport GetSecretValue
 func exportGetSecretValue(reqPtr, reqLen uint32, format int32) uint64 {
 	return callNamed("GetSecretValue", reqPtr, reqLen, format)
+}
+
+//go:wasmexport Sign
+func exportSign(reqPtr, reqLen uint32, format int32) uint64 {
+	return callNamed("Sign", reqPtr, reqLen, format)
+}
+
+//go:wasmexport Verify
+func exportVerify(reqPtr, reqLen uint32, format int32) uint64 {
+	return callNamed("Verify", reqPtr, reqLen, format)
 }

@@ -42,7 +42,11 @@ func RunDataPlane(t *testing.T, tg *Target) *DataPlane {
 	t.Run("GenerateRandom", d.generateRandom)
 	t.Run("aliases", d.aliases)
 	t.Run("rotation", d.rotation)
-	t.Run("unbuilt operations", d.unbuilt)
+	t.Run("Sign and Verify", d.signVerify)
+	t.Run("GetPublicKey", d.getPublicKey)
+	t.Run("asymmetric Encrypt and Decrypt", d.asymEncryptDecrypt)
+	t.Run("data key pairs", d.dataKeyPairs)
+	t.Run("asymmetric errors", d.asymErrors)
 	t.Run("engine errors through the SDK", d.engineErrors)
 	t.Run("errors on the wire", d.wireErrors)
 	t.Run("parallel requests", d.parallel)
@@ -313,29 +317,6 @@ func (d *DataPlane) rotation(t *testing.T) {
 		t.Fatalf("Decrypt after rotation: %v", err)
 	}
 	d.Blobs["rotated-v1"] = enc1.CiphertextBlob
-}
-
-func (d *DataPlane) unbuilt(t *testing.T) {
-	calls := map[string]func() error{
-		"Sign": func() error {
-			_, err := d.sdk.Sign(&dkms.SignRequest{KeyId: tea.String(d.AppKey), Message: []byte("m"), MessageType: tea.String("RAW")})
-			return err
-		},
-		"GetPublicKey": func() error {
-			_, err := d.sdk.GetPublicKey(&dkms.GetPublicKeyRequest{KeyId: tea.String(d.AppKey)})
-			return err
-		},
-		"GenerateDataKeyPair": func() error {
-			_, err := d.sdk.GenerateDataKeyPair(&dkms.GenerateDataKeyPairRequest{KeyId: tea.String(d.AppKey), KeyPairSpec: tea.String("RSA_2048")})
-			return err
-		},
-	}
-	for name, call := range calls {
-		t.Run(name, func(t *testing.T) {
-			start := time.Now()
-			WantSDKError(t, start, call(), 400, "UnsupportedOperation")
-		})
-	}
 }
 
 func (d *DataPlane) engineErrors(t *testing.T) {

@@ -32,7 +32,7 @@ var SeedSecrets = []map[string]any{
 	{"SecretName": "e2e/cert", "Versions": []map[string]any{{"VersionId": "v1", "SecretData": BinarySecret, "SecretDataType": "binary"}}},
 	{"SecretName": "e2e/rds", "SecretType": "Rds", "RotationInterval": "7d",
 		"ExtendedConfig": map[string]any{"SecretSubType": "SingleUser", "DBInstanceId": "rm-e2e"},
-		"Versions": []map[string]any{{"VersionId": "r1", "SecretData": `{"AccountName":"app","AccountPassword":"pw-1"}`}}},
+		"Versions":       []map[string]any{{"VersionId": "r1", "SecretData": `{"AccountName":"app","AccountPassword":"pw-1"}`}}},
 }
 
 // SeedSecretKeys are keys SeedSecrets need besides SeedKeys.
@@ -57,6 +57,14 @@ func RunSecrets(t *testing.T, tg Target) {
 		tg.DisableKey(t, "alias/lockable")
 		_, err := tg.SDK(t).GetSecretValue(&dkms.GetSecretValueRequest{SecretName: tea.String("e2e/locked")})
 		WantSDKError(t, time.Now(), err, 409, "Rejected.Disabled")
+	})
+	t.Run("deleted secret", func(t *testing.T) {
+		if tg.DeleteSecret == nil {
+			t.Fatal("the Target has no DeleteSecret")
+		}
+		tg.DeleteSecret(t, "e2e/cert")
+		_, err := tg.SDK(t).GetSecretValue(&dkms.GetSecretValueRequest{SecretName: tea.String("e2e/cert")})
+		WantSDKError(t, time.Now(), err, 409, "Rejected.ResourceInDeleteWindow")
 	})
 }
 

@@ -33,10 +33,12 @@ type Target struct {
 	// edits the sealed D1 record). Old versions must stay usable.
 	Rotate func(t *testing.T, keyID string)
 
-	// PutSecret adds an ACSCurrent version to a secret, and DisableKey
-	// disables a key, by the host's own means (RunSecrets).
-	PutSecret  func(t *testing.T, name, versionID, value string)
-	DisableKey func(t *testing.T, key string)
+	// PutSecret adds an ACSCurrent version to a secret, DeleteSecret plans
+	// a secret's deletion in 7 days, and DisableKey disables a key, by the
+	// host's own means (RunSecrets).
+	PutSecret    func(t *testing.T, name, versionID, value string)
+	DeleteSecret func(t *testing.T, name string)
+	DisableKey   func(t *testing.T, key string)
 }
 
 // SeedKeys are the keys every Target must hold, as seed file Keys
@@ -47,6 +49,12 @@ var SeedKeys = []map[string]any{
 	{"KeySpec": "Aliyun_SM4", "Aliases": []string{"alias/sm4"}},
 	{"KeySpec": "Aliyun_AES_128", "Aliases": []string{"alias/rotating"}}, // only RunDataPlane's rotation check rotates it
 	{"KeySpec": "Aliyun_AES_128", "Aliases": []string{"alias/disabled"}, "KeyState": "Disabled"},
+	{"KeySpec": "RSA_2048", "Aliases": []string{"alias/rsa-sign"}}, // SIGN/VERIFY, the default
+	{"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT/DECRYPT", "Aliases": []string{"alias/rsa-enc"}},
+	{"KeySpec": "EC_P256", "Aliases": []string{"alias/ec-sign"}},
+	{"KeySpec": "EC_P256K", "Aliases": []string{"alias/k1-sign"}},
+	{"KeySpec": "EC_SM2", "Aliases": []string{"alias/sm2-sign"}},
+	{"KeySpec": "EC_SM2", "KeyUsage": "ENCRYPT/DECRYPT", "Aliases": []string{"alias/sm2-enc"}},
 }
 
 // SDK is the official SDK configured for the Target as the READMEs tell

@@ -50,7 +50,7 @@ func (d *DataPlane) wireErrors(t *testing.T) {
 		{"wrong content type", "GenerateRandom", ok, set("content-type", "application/json"), nil, 415, "InvalidContentType"},
 		{"unknown api", "Frobnicate", ok, nil, nil, 400, "InvalidApiName"},
 		{"key management is not on the wire", "CreateKey", nil, nil, nil, 400, "InvalidApiName"},
-		{"unbuilt api", "Verify", nil, nil, nil, 400, "UnsupportedOperation"},
+		{"unbuilt api", "GetHealthStatus", nil, nil, nil, 400, "UnsupportedOperation"},
 		{"Encrypt body over 3 MB", "Encrypt", make([]byte, server.DefaultMaxBody+1), nil, nil, 413, "RequestEntityTooLarge"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1507,7 +1507,7 @@ func (x *ImportKeyRequest) GetVersions() []*ImportedVersion {
 type ImportedVersion struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	KeyVersionId  string                 `protobuf:"bytes,1,opt,name=KeyVersionId,proto3" json:"KeyVersionId,omitempty"` // generated when empty
-	KeyMaterial   []byte                 `protobuf:"bytes,2,opt,name=KeyMaterial,proto3" json:"KeyMaterial,omitempty"`   // generated when empty
+	KeyMaterial   []byte                 `protobuf:"bytes,2,opt,name=KeyMaterial,proto3" json:"KeyMaterial,omitempty"`   // generated when empty; asymmetric: PKCS#8, DER or PEM
 	CreationDate  string                 `protobuf:"bytes,3,opt,name=CreationDate,proto3" json:"CreationDate,omitempty"` // RFC 3339; now when empty
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -1098,6 +1098,1110 @@ func (x *GenerateRandomResponse) GetRequestId() string {
 	return ""
 }
 
+type SignRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	Digest        []byte                 `protobuf:"bytes,2,opt,name=Digest,proto3" json:"Digest,omitempty"` // C# SDK only: a DIGEST message when Message is empty
+	Algorithm     string                 `protobuf:"bytes,3,opt,name=Algorithm,proto3" json:"Algorithm,omitempty"`
+	Message       []byte                 `protobuf:"bytes,4,opt,name=Message,proto3" json:"Message,omitempty"`
+	MessageType   string                 `protobuf:"bytes,5,opt,name=MessageType,proto3" json:"MessageType,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignRequest) Reset() {
+	*x = SignRequest{}
+	mi := &file_dkms_gcs_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignRequest) ProtoMessage() {}
+
+func (x *SignRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignRequest.ProtoReflect.Descriptor instead.
+func (*SignRequest) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SignRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *SignRequest) GetDigest() []byte {
+	if x != nil {
+		return x.Digest
+	}
+	return nil
+}
+
+func (x *SignRequest) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *SignRequest) GetMessage() []byte {
+	if x != nil {
+		return x.Message
+	}
+	return nil
+}
+
+func (x *SignRequest) GetMessageType() string {
+	if x != nil {
+		return x.MessageType
+	}
+	return ""
+}
+
+type SignResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	Signature     []byte                 `protobuf:"bytes,2,opt,name=Signature,proto3" json:"Signature,omitempty"`
+	RequestId     string                 `protobuf:"bytes,3,opt,name=RequestId,proto3" json:"RequestId,omitempty"`
+	Algorithm     string                 `protobuf:"bytes,4,opt,name=Algorithm,proto3" json:"Algorithm,omitempty"`
+	MessageType   string                 `protobuf:"bytes,5,opt,name=MessageType,proto3" json:"MessageType,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignResponse) Reset() {
+	*x = SignResponse{}
+	mi := &file_dkms_gcs_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignResponse) ProtoMessage() {}
+
+func (x *SignResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignResponse.ProtoReflect.Descriptor instead.
+func (*SignResponse) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *SignResponse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *SignResponse) GetSignature() []byte {
+	if x != nil {
+		return x.Signature
+	}
+	return nil
+}
+
+func (x *SignResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *SignResponse) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *SignResponse) GetMessageType() string {
+	if x != nil {
+		return x.MessageType
+	}
+	return ""
+}
+
+type VerifyRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	Digest        []byte                 `protobuf:"bytes,2,opt,name=Digest,proto3" json:"Digest,omitempty"`
+	Signature     []byte                 `protobuf:"bytes,3,opt,name=Signature,proto3" json:"Signature,omitempty"`
+	Algorithm     string                 `protobuf:"bytes,4,opt,name=Algorithm,proto3" json:"Algorithm,omitempty"`
+	Message       []byte                 `protobuf:"bytes,5,opt,name=Message,proto3" json:"Message,omitempty"`
+	MessageType   string                 `protobuf:"bytes,6,opt,name=MessageType,proto3" json:"MessageType,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifyRequest) Reset() {
+	*x = VerifyRequest{}
+	mi := &file_dkms_gcs_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyRequest) ProtoMessage() {}
+
+func (x *VerifyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyRequest.ProtoReflect.Descriptor instead.
+func (*VerifyRequest) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *VerifyRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *VerifyRequest) GetDigest() []byte {
+	if x != nil {
+		return x.Digest
+	}
+	return nil
+}
+
+func (x *VerifyRequest) GetSignature() []byte {
+	if x != nil {
+		return x.Signature
+	}
+	return nil
+}
+
+func (x *VerifyRequest) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *VerifyRequest) GetMessage() []byte {
+	if x != nil {
+		return x.Message
+	}
+	return nil
+}
+
+func (x *VerifyRequest) GetMessageType() string {
+	if x != nil {
+		return x.MessageType
+	}
+	return ""
+}
+
+type VerifyResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	Value         bool                   `protobuf:"varint,2,opt,name=Value,proto3" json:"Value,omitempty"`
+	RequestId     string                 `protobuf:"bytes,3,opt,name=RequestId,proto3" json:"RequestId,omitempty"`
+	Algorithm     string                 `protobuf:"bytes,4,opt,name=Algorithm,proto3" json:"Algorithm,omitempty"`
+	MessageType   string                 `protobuf:"bytes,5,opt,name=MessageType,proto3" json:"MessageType,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifyResponse) Reset() {
+	*x = VerifyResponse{}
+	mi := &file_dkms_gcs_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyResponse) ProtoMessage() {}
+
+func (x *VerifyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyResponse.ProtoReflect.Descriptor instead.
+func (*VerifyResponse) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *VerifyResponse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *VerifyResponse) GetValue() bool {
+	if x != nil {
+		return x.Value
+	}
+	return false
+}
+
+func (x *VerifyResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *VerifyResponse) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *VerifyResponse) GetMessageType() string {
+	if x != nil {
+		return x.MessageType
+	}
+	return ""
+}
+
+type GetPublicKeyRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPublicKeyRequest) Reset() {
+	*x = GetPublicKeyRequest{}
+	mi := &file_dkms_gcs_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPublicKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPublicKeyRequest) ProtoMessage() {}
+
+func (x *GetPublicKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPublicKeyRequest.ProtoReflect.Descriptor instead.
+func (*GetPublicKeyRequest) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *GetPublicKeyRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+type GetPublicKeyResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	PublicKey     string                 `protobuf:"bytes,2,opt,name=PublicKey,proto3" json:"PublicKey,omitempty"`
+	RequestId     string                 `protobuf:"bytes,3,opt,name=RequestId,proto3" json:"RequestId,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPublicKeyResponse) Reset() {
+	*x = GetPublicKeyResponse{}
+	mi := &file_dkms_gcs_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPublicKeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPublicKeyResponse) ProtoMessage() {}
+
+func (x *GetPublicKeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPublicKeyResponse.ProtoReflect.Descriptor instead.
+func (*GetPublicKeyResponse) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *GetPublicKeyResponse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *GetPublicKeyResponse) GetPublicKey() string {
+	if x != nil {
+		return x.PublicKey
+	}
+	return ""
+}
+
+func (x *GetPublicKeyResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type GenerateDataKeyPairRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	Algorithm     string                 `protobuf:"bytes,2,opt,name=Algorithm,proto3" json:"Algorithm,omitempty"`
+	KeyPairSpec   string                 `protobuf:"bytes,3,opt,name=KeyPairSpec,proto3" json:"KeyPairSpec,omitempty"`
+	KeyFormat     string                 `protobuf:"bytes,4,opt,name=KeyFormat,proto3" json:"KeyFormat,omitempty"`
+	Aad           []byte                 `protobuf:"bytes,5,opt,name=Aad,proto3" json:"Aad,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GenerateDataKeyPairRequest) Reset() {
+	*x = GenerateDataKeyPairRequest{}
+	mi := &file_dkms_gcs_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenerateDataKeyPairRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenerateDataKeyPairRequest) ProtoMessage() {}
+
+func (x *GenerateDataKeyPairRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenerateDataKeyPairRequest.ProtoReflect.Descriptor instead.
+func (*GenerateDataKeyPairRequest) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *GenerateDataKeyPairRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairRequest) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairRequest) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairRequest) GetKeyFormat() string {
+	if x != nil {
+		return x.KeyFormat
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairRequest) GetAad() []byte {
+	if x != nil {
+		return x.Aad
+	}
+	return nil
+}
+
+type GenerateDataKeyPairResponse struct {
+	state                    protoimpl.MessageState `protogen:"open.v1"`
+	KeyId                    string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	Iv                       []byte                 `protobuf:"bytes,2,opt,name=Iv,proto3" json:"Iv,omitempty"`
+	KeyPairSpec              string                 `protobuf:"bytes,3,opt,name=KeyPairSpec,proto3" json:"KeyPairSpec,omitempty"`
+	PrivateKeyPlaintext      []byte                 `protobuf:"bytes,4,opt,name=PrivateKeyPlaintext,proto3" json:"PrivateKeyPlaintext,omitempty"`
+	PrivateKeyCiphertextBlob []byte                 `protobuf:"bytes,5,opt,name=PrivateKeyCiphertextBlob,proto3" json:"PrivateKeyCiphertextBlob,omitempty"`
+	PublicKey                []byte                 `protobuf:"bytes,6,opt,name=PublicKey,proto3" json:"PublicKey,omitempty"`
+	RequestId                string                 `protobuf:"bytes,7,opt,name=RequestId,proto3" json:"RequestId,omitempty"`
+	Algorithm                string                 `protobuf:"bytes,8,opt,name=Algorithm,proto3" json:"Algorithm,omitempty"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
+}
+
+func (x *GenerateDataKeyPairResponse) Reset() {
+	*x = GenerateDataKeyPairResponse{}
+	mi := &file_dkms_gcs_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenerateDataKeyPairResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenerateDataKeyPairResponse) ProtoMessage() {}
+
+func (x *GenerateDataKeyPairResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenerateDataKeyPairResponse.ProtoReflect.Descriptor instead.
+func (*GenerateDataKeyPairResponse) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *GenerateDataKeyPairResponse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairResponse) GetIv() []byte {
+	if x != nil {
+		return x.Iv
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairResponse) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairResponse) GetPrivateKeyPlaintext() []byte {
+	if x != nil {
+		return x.PrivateKeyPlaintext
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairResponse) GetPrivateKeyCiphertextBlob() []byte {
+	if x != nil {
+		return x.PrivateKeyCiphertextBlob
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairResponse) GetPublicKey() []byte {
+	if x != nil {
+		return x.PublicKey
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairResponse) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+type GenerateDataKeyPairWithoutPlaintextRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	Algorithm     string                 `protobuf:"bytes,2,opt,name=Algorithm,proto3" json:"Algorithm,omitempty"`
+	KeyPairSpec   string                 `protobuf:"bytes,3,opt,name=KeyPairSpec,proto3" json:"KeyPairSpec,omitempty"`
+	KeyFormat     string                 `protobuf:"bytes,4,opt,name=KeyFormat,proto3" json:"KeyFormat,omitempty"`
+	Aad           []byte                 `protobuf:"bytes,5,opt,name=Aad,proto3" json:"Aad,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) Reset() {
+	*x = GenerateDataKeyPairWithoutPlaintextRequest{}
+	mi := &file_dkms_gcs_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenerateDataKeyPairWithoutPlaintextRequest) ProtoMessage() {}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenerateDataKeyPairWithoutPlaintextRequest.ProtoReflect.Descriptor instead.
+func (*GenerateDataKeyPairWithoutPlaintextRequest) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) GetKeyFormat() string {
+	if x != nil {
+		return x.KeyFormat
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextRequest) GetAad() []byte {
+	if x != nil {
+		return x.Aad
+	}
+	return nil
+}
+
+type GenerateDataKeyPairWithoutPlaintextResponse struct {
+	state                    protoimpl.MessageState `protogen:"open.v1"`
+	KeyId                    string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	Iv                       []byte                 `protobuf:"bytes,2,opt,name=Iv,proto3" json:"Iv,omitempty"`
+	KeyPairSpec              string                 `protobuf:"bytes,3,opt,name=KeyPairSpec,proto3" json:"KeyPairSpec,omitempty"`
+	PrivateKeyCiphertextBlob []byte                 `protobuf:"bytes,4,opt,name=PrivateKeyCiphertextBlob,proto3" json:"PrivateKeyCiphertextBlob,omitempty"`
+	PublicKey                []byte                 `protobuf:"bytes,5,opt,name=PublicKey,proto3" json:"PublicKey,omitempty"`
+	RequestId                string                 `protobuf:"bytes,6,opt,name=RequestId,proto3" json:"RequestId,omitempty"`
+	Algorithm                string                 `protobuf:"bytes,7,opt,name=Algorithm,proto3" json:"Algorithm,omitempty"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) Reset() {
+	*x = GenerateDataKeyPairWithoutPlaintextResponse{}
+	mi := &file_dkms_gcs_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenerateDataKeyPairWithoutPlaintextResponse) ProtoMessage() {}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenerateDataKeyPairWithoutPlaintextResponse.ProtoReflect.Descriptor instead.
+func (*GenerateDataKeyPairWithoutPlaintextResponse) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) GetIv() []byte {
+	if x != nil {
+		return x.Iv
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) GetPrivateKeyCiphertextBlob() []byte {
+	if x != nil {
+		return x.PrivateKeyCiphertextBlob
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) GetPublicKey() []byte {
+	if x != nil {
+		return x.PublicKey
+	}
+	return nil
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *GenerateDataKeyPairWithoutPlaintextResponse) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+type AdvanceGenerateDataKeyPairRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	KeyPairSpec   string                 `protobuf:"bytes,2,opt,name=KeyPairSpec,proto3" json:"KeyPairSpec,omitempty"`
+	KeyFormat     string                 `protobuf:"bytes,3,opt,name=KeyFormat,proto3" json:"KeyFormat,omitempty"`
+	Aad           []byte                 `protobuf:"bytes,4,opt,name=Aad,proto3" json:"Aad,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AdvanceGenerateDataKeyPairRequest) Reset() {
+	*x = AdvanceGenerateDataKeyPairRequest{}
+	mi := &file_dkms_gcs_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AdvanceGenerateDataKeyPairRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AdvanceGenerateDataKeyPairRequest) ProtoMessage() {}
+
+func (x *AdvanceGenerateDataKeyPairRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AdvanceGenerateDataKeyPairRequest.ProtoReflect.Descriptor instead.
+func (*AdvanceGenerateDataKeyPairRequest) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *AdvanceGenerateDataKeyPairRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairRequest) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairRequest) GetKeyFormat() string {
+	if x != nil {
+		return x.KeyFormat
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairRequest) GetAad() []byte {
+	if x != nil {
+		return x.Aad
+	}
+	return nil
+}
+
+type AdvanceGenerateDataKeyPairResponse struct {
+	state                    protoimpl.MessageState `protogen:"open.v1"`
+	KeyId                    string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	Iv                       []byte                 `protobuf:"bytes,2,opt,name=Iv,proto3" json:"Iv,omitempty"`
+	KeyPairSpec              string                 `protobuf:"bytes,3,opt,name=KeyPairSpec,proto3" json:"KeyPairSpec,omitempty"`
+	PrivateKeyPlaintext      []byte                 `protobuf:"bytes,4,opt,name=PrivateKeyPlaintext,proto3" json:"PrivateKeyPlaintext,omitempty"`
+	PrivateKeyCiphertextBlob []byte                 `protobuf:"bytes,5,opt,name=PrivateKeyCiphertextBlob,proto3" json:"PrivateKeyCiphertextBlob,omitempty"`
+	PublicKey                []byte                 `protobuf:"bytes,6,opt,name=PublicKey,proto3" json:"PublicKey,omitempty"`
+	RequestId                string                 `protobuf:"bytes,7,opt,name=RequestId,proto3" json:"RequestId,omitempty"`
+	Algorithm                string                 `protobuf:"bytes,8,opt,name=Algorithm,proto3" json:"Algorithm,omitempty"`
+	KeyVersionId             string                 `protobuf:"bytes,9,opt,name=KeyVersionId,proto3" json:"KeyVersionId,omitempty"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) Reset() {
+	*x = AdvanceGenerateDataKeyPairResponse{}
+	mi := &file_dkms_gcs_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AdvanceGenerateDataKeyPairResponse) ProtoMessage() {}
+
+func (x *AdvanceGenerateDataKeyPairResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AdvanceGenerateDataKeyPairResponse.ProtoReflect.Descriptor instead.
+func (*AdvanceGenerateDataKeyPairResponse) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetIv() []byte {
+	if x != nil {
+		return x.Iv
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetPrivateKeyPlaintext() []byte {
+	if x != nil {
+		return x.PrivateKeyPlaintext
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetPrivateKeyCiphertextBlob() []byte {
+	if x != nil {
+		return x.PrivateKeyCiphertextBlob
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetPublicKey() []byte {
+	if x != nil {
+		return x.PublicKey
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairResponse) GetKeyVersionId() string {
+	if x != nil {
+		return x.KeyVersionId
+	}
+	return ""
+}
+
+type AdvanceGenerateDataKeyPairWithoutPlaintextRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	KeyPairSpec   string                 `protobuf:"bytes,2,opt,name=KeyPairSpec,proto3" json:"KeyPairSpec,omitempty"`
+	KeyFormat     string                 `protobuf:"bytes,3,opt,name=KeyFormat,proto3" json:"KeyFormat,omitempty"`
+	Aad           []byte                 `protobuf:"bytes,4,opt,name=Aad,proto3" json:"Aad,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) Reset() {
+	*x = AdvanceGenerateDataKeyPairWithoutPlaintextRequest{}
+	mi := &file_dkms_gcs_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AdvanceGenerateDataKeyPairWithoutPlaintextRequest) ProtoMessage() {}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AdvanceGenerateDataKeyPairWithoutPlaintextRequest.ProtoReflect.Descriptor instead.
+func (*AdvanceGenerateDataKeyPairWithoutPlaintextRequest) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) GetKeyFormat() string {
+	if x != nil {
+		return x.KeyFormat
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) GetAad() []byte {
+	if x != nil {
+		return x.Aad
+	}
+	return nil
+}
+
+type AdvanceGenerateDataKeyPairWithoutPlaintextResponse struct {
+	state                    protoimpl.MessageState `protogen:"open.v1"`
+	KeyId                    string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
+	Iv                       []byte                 `protobuf:"bytes,2,opt,name=Iv,proto3" json:"Iv,omitempty"`
+	KeyPairSpec              string                 `protobuf:"bytes,3,opt,name=KeyPairSpec,proto3" json:"KeyPairSpec,omitempty"`
+	PrivateKeyCiphertextBlob []byte                 `protobuf:"bytes,4,opt,name=PrivateKeyCiphertextBlob,proto3" json:"PrivateKeyCiphertextBlob,omitempty"`
+	PublicKey                []byte                 `protobuf:"bytes,5,opt,name=PublicKey,proto3" json:"PublicKey,omitempty"`
+	RequestId                string                 `protobuf:"bytes,6,opt,name=RequestId,proto3" json:"RequestId,omitempty"`
+	Algorithm                string                 `protobuf:"bytes,7,opt,name=Algorithm,proto3" json:"Algorithm,omitempty"`
+	KeyVersionId             string                 `protobuf:"bytes,8,opt,name=KeyVersionId,proto3" json:"KeyVersionId,omitempty"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) Reset() {
+	*x = AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}
+	mi := &file_dkms_gcs_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AdvanceGenerateDataKeyPairWithoutPlaintextResponse) ProtoMessage() {}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dkms_gcs_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AdvanceGenerateDataKeyPairWithoutPlaintextResponse.ProtoReflect.Descriptor instead.
+func (*AdvanceGenerateDataKeyPairWithoutPlaintextResponse) Descriptor() ([]byte, []int) {
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetIv() []byte {
+	if x != nil {
+		return x.Iv
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetKeyPairSpec() string {
+	if x != nil {
+		return x.KeyPairSpec
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetPrivateKeyCiphertextBlob() []byte {
+	if x != nil {
+		return x.PrivateKeyCiphertextBlob
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetPublicKey() []byte {
+	if x != nil {
+		return x.PublicKey
+	}
+	return nil
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetAlgorithm() string {
+	if x != nil {
+		return x.Algorithm
+	}
+	return ""
+}
+
+func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) GetKeyVersionId() string {
+	if x != nil {
+		return x.KeyVersionId
+	}
+	return ""
+}
+
 type GetSecretValueRequest struct {
 	state               protoimpl.MessageState `protogen:"open.v1"`
 	SecretName          string                 `protobuf:"bytes,1,opt,name=SecretName,proto3" json:"SecretName,omitempty"`
@@ -1110,7 +2214,7 @@ type GetSecretValueRequest struct {
 
 func (x *GetSecretValueRequest) Reset() {
 	*x = GetSecretValueRequest{}
-	mi := &file_dkms_gcs_proto_msgTypes[14]
+	mi := &file_dkms_gcs_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1122,7 +2226,7 @@ func (x *GetSecretValueRequest) String() string {
 func (*GetSecretValueRequest) ProtoMessage() {}
 
 func (x *GetSecretValueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dkms_gcs_proto_msgTypes[14]
+	mi := &file_dkms_gcs_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1135,7 +2239,7 @@ func (x *GetSecretValueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSecretValueRequest.ProtoReflect.Descriptor instead.
 func (*GetSecretValueRequest) Descriptor() ([]byte, []int) {
-	return file_dkms_gcs_proto_rawDescGZIP(), []int{14}
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetSecretValueRequest) GetSecretName() string {
@@ -1187,7 +2291,7 @@ type GetSecretValueResponse struct {
 
 func (x *GetSecretValueResponse) Reset() {
 	*x = GetSecretValueResponse{}
-	mi := &file_dkms_gcs_proto_msgTypes[15]
+	mi := &file_dkms_gcs_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1199,7 +2303,7 @@ func (x *GetSecretValueResponse) String() string {
 func (*GetSecretValueResponse) ProtoMessage() {}
 
 func (x *GetSecretValueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dkms_gcs_proto_msgTypes[15]
+	mi := &file_dkms_gcs_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1212,7 +2316,7 @@ func (x *GetSecretValueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSecretValueResponse.ProtoReflect.Descriptor instead.
 func (*GetSecretValueResponse) Descriptor() ([]byte, []int) {
-	return file_dkms_gcs_proto_rawDescGZIP(), []int{15}
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetSecretValueResponse) GetSecretName() string {
@@ -1318,7 +2422,7 @@ type Error struct {
 
 func (x *Error) Reset() {
 	*x = Error{}
-	mi := &file_dkms_gcs_proto_msgTypes[16]
+	mi := &file_dkms_gcs_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1330,7 +2434,7 @@ func (x *Error) String() string {
 func (*Error) ProtoMessage() {}
 
 func (x *Error) ProtoReflect() protoreflect.Message {
-	mi := &file_dkms_gcs_proto_msgTypes[16]
+	mi := &file_dkms_gcs_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1343,7 +2447,7 @@ func (x *Error) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Error.ProtoReflect.Descriptor instead.
 func (*Error) Descriptor() ([]byte, []int) {
-	return file_dkms_gcs_proto_rawDescGZIP(), []int{16}
+	return file_dkms_gcs_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Error) GetStatusCode() int32 {
@@ -1463,7 +2567,96 @@ const file_dkms_gcs_proto_rawDesc = "" +
 	"\x06Length\x18\x01 \x01(\x05R\x06Length\"N\n" +
 	"\x16GenerateRandomResponse\x12\x16\n" +
 	"\x06Random\x18\x01 \x01(\fR\x06Random\x12\x1c\n" +
-	"\tRequestId\x18\x02 \x01(\tR\tRequestId\"\xab\x01\n" +
+	"\tRequestId\x18\x02 \x01(\tR\tRequestId\"\x95\x01\n" +
+	"\vSignRequest\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12\x16\n" +
+	"\x06Digest\x18\x02 \x01(\fR\x06Digest\x12\x1c\n" +
+	"\tAlgorithm\x18\x03 \x01(\tR\tAlgorithm\x12\x18\n" +
+	"\aMessage\x18\x04 \x01(\fR\aMessage\x12 \n" +
+	"\vMessageType\x18\x05 \x01(\tR\vMessageType\"\xa0\x01\n" +
+	"\fSignResponse\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12\x1c\n" +
+	"\tSignature\x18\x02 \x01(\fR\tSignature\x12\x1c\n" +
+	"\tRequestId\x18\x03 \x01(\tR\tRequestId\x12\x1c\n" +
+	"\tAlgorithm\x18\x04 \x01(\tR\tAlgorithm\x12 \n" +
+	"\vMessageType\x18\x05 \x01(\tR\vMessageType\"\xb5\x01\n" +
+	"\rVerifyRequest\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12\x16\n" +
+	"\x06Digest\x18\x02 \x01(\fR\x06Digest\x12\x1c\n" +
+	"\tSignature\x18\x03 \x01(\fR\tSignature\x12\x1c\n" +
+	"\tAlgorithm\x18\x04 \x01(\tR\tAlgorithm\x12\x18\n" +
+	"\aMessage\x18\x05 \x01(\fR\aMessage\x12 \n" +
+	"\vMessageType\x18\x06 \x01(\tR\vMessageType\"\x9a\x01\n" +
+	"\x0eVerifyResponse\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12\x14\n" +
+	"\x05Value\x18\x02 \x01(\bR\x05Value\x12\x1c\n" +
+	"\tRequestId\x18\x03 \x01(\tR\tRequestId\x12\x1c\n" +
+	"\tAlgorithm\x18\x04 \x01(\tR\tAlgorithm\x12 \n" +
+	"\vMessageType\x18\x05 \x01(\tR\vMessageType\"+\n" +
+	"\x13GetPublicKeyRequest\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\"h\n" +
+	"\x14GetPublicKeyResponse\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12\x1c\n" +
+	"\tPublicKey\x18\x02 \x01(\tR\tPublicKey\x12\x1c\n" +
+	"\tRequestId\x18\x03 \x01(\tR\tRequestId\"\xa2\x01\n" +
+	"\x1aGenerateDataKeyPairRequest\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12\x1c\n" +
+	"\tAlgorithm\x18\x02 \x01(\tR\tAlgorithm\x12 \n" +
+	"\vKeyPairSpec\x18\x03 \x01(\tR\vKeyPairSpec\x12\x1c\n" +
+	"\tKeyFormat\x18\x04 \x01(\tR\tKeyFormat\x12\x10\n" +
+	"\x03Aad\x18\x05 \x01(\fR\x03Aad\"\xad\x02\n" +
+	"\x1bGenerateDataKeyPairResponse\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12\x0e\n" +
+	"\x02Iv\x18\x02 \x01(\fR\x02Iv\x12 \n" +
+	"\vKeyPairSpec\x18\x03 \x01(\tR\vKeyPairSpec\x120\n" +
+	"\x13PrivateKeyPlaintext\x18\x04 \x01(\fR\x13PrivateKeyPlaintext\x12:\n" +
+	"\x18PrivateKeyCiphertextBlob\x18\x05 \x01(\fR\x18PrivateKeyCiphertextBlob\x12\x1c\n" +
+	"\tPublicKey\x18\x06 \x01(\fR\tPublicKey\x12\x1c\n" +
+	"\tRequestId\x18\a \x01(\tR\tRequestId\x12\x1c\n" +
+	"\tAlgorithm\x18\b \x01(\tR\tAlgorithm\"\xb2\x01\n" +
+	"*GenerateDataKeyPairWithoutPlaintextRequest\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12\x1c\n" +
+	"\tAlgorithm\x18\x02 \x01(\tR\tAlgorithm\x12 \n" +
+	"\vKeyPairSpec\x18\x03 \x01(\tR\vKeyPairSpec\x12\x1c\n" +
+	"\tKeyFormat\x18\x04 \x01(\tR\tKeyFormat\x12\x10\n" +
+	"\x03Aad\x18\x05 \x01(\fR\x03Aad\"\x8b\x02\n" +
+	"+GenerateDataKeyPairWithoutPlaintextResponse\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12\x0e\n" +
+	"\x02Iv\x18\x02 \x01(\fR\x02Iv\x12 \n" +
+	"\vKeyPairSpec\x18\x03 \x01(\tR\vKeyPairSpec\x12:\n" +
+	"\x18PrivateKeyCiphertextBlob\x18\x04 \x01(\fR\x18PrivateKeyCiphertextBlob\x12\x1c\n" +
+	"\tPublicKey\x18\x05 \x01(\fR\tPublicKey\x12\x1c\n" +
+	"\tRequestId\x18\x06 \x01(\tR\tRequestId\x12\x1c\n" +
+	"\tAlgorithm\x18\a \x01(\tR\tAlgorithm\"\x8b\x01\n" +
+	"!AdvanceGenerateDataKeyPairRequest\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12 \n" +
+	"\vKeyPairSpec\x18\x02 \x01(\tR\vKeyPairSpec\x12\x1c\n" +
+	"\tKeyFormat\x18\x03 \x01(\tR\tKeyFormat\x12\x10\n" +
+	"\x03Aad\x18\x04 \x01(\fR\x03Aad\"\xd8\x02\n" +
+	"\"AdvanceGenerateDataKeyPairResponse\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12\x0e\n" +
+	"\x02Iv\x18\x02 \x01(\fR\x02Iv\x12 \n" +
+	"\vKeyPairSpec\x18\x03 \x01(\tR\vKeyPairSpec\x120\n" +
+	"\x13PrivateKeyPlaintext\x18\x04 \x01(\fR\x13PrivateKeyPlaintext\x12:\n" +
+	"\x18PrivateKeyCiphertextBlob\x18\x05 \x01(\fR\x18PrivateKeyCiphertextBlob\x12\x1c\n" +
+	"\tPublicKey\x18\x06 \x01(\fR\tPublicKey\x12\x1c\n" +
+	"\tRequestId\x18\a \x01(\tR\tRequestId\x12\x1c\n" +
+	"\tAlgorithm\x18\b \x01(\tR\tAlgorithm\x12\"\n" +
+	"\fKeyVersionId\x18\t \x01(\tR\fKeyVersionId\"\x9b\x01\n" +
+	"1AdvanceGenerateDataKeyPairWithoutPlaintextRequest\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12 \n" +
+	"\vKeyPairSpec\x18\x02 \x01(\tR\vKeyPairSpec\x12\x1c\n" +
+	"\tKeyFormat\x18\x03 \x01(\tR\tKeyFormat\x12\x10\n" +
+	"\x03Aad\x18\x04 \x01(\fR\x03Aad\"\xb6\x02\n" +
+	"2AdvanceGenerateDataKeyPairWithoutPlaintextResponse\x12\x14\n" +
+	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12\x0e\n" +
+	"\x02Iv\x18\x02 \x01(\fR\x02Iv\x12 \n" +
+	"\vKeyPairSpec\x18\x03 \x01(\tR\vKeyPairSpec\x12:\n" +
+	"\x18PrivateKeyCiphertextBlob\x18\x04 \x01(\fR\x18PrivateKeyCiphertextBlob\x12\x1c\n" +
+	"\tPublicKey\x18\x05 \x01(\fR\tPublicKey\x12\x1c\n" +
+	"\tRequestId\x18\x06 \x01(\tR\tRequestId\x12\x1c\n" +
+	"\tAlgorithm\x18\a \x01(\tR\tAlgorithm\x12\"\n" +
+	"\fKeyVersionId\x18\b \x01(\tR\fKeyVersionId\"\xab\x01\n" +
 	"\x15GetSecretValueRequest\x12\x1e\n" +
 	"\n" +
 	"SecretName\x18\x01 \x01(\tR\n" +
@@ -1514,25 +2707,39 @@ func file_dkms_gcs_proto_rawDescGZIP() []byte {
 	return file_dkms_gcs_proto_rawDescData
 }
 
-var file_dkms_gcs_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_dkms_gcs_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_dkms_gcs_proto_goTypes = []any{
-	(*EncryptRequest)(nil),                 // 0: dkms.gcs.v02.EncryptRequest
-	(*EncryptResponse)(nil),                // 1: dkms.gcs.v02.EncryptResponse
-	(*DecryptRequest)(nil),                 // 2: dkms.gcs.v02.DecryptRequest
-	(*DecryptResponse)(nil),                // 3: dkms.gcs.v02.DecryptResponse
-	(*AdvanceEncryptRequest)(nil),          // 4: dkms.gcs.v02.AdvanceEncryptRequest
-	(*AdvanceEncryptResponse)(nil),         // 5: dkms.gcs.v02.AdvanceEncryptResponse
-	(*AdvanceDecryptRequest)(nil),          // 6: dkms.gcs.v02.AdvanceDecryptRequest
-	(*AdvanceDecryptResponse)(nil),         // 7: dkms.gcs.v02.AdvanceDecryptResponse
-	(*GenerateDataKeyRequest)(nil),         // 8: dkms.gcs.v02.GenerateDataKeyRequest
-	(*GenerateDataKeyResponse)(nil),        // 9: dkms.gcs.v02.GenerateDataKeyResponse
-	(*AdvanceGenerateDataKeyRequest)(nil),  // 10: dkms.gcs.v02.AdvanceGenerateDataKeyRequest
-	(*AdvanceGenerateDataKeyResponse)(nil), // 11: dkms.gcs.v02.AdvanceGenerateDataKeyResponse
-	(*GenerateRandomRequest)(nil),          // 12: dkms.gcs.v02.GenerateRandomRequest
-	(*GenerateRandomResponse)(nil),         // 13: dkms.gcs.v02.GenerateRandomResponse
-	(*GetSecretValueRequest)(nil),          // 14: dkms.gcs.v02.GetSecretValueRequest
-	(*GetSecretValueResponse)(nil),         // 15: dkms.gcs.v02.GetSecretValueResponse
-	(*Error)(nil),                          // 16: dkms.gcs.v02.Error
+	(*EncryptRequest)(nil),                                     // 0: dkms.gcs.v02.EncryptRequest
+	(*EncryptResponse)(nil),                                    // 1: dkms.gcs.v02.EncryptResponse
+	(*DecryptRequest)(nil),                                     // 2: dkms.gcs.v02.DecryptRequest
+	(*DecryptResponse)(nil),                                    // 3: dkms.gcs.v02.DecryptResponse
+	(*AdvanceEncryptRequest)(nil),                              // 4: dkms.gcs.v02.AdvanceEncryptRequest
+	(*AdvanceEncryptResponse)(nil),                             // 5: dkms.gcs.v02.AdvanceEncryptResponse
+	(*AdvanceDecryptRequest)(nil),                              // 6: dkms.gcs.v02.AdvanceDecryptRequest
+	(*AdvanceDecryptResponse)(nil),                             // 7: dkms.gcs.v02.AdvanceDecryptResponse
+	(*GenerateDataKeyRequest)(nil),                             // 8: dkms.gcs.v02.GenerateDataKeyRequest
+	(*GenerateDataKeyResponse)(nil),                            // 9: dkms.gcs.v02.GenerateDataKeyResponse
+	(*AdvanceGenerateDataKeyRequest)(nil),                      // 10: dkms.gcs.v02.AdvanceGenerateDataKeyRequest
+	(*AdvanceGenerateDataKeyResponse)(nil),                     // 11: dkms.gcs.v02.AdvanceGenerateDataKeyResponse
+	(*GenerateRandomRequest)(nil),                              // 12: dkms.gcs.v02.GenerateRandomRequest
+	(*GenerateRandomResponse)(nil),                             // 13: dkms.gcs.v02.GenerateRandomResponse
+	(*SignRequest)(nil),                                        // 14: dkms.gcs.v02.SignRequest
+	(*SignResponse)(nil),                                       // 15: dkms.gcs.v02.SignResponse
+	(*VerifyRequest)(nil),                                      // 16: dkms.gcs.v02.VerifyRequest
+	(*VerifyResponse)(nil),                                     // 17: dkms.gcs.v02.VerifyResponse
+	(*GetPublicKeyRequest)(nil),                                // 18: dkms.gcs.v02.GetPublicKeyRequest
+	(*GetPublicKeyResponse)(nil),                               // 19: dkms.gcs.v02.GetPublicKeyResponse
+	(*GenerateDataKeyPairRequest)(nil),                         // 20: dkms.gcs.v02.GenerateDataKeyPairRequest
+	(*GenerateDataKeyPairResponse)(nil),                        // 21: dkms.gcs.v02.GenerateDataKeyPairResponse
+	(*GenerateDataKeyPairWithoutPlaintextRequest)(nil),         // 22: dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextRequest
+	(*GenerateDataKeyPairWithoutPlaintextResponse)(nil),        // 23: dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextResponse
+	(*AdvanceGenerateDataKeyPairRequest)(nil),                  // 24: dkms.gcs.v02.AdvanceGenerateDataKeyPairRequest
+	(*AdvanceGenerateDataKeyPairResponse)(nil),                 // 25: dkms.gcs.v02.AdvanceGenerateDataKeyPairResponse
+	(*AdvanceGenerateDataKeyPairWithoutPlaintextRequest)(nil),  // 26: dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextRequest
+	(*AdvanceGenerateDataKeyPairWithoutPlaintextResponse)(nil), // 27: dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextResponse
+	(*GetSecretValueRequest)(nil),                              // 28: dkms.gcs.v02.GetSecretValueRequest
+	(*GetSecretValueResponse)(nil),                             // 29: dkms.gcs.v02.GetSecretValueResponse
+	(*Error)(nil),                                              // 30: dkms.gcs.v02.Error
 }
 var file_dkms_gcs_proto_depIdxs = []int32{
 	0, // [0:0] is the sub-list for method output_type
@@ -1553,7 +2760,7 @@ func file_dkms_gcs_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dkms_gcs_proto_rawDesc), len(file_dkms_gcs_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -12,6 +12,11 @@
 // also states the outcome its author meant (success or an error code), so a
 // core change that turns a success into an error cannot slip into the
 // vectors unnoticed.
+//
+// The side engines' fixed random streams must reach the crypto libraries,
+// which since Go 1.26 ignore the io.Reader they are given unless told so:
+//
+//go:debug cryptocustomrand=1
 package main
 
 import (

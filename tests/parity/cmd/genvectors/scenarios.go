@@ -36,6 +36,7 @@ func scenarios() []*builder {
 		keyStates(),
 		keyAttributes(),
 		dataKeys(),
+		asymmetric(),
 		inspect(),
 		errorsScenario(),
 		secrets(),
@@ -502,7 +503,7 @@ func errorsScenario() *builder {
 	pt := plaintext(16)
 	b.fail("unknown api", "EncryptEverything", "InvalidApiName", req{})
 	b.fail("lower-case api name", "encrypt", "InvalidApiName", req{"KeyId": id})
-	for _, api := range []string{"Sign", "Verify", "GetPublicKey", "GenerateDataKeyPair"} {
+	for _, api := range []string{"GetHealthStatus"} {
 		b.fail("not built yet", api, unsupported, req{})
 	}
 	b.okLen("1 random byte", "GenerateRandom", req{"Length": 1}, map[string]int{"Random": 1})
@@ -548,7 +549,7 @@ func errorsScenario() *builder {
 	})
 	bad("unknown key spec", func(r req) { r["KeySpec"] = "Aliyun_AES_512" })
 	bad("symmetric key with signing usage", func(r req) { r["KeyUsage"] = "SIGN/VERIFY" })
-	b.fail("asymmetric keys cannot be imported", "ImportKey", unsupported, req{"KeySpec": "RSA_2048"})
+	b.fail("asymmetric material that is not a key", "ImportKey", invalid, req{"KeySpec": "RSA_2048", "Versions": []any{req{"KeyMaterial": []byte("not a key")}}})
 	b.fail("unknown key spec", "CreateKey", invalid, req{"KeySpec": "DES"})
 	b.fail("EC_P256 cannot encrypt", "CreateKey", invalid, req{"KeySpec": "EC_P256", "KeyUsage": "ENCRYPT/DECRYPT"})
 	b.fail("rotation without interval", "CreateKey", missing, req{"EnableAutomaticRotation": true})
