@@ -1202,7 +1202,7 @@ type SignRequest struct {
 
 func (x *SignRequest) table() (*table, unsafe.Pointer) { return &tSignRequest, unsafe.Pointer(x) }
 
-var tSignRequest = table{name: "SignRequest", full: "dkms.gcs.v02.SignRequest", new: func() Message { return new(SignRequest) },
+var tSignRequest = table{name: "SignRequest", full: "dkms.gcs.v02.SignRequest", new: func() Message { return new(SignRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(SignRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(SignRequest{}.KeyId)},
 		{num: 2, name: "Digest", kind: KindBytes, off: unsafe.Offsetof(SignRequest{}.Digest)},
@@ -1223,7 +1223,7 @@ type SignResponse struct {
 
 func (x *SignResponse) table() (*table, unsafe.Pointer) { return &tSignResponse, unsafe.Pointer(x) }
 
-var tSignResponse = table{name: "SignResponse", full: "dkms.gcs.v02.SignResponse", new: func() Message { return new(SignResponse) },
+var tSignResponse = table{name: "SignResponse", full: "dkms.gcs.v02.SignResponse", new: func() Message { return new(SignResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(SignResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(SignResponse{}.KeyId)},
 		{num: 2, name: "Signature", kind: KindBytes, off: unsafe.Offsetof(SignResponse{}.Signature)},
@@ -1245,7 +1245,7 @@ type VerifyRequest struct {
 
 func (x *VerifyRequest) table() (*table, unsafe.Pointer) { return &tVerifyRequest, unsafe.Pointer(x) }
 
-var tVerifyRequest = table{name: "VerifyRequest", full: "dkms.gcs.v02.VerifyRequest", new: func() Message { return new(VerifyRequest) },
+var tVerifyRequest = table{name: "VerifyRequest", full: "dkms.gcs.v02.VerifyRequest", new: func() Message { return new(VerifyRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(VerifyRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(VerifyRequest{}.KeyId)},
 		{num: 2, name: "Digest", kind: KindBytes, off: unsafe.Offsetof(VerifyRequest{}.Digest)},
@@ -1267,7 +1267,7 @@ type VerifyResponse struct {
 
 func (x *VerifyResponse) table() (*table, unsafe.Pointer) { return &tVerifyResponse, unsafe.Pointer(x) }
 
-var tVerifyResponse = table{name: "VerifyResponse", full: "dkms.gcs.v02.VerifyResponse", new: func() Message { return new(VerifyResponse) },
+var tVerifyResponse = table{name: "VerifyResponse", full: "dkms.gcs.v02.VerifyResponse", new: func() Message { return new(VerifyResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(VerifyResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(VerifyResponse{}.KeyId)},
 		{num: 2, name: "Value", kind: KindBool, off: unsafe.Offsetof(VerifyResponse{}.Value)},
@@ -1286,7 +1286,7 @@ func (x *GetPublicKeyRequest) table() (*table, unsafe.Pointer) {
 	return &tGetPublicKeyRequest, unsafe.Pointer(x)
 }
 
-var tGetPublicKeyRequest = table{name: "GetPublicKeyRequest", full: "dkms.gcs.v02.GetPublicKeyRequest", new: func() Message { return new(GetPublicKeyRequest) },
+var tGetPublicKeyRequest = table{name: "GetPublicKeyRequest", full: "dkms.gcs.v02.GetPublicKeyRequest", new: func() Message { return new(GetPublicKeyRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GetPublicKeyRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GetPublicKeyRequest{}.KeyId)},
 	},
@@ -1303,7 +1303,7 @@ func (x *GetPublicKeyResponse) table() (*table, unsafe.Pointer) {
 	return &tGetPublicKeyResponse, unsafe.Pointer(x)
 }
 
-var tGetPublicKeyResponse = table{name: "GetPublicKeyResponse", full: "dkms.gcs.v02.GetPublicKeyResponse", new: func() Message { return new(GetPublicKeyResponse) },
+var tGetPublicKeyResponse = table{name: "GetPublicKeyResponse", full: "dkms.gcs.v02.GetPublicKeyResponse", new: func() Message { return new(GetPublicKeyResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GetPublicKeyResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GetPublicKeyResponse{}.KeyId)},
 		{num: 2, name: "PublicKey", kind: KindString, off: unsafe.Offsetof(GetPublicKeyResponse{}.PublicKey)},
@@ -1324,7 +1324,7 @@ func (x *GenerateDataKeyPairRequest) table() (*table, unsafe.Pointer) {
 	return &tGenerateDataKeyPairRequest, unsafe.Pointer(x)
 }
 
-var tGenerateDataKeyPairRequest = table{name: "GenerateDataKeyPairRequest", full: "dkms.gcs.v02.GenerateDataKeyPairRequest", new: func() Message { return new(GenerateDataKeyPairRequest) },
+var tGenerateDataKeyPairRequest = table{name: "GenerateDataKeyPairRequest", full: "dkms.gcs.v02.GenerateDataKeyPairRequest", new: func() Message { return new(GenerateDataKeyPairRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GenerateDataKeyPairRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairRequest{}.KeyId)},
 		{num: 2, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairRequest{}.Algorithm)},
@@ -1350,7 +1350,7 @@ func (x *GenerateDataKeyPairResponse) table() (*table, unsafe.Pointer) {
 	return &tGenerateDataKeyPairResponse, unsafe.Pointer(x)
 }
 
-var tGenerateDataKeyPairResponse = table{name: "GenerateDataKeyPairResponse", full: "dkms.gcs.v02.GenerateDataKeyPairResponse", new: func() Message { return new(GenerateDataKeyPairResponse) },
+var tGenerateDataKeyPairResponse = table{name: "GenerateDataKeyPairResponse", full: "dkms.gcs.v02.GenerateDataKeyPairResponse", new: func() Message { return new(GenerateDataKeyPairResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GenerateDataKeyPairResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairResponse{}.KeyId)},
 		{num: 2, name: "Iv", kind: KindBytes, off: unsafe.Offsetof(GenerateDataKeyPairResponse{}.Iv)},
@@ -1376,7 +1376,7 @@ func (x *GenerateDataKeyPairWithoutPlaintextRequest) table() (*table, unsafe.Poi
 	return &tGenerateDataKeyPairWithoutPlaintextRequest, unsafe.Pointer(x)
 }
 
-var tGenerateDataKeyPairWithoutPlaintextRequest = table{name: "GenerateDataKeyPairWithoutPlaintextRequest", full: "dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextRequest", new: func() Message { return new(GenerateDataKeyPairWithoutPlaintextRequest) },
+var tGenerateDataKeyPairWithoutPlaintextRequest = table{name: "GenerateDataKeyPairWithoutPlaintextRequest", full: "dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextRequest", new: func() Message { return new(GenerateDataKeyPairWithoutPlaintextRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GenerateDataKeyPairWithoutPlaintextRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextRequest{}.KeyId)},
 		{num: 2, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextRequest{}.Algorithm)},
@@ -1401,7 +1401,7 @@ func (x *GenerateDataKeyPairWithoutPlaintextResponse) table() (*table, unsafe.Po
 	return &tGenerateDataKeyPairWithoutPlaintextResponse, unsafe.Pointer(x)
 }
 
-var tGenerateDataKeyPairWithoutPlaintextResponse = table{name: "GenerateDataKeyPairWithoutPlaintextResponse", full: "dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextResponse", new: func() Message { return new(GenerateDataKeyPairWithoutPlaintextResponse) },
+var tGenerateDataKeyPairWithoutPlaintextResponse = table{name: "GenerateDataKeyPairWithoutPlaintextResponse", full: "dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextResponse", new: func() Message { return new(GenerateDataKeyPairWithoutPlaintextResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GenerateDataKeyPairWithoutPlaintextResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextResponse{}.KeyId)},
 		{num: 2, name: "Iv", kind: KindBytes, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextResponse{}.Iv)},
@@ -1425,7 +1425,7 @@ func (x *AdvanceGenerateDataKeyPairRequest) table() (*table, unsafe.Pointer) {
 	return &tAdvanceGenerateDataKeyPairRequest, unsafe.Pointer(x)
 }
 
-var tAdvanceGenerateDataKeyPairRequest = table{name: "AdvanceGenerateDataKeyPairRequest", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairRequest", new: func() Message { return new(AdvanceGenerateDataKeyPairRequest) },
+var tAdvanceGenerateDataKeyPairRequest = table{name: "AdvanceGenerateDataKeyPairRequest", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairRequest", new: func() Message { return new(AdvanceGenerateDataKeyPairRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AdvanceGenerateDataKeyPairRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairRequest{}.KeyId)},
 		{num: 2, name: "KeyPairSpec", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairRequest{}.KeyPairSpec)},
@@ -1451,7 +1451,7 @@ func (x *AdvanceGenerateDataKeyPairResponse) table() (*table, unsafe.Pointer) {
 	return &tAdvanceGenerateDataKeyPairResponse, unsafe.Pointer(x)
 }
 
-var tAdvanceGenerateDataKeyPairResponse = table{name: "AdvanceGenerateDataKeyPairResponse", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairResponse", new: func() Message { return new(AdvanceGenerateDataKeyPairResponse) },
+var tAdvanceGenerateDataKeyPairResponse = table{name: "AdvanceGenerateDataKeyPairResponse", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairResponse", new: func() Message { return new(AdvanceGenerateDataKeyPairResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AdvanceGenerateDataKeyPairResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairResponse{}.KeyId)},
 		{num: 2, name: "Iv", kind: KindBytes, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairResponse{}.Iv)},
@@ -1477,7 +1477,7 @@ func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) table() (*table, uns
 	return &tAdvanceGenerateDataKeyPairWithoutPlaintextRequest, unsafe.Pointer(x)
 }
 
-var tAdvanceGenerateDataKeyPairWithoutPlaintextRequest = table{name: "AdvanceGenerateDataKeyPairWithoutPlaintextRequest", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextRequest", new: func() Message { return new(AdvanceGenerateDataKeyPairWithoutPlaintextRequest) },
+var tAdvanceGenerateDataKeyPairWithoutPlaintextRequest = table{name: "AdvanceGenerateDataKeyPairWithoutPlaintextRequest", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextRequest", new: func() Message { return new(AdvanceGenerateDataKeyPairWithoutPlaintextRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AdvanceGenerateDataKeyPairWithoutPlaintextRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextRequest{}.KeyId)},
 		{num: 2, name: "KeyPairSpec", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextRequest{}.KeyPairSpec)},
@@ -1502,7 +1502,7 @@ func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) table() (*table, un
 	return &tAdvanceGenerateDataKeyPairWithoutPlaintextResponse, unsafe.Pointer(x)
 }
 
-var tAdvanceGenerateDataKeyPairWithoutPlaintextResponse = table{name: "AdvanceGenerateDataKeyPairWithoutPlaintextResponse", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextResponse", new: func() Message { return new(AdvanceGenerateDataKeyPairWithoutPlaintextResponse) },
+var tAdvanceGenerateDataKeyPairWithoutPlaintextResponse = table{name: "AdvanceGenerateDataKeyPairWithoutPlaintextResponse", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextResponse", new: func() Message { return new(AdvanceGenerateDataKeyPairWithoutPlaintextResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AdvanceGenerateDataKeyPairWithoutPlaintextResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}.KeyId)},
 		{num: 2, name: "Iv", kind: KindBytes, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}.Iv)},
