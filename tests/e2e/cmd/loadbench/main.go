@@ -279,6 +279,10 @@ func benchLocalKMS(o options, bin, tmp string) ([]comparison, error) {
 	lclient, _ := kmstest.NewRawURL(lk.url, "", nil)
 	var out []comparison
 	for _, size := range o.sizes {
+		if size > localKMSMaxPlaintext {
+			fmt.Fprintf(os.Stderr, "loadbench: local-kms: %d-byte plaintexts skipped (its Encrypt, like AWS KMS, takes at most %d)\n", size, localKMSMaxPlaintext)
+			continue
+		}
 		fmt.Fprintf(os.Stderr, "loadbench: pocketkms --plain-http and local-kms, %d-byte plaintexts\n", size)
 		pool := presign(subject, size, o.conc, o.signEach)
 		bodies := make([][]byte, 16)
