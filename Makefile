@@ -124,7 +124,8 @@ bench: wasm
 	bash tests/bench/run.sh
 	cd tests && go run ./e2e/cmd/loadbench
 
-## Regenerate the protobuf code and leanpb from it (needs Debian's protobuf-compiler and protoc-gen-go v1.36.12).
+## Regenerate the protobuf reference (internal/refpb) and the kmspb messages and tables from the .proto files, and the module's named exports (needs Debian's protobuf-compiler and protoc-gen-go v1.36.12).
 generate:
 	go generate ./core/kmspb
 	go generate ./core/store
+	go generate ./wasm/module

@@ -42,6 +42,11 @@ func names(t testing.TB) []string {
 	if len(out) != len(allTables) {
 		t.Fatalf("refpb has %d messages, kmspb %d: run go generate ./core/kmspb", len(out), len(allTables))
 	}
+	for _, tab := range allTables {
+		if tab.new == nil || tab.alloc == nil {
+			t.Fatalf("the table of %s is from an older generator: run go generate ./core/kmspb", tab.name)
+		}
+	}
 	for _, name := range out {
 		if newLean(name) == nil {
 			t.Fatalf("kmspb has no %s: run go generate ./core/kmspb", name)
