@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"crypto/subtle"
 	"slices"
 	"sort"
 	"strconv"
@@ -173,7 +174,7 @@ func (c *call) importVersions(s *secretRecord, vs []*pb.ImportedSecretVersion, f
 				if err != nil {
 					return 0, err
 				}
-				if old != iv.SecretData || s.Versions[at].DataType != dataType {
+				if !sameValue(old, iv.SecretData) || s.Versions[at].DataType != dataType {
 					return 0, kmserr.New(409, codeResourceExist, "The version %s of secret %s exists with another value.", iv.VersionId, s.SecretName)
 				}
 				continue
@@ -209,6 +210,11 @@ func (c *call) importVersions(s *secretRecord, vs []*pb.ImportedSecretVersion, f
 	}
 	return added, nil
 }
+
+// sameValue compares two secret values in constant time: whether a put is
+// a repeat must not tell a caller, by its timing, how much of a stored
+// value it guessed.
+func sameValue(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
 // getSecretValue is the instance API's operation (spec §6, §10.6).
 func (e *Engine) getSecretValue(r *pb.GetSecretValueRequest) (pb.Message, error) {
@@ -316,7 +322,7 @@ func (e *Engine) putSecretValue(r *pb.PutSecretValueRequest) (pb.Message, error)
 			if err != nil {
 				return nil, err
 			}
-			if old != r.SecretData || s.Versions[at].DataType != dataType {
+			if !sameValue(old, r.SecretData) || s.Versions[at].DataType != dataType {
 				return nil, kmserr.New(409, codeResourceExist, "The version %s of secret %s exists with another value: versions are write-once.", vid, s.SecretName)
 			}
 			return &pb.Secret{SecretName: s.SecretName, VersionId: vid, VersionStages: s.Versions[at].Stages}, nil

@@ -14,7 +14,7 @@ import (
 // Secrets (docs/secrets.md, spec asymmetric-and-secrets.md §6, §10.6): one
 // JSON record per secret under "secrets/<SecretName>" holding its metadata
 // and every version's value. Hosts that persist to disk seal the whole
-// record (store.SealedPrefixes); a secret with an EncryptionKeyId also keeps
+// record (store.Prefixes marks it sealed); a secret with an EncryptionKeyId also keeps
 // each value as a ciphertext blob under that key, so disabling the key
 // makes the value unreadable.
 const secretPrefix = store.SecretPrefix
