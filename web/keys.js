@@ -42,6 +42,10 @@ export function initKeys() {
   msgArea = h('div', { id: 'keys-msg', 'aria-live': 'polite' });
   $('#key-list').before(msgArea);
 
+  // EC_P256 and EC_P256K keys only sign; the other asymmetric specs sign by default.
+  $('#ck-spec').addEventListener('change', (e) => {
+    if (!(e.target.value in SYMMETRIC_SIZES)) $('#ck-usage').value = 'SIGN/VERIFY';
+  });
   $('#create-key').addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = e.target.elements;

@@ -11,7 +11,8 @@
 // top-level fields. "error" compares StatusCode, ErrorCode and ErrorMessage.
 
 /** Fields that carry bytes in any request or response (from the .proto files). */
-export const BYTE_FIELDS = new Set(['CiphertextBlob', 'Plaintext', 'Aad', 'Iv', 'Random', 'KeyMaterial', 'Ciphertext', 'Tag']);
+export const BYTE_FIELDS = new Set(['CiphertextBlob', 'Plaintext', 'Aad', 'Iv', 'Random', 'KeyMaterial', 'Ciphertext', 'Tag',
+  'Message', 'Digest', 'Signature', 'PrivateKeyPlaintext', 'PrivateKeyCiphertextBlob', 'PublicKey']);
 
 export function fromBase64(text) {
   const s = atob(text);
@@ -96,7 +97,8 @@ function assertBytesTyped(v, path) {
   if (Array.isArray(v)) v.forEach((x, i) => assertBytesTyped(x, `${path}[${i}]`));
   else if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) {
     for (const [k, x] of Object.entries(v)) {
-      if (BYTE_FIELDS.has(k) && !(x instanceof Uint8Array)) throw new Error(`${path}.${k} is ${typeof x}, not a Uint8Array`);
+      const text = path === 'GetPublicKey' && k === 'PublicKey'; // PEM text, the one string of that name
+      if (BYTE_FIELDS.has(k) && !text && !(x instanceof Uint8Array)) throw new Error(`${path}.${k} is ${typeof x}, not a Uint8Array`);
       assertBytesTyped(x, `${path}.${k}`);
     }
   }
