@@ -595,3 +595,26 @@ func (e *Engine) restoreSecret(r *pb.SecretNameRequest) (pb.Message, error) {
 		return &pb.Secret{SecretName: s.SecretName}, nil
 	})
 }
+
+// tagSecret changes a secret's tags with the rules of key tags. The answer
+// is an empty KeyResponse: TagResource's response type is fixed.
+func (e *Engine) tagSecret(name, keyID string, change func(*keyRecord) error) (pb.Message, error) {
+	if keyID != "" {
+		return nil, kmserr.InvalidParameter("give KeyId or SecretName, not both")
+	}
+	return e.run(func(c *call) (pb.Message, error) {
+		s, err := c.secret(name, true)
+		if err != nil {
+			return nil, err
+		}
+		holder := keyRecord{KeyId: name, Tags: s.Tags}
+		if err := change(&holder); err != nil {
+			return nil, err
+		}
+		s.Tags, s.UpdateTime = holder.Tags, c.now
+		if err := c.saveSecret(s); err != nil {
+			return nil, err
+		}
+		return &pb.KeyResponse{}, nil
+	})
+}

@@ -335,3 +335,24 @@ func FuzzSecretRequests(f *testing.F) {
 		}
 	})
 }
+
+// TestSecretTags: TagResource and UntagResource name a secret by
+// SecretName, with the rules of key tags.
+func TestSecretTags(t *testing.T) {
+	f := newFixture(t)
+	f.createSecret(&pb.CreateSecretRequest{SecretName: "s", SecretData: "x", Tags: []*pb.Tag{{TagKey: "a", TagValue: "1"}}})
+	call[*pb.KeyResponse](f, "TagResource", &pb.TagResourceRequest{SecretName: "s", Tags: []*pb.Tag{{TagKey: "b", TagValue: "2"}, {TagKey: "a", TagValue: "3"}}})
+	d := call[*pb.Secret](f, "DescribeSecret", &pb.SecretNameRequest{SecretName: "s", FetchTags: true})
+	require.Equal(t, 2, len(d.Tags))
+	require.Equal(t, "3", d.Tags[0].TagValue)
+	call[*pb.KeyResponse](f, "UntagResource", &pb.UntagResourceRequest{SecretName: "s", TagKeys: []string{"a", "absent"}})
+	d = call[*pb.Secret](f, "DescribeSecret", &pb.SecretNameRequest{SecretName: "s", FetchTags: true})
+	require.Equal(t, 1, len(d.Tags))
+	require.Equal(t, "b", d.Tags[0].TagKey)
+	_, err := f.e.Call("TagResource", &pb.TagResourceRequest{SecretName: "s", Tags: []*pb.Tag{{TagKey: "acs:x"}}})
+	require.KMSError(t, err, 400, "InvalidParameter")
+	_, err = f.e.Call("TagResource", &pb.TagResourceRequest{SecretName: "none", Tags: []*pb.Tag{{TagKey: "k"}}})
+	require.KMSError(t, err, 404, "Forbidden.ResourceNotFound")
+	_, err = f.e.Call("UntagResource", &pb.UntagResourceRequest{SecretName: "s", KeyId: keyA, TagKeys: []string{"b"}})
+	require.KMSError(t, err, 400, "InvalidParameter")
+}

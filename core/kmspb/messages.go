@@ -294,8 +294,9 @@ var tSetDeletionProtectionRequest = table{name: "SetDeletionProtectionRequest", 
 
 // TagResourceRequest is the protobuf message pocketkms.admin.v1.TagResourceRequest.
 type TagResourceRequest struct {
-	KeyId string
-	Tags  []*Tag
+	KeyId      string
+	Tags       []*Tag
+	SecretName string
 }
 
 func (x *TagResourceRequest) table() (*table, unsafe.Pointer) {
@@ -306,13 +307,15 @@ var tTagResourceRequest = table{name: "TagResourceRequest", full: "pocketkms.adm
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(TagResourceRequest{}.KeyId)},
 		{num: 2, name: "Tags", kind: KindMessage, list: true, off: unsafe.Offsetof(TagResourceRequest{}.Tags), sub: &tTag},
+		{num: 3, name: "SecretName", kind: KindString, off: unsafe.Offsetof(TagResourceRequest{}.SecretName)},
 	},
 }
 
 // UntagResourceRequest is the protobuf message pocketkms.admin.v1.UntagResourceRequest.
 type UntagResourceRequest struct {
-	KeyId   string
-	TagKeys []string
+	KeyId      string
+	TagKeys    []string
+	SecretName string
 }
 
 func (x *UntagResourceRequest) table() (*table, unsafe.Pointer) {
@@ -323,6 +326,7 @@ var tUntagResourceRequest = table{name: "UntagResourceRequest", full: "pocketkms
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(UntagResourceRequest{}.KeyId)},
 		{num: 2, name: "TagKeys", kind: KindString, list: true, off: unsafe.Offsetof(UntagResourceRequest{}.TagKeys)},
+		{num: 3, name: "SecretName", kind: KindString, off: unsafe.Offsetof(UntagResourceRequest{}.SecretName)},
 	},
 }
 
