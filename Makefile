@@ -83,6 +83,7 @@ test-fuzz:
 	$(call fuzz,FuzzListPrefix,./host/sqlstore,25000x)
 	$(call fuzz,FuzzDecodeBatch,./wasm/abi,100000x)
 	$(call fuzz,FuzzDecodeList,./wasm/abi,200000x)
+	$(call fuzz,FuzzDecodeMeta,./wasm/abi,100000x)
 	$(call fuzz,FuzzRenderRoundTrip,./host/worker/d1seed,10000x)
 	$(call fuzz,FuzzParseStoreFile,./host/cmd/pocketkms,20000x)
 	$(call fuzz,FuzzRecordFromClientKey,./host/clientkeys,150000x)
