@@ -2,6 +2,7 @@ package kms
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"encoding/json"
 	"slices"
 	"sync"
@@ -37,7 +38,9 @@ const maxMemoEntries = 1024
 func (m *recordMemo) decode(id string, raw []byte) (*keyRecord, error) {
 	m.mu.Lock()
 	e, ok := m.entries[id]
-	if ok && bytes.Equal(e.raw, raw) {
+	// The bytes hold key material: compared in constant time, though both
+	// sides come from the store.
+	if ok && subtle.ConstantTimeCompare(e.raw, raw) == 1 {
 		k := e.rec.clone()
 		m.mu.Unlock()
 		return k, nil
