@@ -7,7 +7,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, generateKeyPairSync } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -328,6 +328,31 @@ test('an imported key gives known-answer AES-GCM ciphertexts (Encrypt: initial v
   await expectOk(box, 'AdvanceEncrypt');
   const want = Buffer.concat([Buffer.from([0x24, 0x00, 0x02]), Buffer.from(vid2), iv, gcm(m2)]);
   assert.equal(await respField('CiphertextBlob', 'hex'), want.toString('hex'), 'AdvanceEncrypt: the documented blob around the primary version');
+});
+
+test('an imported RSA key (DER PKCS#8 as base64) answers with the public key OpenSSL derives', async () => {
+  const keyId = 'key-rsa0browser0import000';
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  await tab('keys');
+  await page.selectOption('#ik-spec', 'RSA_2048');
+  await page.selectOption('#ik-usage', 'ENCRYPT/DECRYPT');
+  await page.fill('#ik-keyid', keyId);
+  await page.fill('#ik-alias', '');
+  await page.fill('#ik-desc', 'imported RSA');
+  while (await page.locator('#ik-versions li').count() > 1) {
+    await page.locator('#ik-versions li').last().getByRole('button', { name: 'Remove this version' }).click();
+  }
+  const row = page.locator('#ik-versions li').nth(0);
+  await row.locator('.ik-enc').selectOption('base64');
+  await row.locator('.ik-material').fill(privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'));
+  await row.locator('.ik-vid').fill('');
+  await page.click('#import-key button[type=submit]');
+  await page.waitForFunction((k) => document.querySelector(`article.key[data-key-id="${k}"]`) || document.querySelector('#keys-msg [role=alert], #keys-msg .err'), keyId);
+  if (!(await card(keyId).count())) assert.fail(`import failed: ${await page.locator('#keys-msg').innerText()}`);
+  const box = await runOp('GetPublicKey', { KeyId: keyId });
+  await expectOk(box, 'GetPublicKey');
+  const words = (t) => t.split(/\s+/).filter(Boolean).join(' '); // the table cell wraps the lines
+  assert.equal(words(await respField('PublicKey')), words(publicKey.export({ type: 'spki', format: 'pem' })));
 });
 
 test('errors show the HTTP status, ErrorCode and message a server returns', async () => {
