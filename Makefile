@@ -73,6 +73,7 @@ test-fuzz:
 	$(call fuzz,FuzzParsePrivateKey,./core/asym,40000x)
 	$(call fuzz,FuzzParseSPKI,./core/asym,8000x)
 	$(call fuzz,FuzzVerify,./core/asym,4000x)
+	$(call fuzz,FuzzDecodePEM,./core/asym,20000x)
 	$(call fuzz,FuzzSecretRequests,./core/kms,30000x)
 	$(call fuzz,FuzzSealedOpen,./core/store,500000x)
 	$(call fuzz,FuzzDifferential,./core/kmspb,80000x)
