@@ -7,7 +7,7 @@ GOWASM     := $(shell go env GOROOT)/lib/wasm
 export PATH := $(GOBIN):$(GOWASM):$(PATH)
 DATA       ?= ./pocketkms-data
 
-.PHONY: run test setup setup-go setup-npm setup-chromium build wasm bin \
+.PHONY: run test setup setup-go setup-npm setup-chromium setup-binaryen build wasm bin \
 	test-go test-wasm-core test-fuzz test-tests-module test-e2e test-classic test-node test-npm test-browser test-parity test-worker \
 	bench generate
 
@@ -19,7 +19,7 @@ run: setup-go build
 test: setup build test-go test-wasm-core test-fuzz test-tests-module test-e2e test-classic test-node test-npm test-browser test-parity test-worker
 	@echo "all suites passed"
 
-setup: setup-go setup-npm setup-chromium
+setup: setup-go setup-npm setup-chromium setup-binaryen
 
 setup-go:
 	go mod download
@@ -33,6 +33,12 @@ setup-chromium:
 	@command -v chromium >/dev/null || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+
+# wasm-opt (binaryen) keeps the module within its size budget (wasm/build.sh).
+setup-binaryen:
+	@command -v wasm-opt >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binaryen; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binaryen; fi; }
 
 build: wasm bin
 
