@@ -70,6 +70,10 @@ test-fuzz:
 	$(call fuzz,FuzzParseRotationInterval,./core/kms,200000x)
 	$(call fuzz,FuzzKeyRecord,./core/kms,60000x)
 	$(call fuzz,FuzzParseSecretRotationInterval,./core/kms,200000x)
+	$(call fuzz,FuzzParsePrivateKey,./core/asym,40000x)
+	$(call fuzz,FuzzParseSPKI,./core/asym,8000x)
+	$(call fuzz,FuzzVerify,./core/asym,4000x)
+	$(call fuzz,FuzzSecretRequests,./core/kms,30000x)
 	$(call fuzz,FuzzSealedOpen,./core/store,500000x)
 	$(call fuzz,FuzzDifferential,./core/kmspb,80000x)
 	$(call fuzz,FuzzParse,./host/seed,80000x)
@@ -79,6 +83,7 @@ test-fuzz:
 	$(call fuzz,FuzzListPrefix,./host/sqlstore,25000x)
 	$(call fuzz,FuzzDecodeBatch,./wasm/abi,100000x)
 	$(call fuzz,FuzzDecodeList,./wasm/abi,200000x)
+	$(call fuzz,FuzzDecodeMeta,./wasm/abi,100000x)
 	$(call fuzz,FuzzRenderRoundTrip,./host/worker/d1seed,10000x)
 	$(call fuzz,FuzzParseStoreFile,./host/cmd/pocketkms,20000x)
 	$(call fuzz,FuzzRecordFromClientKey,./host/clientkeys,150000x)
@@ -120,7 +125,8 @@ bench: wasm
 	bash tests/bench/run.sh
 	cd tests && go run ./e2e/cmd/loadbench
 
-## Regenerate the protobuf code and leanpb from it (needs Debian's protobuf-compiler and protoc-gen-go v1.36.12).
+## Regenerate the protobuf reference (internal/refpb) and the kmspb messages and tables from the .proto files, and the module's named exports (needs Debian's protobuf-compiler and protoc-gen-go v1.36.12).
 generate:
 	go generate ./core/kmspb
 	go generate ./core/store
+	go generate ./wasm/module

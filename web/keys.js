@@ -42,6 +42,10 @@ export function initKeys() {
   msgArea = h('div', { id: 'keys-msg', 'aria-live': 'polite' });
   $('#key-list').before(msgArea);
 
+  // EC_P256 and EC_P256K keys only sign; the other asymmetric specs sign by default.
+  $('#ck-spec').addEventListener('change', (e) => {
+    if (!(e.target.value in SYMMETRIC_SIZES)) $('#ck-usage').value = 'SIGN/VERIFY';
+  });
   $('#create-key').addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = e.target.elements;
@@ -95,13 +99,15 @@ export function initKeys() {
     }
     const want = SYMMETRIC_SIZES[f.KeySpec.value];
     const req = { KeySpec: f.KeySpec.value, Description: f.Description.value, KeyState: f.KeyState.value, Versions: versions };
+    if (f.KeyUsage.value) req.KeyUsage = f.KeyUsage.value;
     if (f.KeyId.value.trim()) req.KeyId = f.KeyId.value.trim();
     const alias = aliasName(f.Alias.value);
     if (alias) req.Aliases = [alias];
     if (f.RotationInterval.value.trim()) req.RotationInterval = f.RotationInterval.value.trim();
     const resp = await act('ImportKey', req);
     if (!resp) return;
-    toast(`Imported ${resp.KeyMetadata.KeyId} (${want * 8}-bit material)`);
+    // Asymmetric material is a PKCS#8 private key: paste the PEM text as text, or DER as base64.
+    toast(`Imported ${resp.KeyMetadata.KeyId} (${want ? `${want * 8}-bit material` : `${req.KeySpec} key pair`})`);
     focusKey(resp.KeyMetadata.KeyId);
   });
 

@@ -7,14 +7,23 @@ import { asText, ENCODINGS, formatBytes, InputError, parseBytes } from './codec.
 import { call, errorBox, Failure, refreshKeys, rememberBlob } from './kms.js';
 import { renderSnippets } from './snippets.js';
 
-const ALGORITHMS = ['AES_GCM', 'AES_CBC', 'AES_ECB', 'SM4_GCM', 'SM4_CBC', 'SM4_ECB'];
+const ALGORITHMS = ['AES_GCM', 'AES_CBC', 'AES_ECB', 'SM4_GCM', 'SM4_CBC', 'SM4_ECB', 'RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1', 'SM2PKE'];
+const SIGN_ALGORITHMS = ['RSA_PSS_SHA_256', 'RSA_PKCS1_SHA_256', 'ECDSA_SHA_256', 'SM2DSA'];
+const PAIR_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256', 'EC_P256K', 'EC_SM2'];
 
 /** Request fields: how each is entered. */
 const FIELDS = {
   KeyId: { kind: 'key', help: 'key id or alias/name' },
   Plaintext: { kind: 'bytes', enc: 'text', rows: 3 },
   CiphertextBlob: { kind: 'bytes', enc: 'base64', rows: 3 },
-  Algorithm: { kind: 'select', options: ['', ...ALGORITHMS], help: "empty: the key's default (AES_GCM or SM4_GCM)" },
+  Algorithm: { kind: 'select', options: ['', ...ALGORITHMS], help: "empty: the key's default (AES_GCM, SM4_GCM; RSA keys RSAES_OAEP_SHA_256, SM2 keys SM2PKE)" },
+  SignAlgorithm: { name: 'Algorithm', kind: 'select', options: ['', ...SIGN_ALGORITHMS], help: "empty: the key's default (RSA_PSS_SHA_256, ECDSA_SHA_256 or SM2DSA)" },
+  Message: { kind: 'bytes', enc: 'text', rows: 3, help: 'RAW: the message itself; DIGEST: its 32-byte digest (SM2DSA: SM3(Z‖M))' },
+  MessageType: { kind: 'select', options: ['', 'RAW', 'DIGEST'], help: 'empty: RAW' },
+  Signature: { kind: 'bytes', enc: 'base64', rows: 2 },
+  KeyPairSpec: { kind: 'select', options: PAIR_SPECS, value: 'RSA_2048', help: 'the data key pair to make' },
+  KeyFormat: { kind: 'select', options: ['', 'PEM', 'DER'], help: 'PKCS#8 private key and SPKI public key; empty: PEM' },
+  GcmAlgorithm: { name: 'Algorithm', kind: 'select', options: ['', 'AES_GCM', 'SM4_GCM'], help: 'how the private key is sealed; empty: the key\'s GCM' },
   PaddingMode: { kind: 'select', options: ['', 'PKCS7_PADDING', 'NO_PADDING'], help: 'CBC and ECB only; empty: PKCS7_PADDING' },
   Iv: { kind: 'bytes', enc: 'hex', help: 'GCM 12 bytes, CBC 16 bytes; empty: random (recommended)' },
   Aad: { kind: 'bytes', enc: 'text', help: 'GCM only, at most 8192 bytes' },
@@ -54,6 +63,41 @@ export const OPS = {
     resp: ['KeyId', 'Iv', 'Plaintext', 'CiphertextBlob', 'RequestId', 'Algorithm', 'KeyVersionId'],
     help: 'A fresh random data key, sealed as an Advance blob with the primary version.',
   },
+  Sign: {
+    req: ['KeyId', 'Message', 'MessageType', 'SignAlgorithm'],
+    resp: ['KeyId', 'Signature', 'RequestId', 'Algorithm', 'MessageType'],
+    help: 'Signs with an asymmetric SIGN/VERIFY key (its newest version). ECDSA and SM2 signatures are DER.',
+  },
+  Verify: {
+    req: ['KeyId', 'Message', 'MessageType', 'SignAlgorithm', 'Signature'],
+    resp: ['KeyId', 'Value', 'RequestId', 'Algorithm', 'MessageType'],
+    help: 'Value is true or false: a wrong or malformed signature is false, not an error.',
+  },
+  GetPublicKey: {
+    req: ['KeyId'],
+    resp: ['KeyId', 'PublicKey', 'RequestId'],
+    help: 'The PEM SubjectPublicKeyInfo of an asymmetric key: verify and encrypt with it anywhere (openssl, any crypto library).',
+  },
+  GenerateDataKeyPair: {
+    req: ['KeyId', 'KeyPairSpec', 'KeyFormat', 'GcmAlgorithm', 'Aad'],
+    resp: ['KeyId', 'KeyPairSpec', 'PrivateKeyPlaintext', 'PublicKey', 'PrivateKeyCiphertextBlob', 'Iv', 'RequestId', 'Algorithm'],
+    help: 'A fresh key pair; the private key also sealed with the symmetric key\'s initial version (Decrypt opens it with KeyId, Iv and Aad).',
+  },
+  GenerateDataKeyPairWithoutPlaintext: {
+    req: ['KeyId', 'KeyPairSpec', 'KeyFormat', 'GcmAlgorithm', 'Aad'],
+    resp: ['KeyId', 'KeyPairSpec', 'PublicKey', 'PrivateKeyCiphertextBlob', 'Iv', 'RequestId', 'Algorithm'],
+    help: 'Like GenerateDataKeyPair, without the private key in plaintext: store the sealed one, Decrypt it when needed.',
+  },
+  AdvanceGenerateDataKeyPair: {
+    req: ['KeyId', 'KeyPairSpec', 'KeyFormat', 'Aad'],
+    resp: ['KeyId', 'KeyPairSpec', 'PrivateKeyPlaintext', 'PublicKey', 'PrivateKeyCiphertextBlob', 'Iv', 'RequestId', 'Algorithm', 'KeyVersionId'],
+    help: 'A fresh key pair; the private key sealed as an Advance blob with the primary version (AdvanceDecrypt opens it).',
+  },
+  AdvanceGenerateDataKeyPairWithoutPlaintext: {
+    req: ['KeyId', 'KeyPairSpec', 'KeyFormat', 'Aad'],
+    resp: ['KeyId', 'KeyPairSpec', 'PublicKey', 'PrivateKeyCiphertextBlob', 'Iv', 'RequestId', 'Algorithm', 'KeyVersionId'],
+    help: 'Like AdvanceGenerateDataKeyPair, without the private key in plaintext.',
+  },
   GenerateRandom: {
     req: ['Length'],
     resp: ['Random', 'RequestId'],
@@ -61,7 +105,8 @@ export const OPS = {
   },
 };
 
-const BYTE_RESP = new Set(['CiphertextBlob', 'Plaintext', 'Iv', 'Random']);
+/** The wire name of a form field (two forms of Algorithm share it). */
+const wireName = (name) => FIELDS[name].name ?? name;
 
 // Form values per operation: { field: { text, enc } }.
 const values = {};
@@ -102,6 +147,7 @@ function fieldControl(op, name) {
   const f = FIELDS[name];
   const v = fieldValue(op, name);
   const id = `op-${name}`;
+  const label = wireName(name);
   const sync = (el) => { v.text = el.value; };
   const help = f.help ? h('p', { class: 'fieldnote', id: `${id}-help` }, f.help) : null;
   const described = f.help ? `${id}-help` : undefined;
@@ -111,13 +157,13 @@ function fieldControl(op, name) {
       : h('input', { id, autocomplete: 'off', spellcheck: 'false', value: v.text, 'aria-describedby': described, oninput: (e) => sync(e.target) });
     if (f.rows) input.value = v.text;
     return h('div', { class: `encfield${f.rows ? ' wide' : ''}` },
-      h('label', { for: id }, name, input),
+      h('label', { for: id }, label, input),
       h('label', {}, 'as', h('select', { id: `${id}-enc`, 'aria-label': `${name} encoding`, onchange: (e) => reencode(e.target, input, v, name) },
         ENCODINGS.map((x) => h('option', { selected: x === v.enc }, x)))),
       help);
   }
   if (f.kind === 'select') {
-    return h('div', { class: 'field' }, h('label', { for: id }, name,
+    return h('div', { class: 'field' }, h('label', { for: id }, label,
       h('select', { id, 'aria-describedby': described, onchange: (e) => sync(e.target) },
         f.options.map((o) => h('option', { value: o, selected: o === v.text }, o || '(default)')))), help);
   }
@@ -156,15 +202,16 @@ function buildRequest(op) {
     const v = fieldValue(op, name);
     const text = f.kind === 'bytes' && v.enc === 'text' ? v.text : v.text.trim();
     if (text === '') continue;
+    const wire = wireName(name);
     if (f.kind === 'bytes') {
-      req[name] = parseBytes(text, v.enc, name);
-      encs[name] = v.enc;
+      req[wire] = parseBytes(text, v.enc, name);
+      encs[wire] = v.enc;
     } else if (f.kind === 'int') {
       const n = Number(text);
       if (!Number.isInteger(n)) throw new InputError(`${name} must be a whole number`);
-      req[name] = n; // out-of-range values go to the engine, which names the limit
+      req[wire] = n; // out-of-range values go to the engine, which names the limit
     } else {
-      req[name] = text;
+      req[wire] = text;
     }
   }
   return { req, encs };
@@ -210,15 +257,19 @@ async function send() {
 /** Every response field of the spec, present or not, with copy buttons. */
 function responseView(op, req, encs, resp) {
   const rows = OPS[op].resp.map((name) => {
-    const val = resp[name];
+    const val = name === 'Value' ? (resp.Value ?? false) : resp[name]; // proto3 leaves a false Value out
     const empty = val === undefined || val === '' || (val instanceof Uint8Array && val.length === 0);
     if (empty) return h('tr', { dataset: { field: name } }, h('td', {}, name), h('td', { class: 'empty' }, 'not set'), h('td', {}), h('td', {}));
-    if (!BYTE_RESP.has(name)) {
+    if (!(val instanceof Uint8Array)) {
       return h('tr', { dataset: { field: name } }, h('td', {}, name), h('td', { class: 'value' }, String(val)), h('td', {}),
         h('td', {}, copyButton(() => String(val), name)));
     }
     // Plaintext reads as text when it is text (a data key's random bytes are not).
-    let enc = name === 'Plaintext' && asText(val) !== undefined && op !== 'GenerateDataKey' && op !== 'AdvanceGenerateDataKey' ? 'text' : 'base64';
+    // Plaintext reads as text when it is text (a data key's random bytes are
+    // not); so do PEM key pairs.
+    const textual = name === 'Plaintext' ? op !== 'GenerateDataKey' && op !== 'AdvanceGenerateDataKey'
+      : name === 'PrivateKeyPlaintext' || name === 'PublicKey';
+    let enc = textual && asText(val) !== undefined ? 'text' : 'base64';
     const cell = h('td', { class: 'value' }, formatBytes(val, enc));
     const chooser = h('select', { 'aria-label': `Show ${name} as`, onchange: (e) => { enc = e.target.value; cell.textContent = formatBytes(val, enc); } },
       ENCODINGS.map((x) => h('option', { selected: x === enc }, x)));
@@ -242,6 +293,23 @@ function responseView(op, req, encs, resp) {
     };
     nextSteps.push(h('button', { type: 'button', class: 'primary', onclick: () => select('Decrypt', preset) }, 'Decrypt this ciphertext (Decrypt)'));
     nextSteps.push(h('button', { type: 'button', onclick: () => select('AdvanceDecrypt', preset) }, 'Open it with AdvanceDecrypt'));
+  }
+  if (op === 'Sign' && resp.Signature) {
+    nextSteps.push(h('button', { type: 'button', class: 'primary', onclick: () => select('Verify', {
+      KeyId: { text: resp.KeyId }, Message: { ...fieldValue('Sign', 'Message') }, MessageType: { text: resp.MessageType ?? '' },
+      SignAlgorithm: { text: resp.Algorithm ?? '' }, Signature: b64(resp.Signature),
+    }) }, 'Verify this signature (Verify)'));
+  }
+  const sealed = resp.PrivateKeyCiphertextBlob;
+  if (sealed && op.startsWith('Advance')) {
+    nextSteps.push(h('button', { type: 'button', class: 'primary', onclick: () => select('AdvanceDecrypt', {
+      CiphertextBlob: b64(sealed), KeyId: { text: '' }, Algorithm: { text: '' }, PaddingMode: { text: '' }, Iv: { text: '', enc: 'hex' }, Aad: aad,
+    }) }, 'Open the private key (AdvanceDecrypt)'));
+  } else if (sealed) {
+    nextSteps.push(h('button', { type: 'button', class: 'primary', onclick: () => select('Decrypt', {
+      CiphertextBlob: b64(sealed), KeyId: { text: resp.KeyId }, Algorithm: { text: resp.Algorithm ?? '' }, PaddingMode: { text: '' },
+      Iv: { text: formatBytes(resp.Iv, 'hex'), enc: 'hex' }, Aad: aad,
+    }) }, 'Open the private key (Decrypt)'));
   }
   return h('div', { class: 'resp', dataset: { op } },
     h('h3', {}, `${op}: 200 OK`),

@@ -12,9 +12,11 @@ export const SERVE = {
   passwordFile: 'password.txt',
 };
 
-const BYTES = new Set(['Plaintext', 'CiphertextBlob', 'Iv', 'Aad', 'KeyMaterial']);
+const BYTES = new Set(['Plaintext', 'CiphertextBlob', 'Iv', 'Aad', 'KeyMaterial', 'Message', 'Signature', 'Digest']);
 const INT32 = new Set(['NumberOfBytes', 'Length', 'PendingWindowInDays']);
-const DATA_APIS = new Set(['Encrypt', 'Decrypt', 'AdvanceEncrypt', 'AdvanceDecrypt', 'GenerateDataKey', 'AdvanceGenerateDataKey', 'GenerateRandom']);
+const DATA_APIS = new Set(['Encrypt', 'Decrypt', 'AdvanceEncrypt', 'AdvanceDecrypt', 'GenerateDataKey', 'AdvanceGenerateDataKey', 'GenerateRandom',
+  'Sign', 'Verify', 'GetPublicKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'AdvanceGenerateDataKeyPair',
+  'AdvanceGenerateDataKeyPairWithoutPlaintext']);
 
 const goString = (s) => JSON.stringify(s); // JSON string escapes are valid Go escapes
 

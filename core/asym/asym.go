@@ -79,7 +79,7 @@ func Generate(spec string, rand io.Reader) (*Key, error) {
 	case ECP256:
 		k.ec, err = ecdsa.GenerateKey(elliptic.P256(), rand)
 	case ECP256K:
-		k.ec, err = ecdsa.GenerateKey(bitcurves.S256(), rand)
+		k.ec, err = ecdsa.GenerateKey(secp256k1(), rand)
 	case ECSM2:
 		k.sm2, err = sm2.GenerateKey(rand)
 	default:
@@ -104,7 +104,7 @@ func ecKey(spec string, d []byte) (*Key, error) {
 	case ECP256:
 		k.ec, err = ecdsa.ParseRawPrivateKey(elliptic.P256(), d32)
 	case ECP256K:
-		c := bitcurves.S256()
+		c := secp256k1()
 		n := new(big.Int).SetBytes(d32)
 		if n.Sign() == 0 || n.Cmp(c.Params().N) >= 0 {
 			return nil, errors.New("the secp256k1 private key is out of range")
@@ -162,7 +162,7 @@ func ecPublicKey(spec string, point []byte) (*PublicKey, error) {
 	case ECP256:
 		p.ec, err = ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point)
 	case ECP256K:
-		c := bitcurves.S256()
+		c := secp256k1()
 		x, y := new(big.Int).SetBytes(point[1:33]), new(big.Int).SetBytes(point[33:])
 		if x.Cmp(c.P) >= 0 || y.Cmp(c.P) >= 0 || !c.IsOnCurve(x, y) {
 			return nil, errors.New("the secp256k1 public key is not on the curve")
@@ -183,4 +183,28 @@ func (k *Key) ecScalar() []byte {
 		return k.sm2.D.FillBytes(make([]byte, 32))
 	}
 	return k.ec.D.FillBytes(make([]byte, 32))
+}
+
+// k1 is ProtonMail's secp256k1 with a complete Add: bitcurves' own gives a
+// wrong sum for P+P and panics when P+Q is the point at infinity, both of
+// which crypto/ecdsa's verification can meet (Wycheproof secp256k1 vectors
+// 427 and the point-at-infinity ones).
+type k1 struct{ *bitcurves.BitCurve }
+
+var k1Curve = k1{bitcurves.S256()}
+
+func secp256k1() k1 { return k1Curve }
+
+func (c k1) Add(x1, y1, x2, y2 *big.Int) (*big.Int, *big.Int) {
+	switch {
+	case x1.Sign() == 0 && y1.Sign() == 0:
+		return new(big.Int).Set(x2), new(big.Int).Set(y2)
+	case x2.Sign() == 0 && y2.Sign() == 0:
+		return new(big.Int).Set(x1), new(big.Int).Set(y1)
+	case x1.Cmp(x2) == 0 && y1.Cmp(y2) == 0:
+		return c.Double(x1, y1)
+	case x1.Cmp(x2) == 0: // P + (-P)
+		return new(big.Int), new(big.Int)
+	}
+	return c.BitCurve.Add(x1, y1, x2, y2)
 }

@@ -236,3 +236,23 @@ func FuzzParseSPKI(f *testing.F) {
 		}
 	})
 }
+
+// FuzzVerify: any signature bytes, on every spec, give true or false and
+// never a panic (DER parsing, and secp256k1's math/big arithmetic).
+func FuzzVerify(f *testing.F) {
+	digest := make([]byte, 32)
+	for _, spec := range []string{asym.ECP256, asym.ECP256K, asym.ECSM2} {
+		k := key(f, spec)
+		alg := asym.SignAlgorithms(spec)[0]
+		sig, err := k.Sign(rand.Reader, alg, digest)
+		require.NoError(f, err)
+		f.Add(sig)
+	}
+	f.Add([]byte{0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01})
+	f.Fuzz(func(t *testing.T, sig []byte) {
+		for _, spec := range []string{asym.ECP256, asym.ECP256K, asym.ECSM2} {
+			k := key(t, spec)
+			k.Public().Verify(asym.SignAlgorithms(spec)[0], digest, sig)
+		}
+	})
+}

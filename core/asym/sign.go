@@ -73,9 +73,19 @@ func (k *Key) Sign(rand io.Reader, alg string, digest []byte) ([]byte, error) {
 
 // Verify reports whether sig is a valid alg signature of digest. A malformed
 // signature is simply not valid.
-func (p *PublicKey) Verify(alg string, digest, sig []byte) bool {
+func (p *PublicKey) Verify(alg string, digest, sig []byte) (ok bool) {
 	if len(digest) != DigestSize {
 		return false
+	}
+	if p.spec == ECP256K {
+		// secp256k1 runs on math/big code outside the standard library
+		// (asym.go's k1): should an input still reach a panic there, the
+		// signature is not valid, and the request must not crash.
+		defer func() {
+			if recover() != nil {
+				ok = false
+			}
+		}()
 	}
 	switch {
 	case alg == RSAPSS && p.rsa != nil:

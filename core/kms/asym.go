@@ -1,8 +1,10 @@
 package kms
 
 import (
+	"crypto/sha256"
 	"errors"
 	"strings"
+	"sync"
 
 	"github.com/pocketkms/pocketkms/core/asym"
 	"github.com/pocketkms/pocketkms/core/kmserr"
@@ -38,11 +40,48 @@ func (c *call) asymKey(name string, m Meta, usage, op string) (*keyRecord, *vers
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	key, err := asym.ParsePKCS8(v.Material)
+	key, err := parsedKey(v)
 	if err != nil {
-		return nil, nil, nil, kmserr.Internal("the material of key version %s is corrupt", v.KeyVersionId)
+		return nil, nil, nil, err
 	}
 	return k, v, key, nil
+}
+
+// parsed caches parsed private keys by a digest of their version id and
+// material: parsing and checking an RSA key costs more than signing with
+// it. The material is in this process's memory whenever it is used anyway;
+// the cache holds it at most until maxParsed other keys have been used.
+var parsed struct {
+	sync.Mutex
+	m map[[32]byte]*asym.Key
+}
+
+const maxParsed = 256
+
+func parsedKey(v *versionRecord) (*asym.Key, error) {
+	h := sha256.New()
+	h.Write([]byte(v.KeyVersionId))
+	h.Write([]byte{0})
+	h.Write(v.Material)
+	var id [32]byte
+	h.Sum(id[:0])
+	parsed.Lock()
+	key, ok := parsed.m[id]
+	parsed.Unlock()
+	if ok {
+		return key, nil
+	}
+	key, err := asym.ParsePKCS8(v.Material)
+	if err != nil {
+		return nil, kmserr.Internal("the material of key version %s is corrupt", v.KeyVersionId)
+	}
+	parsed.Lock()
+	if parsed.m == nil || len(parsed.m) >= maxParsed {
+		parsed.m = map[[32]byte]*asym.Key{}
+	}
+	parsed.m[id] = key
+	parsed.Unlock()
+	return key, nil
 }
 
 // asymAlgorithm is the requested algorithm if it is one of algs, the first

@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -98,10 +99,13 @@ func (e *Engine) setDeletionProtection(r *pb.SetDeletionProtectionRequest) (pb.M
 }
 
 func (e *Engine) tagResource(r *pb.TagResourceRequest) (pb.Message, error) {
+	if len(r.Tags) == 0 {
+		return nil, kmserr.New(400, kmserr.CodeMissingParameter, "Tags is required")
+	}
+	if r.SecretName != "" {
+		return e.tagSecret(r.SecretName, r.KeyId, func(k *keyRecord) error { return setTags(k, r.Tags) })
+	}
 	return e.withKey(r.KeyId, func(c *call, k *keyRecord) (bool, error) {
-		if len(r.Tags) == 0 {
-			return false, kmserr.New(400, kmserr.CodeMissingParameter, "Tags is required")
-		}
 		if err := notPendingDeletion(k); err != nil {
 			return false, err
 		}
@@ -109,25 +113,23 @@ func (e *Engine) tagResource(r *pb.TagResourceRequest) (pb.Message, error) {
 	})
 }
 
+// dropTags removes the tags with these keys.
+func dropTags(k *keyRecord, keys []string) {
+	k.Tags = slices.DeleteFunc(k.Tags, func(t keyTag) bool { return slices.Contains(keys, t.TagKey) })
+}
+
 func (e *Engine) untagResource(r *pb.UntagResourceRequest) (pb.Message, error) {
+	if len(r.TagKeys) == 0 {
+		return nil, kmserr.New(400, kmserr.CodeMissingParameter, "TagKeys is required")
+	}
+	if r.SecretName != "" {
+		return e.tagSecret(r.SecretName, r.KeyId, func(k *keyRecord) error { dropTags(k, r.TagKeys); return nil })
+	}
 	return e.withKey(r.KeyId, func(c *call, k *keyRecord) (bool, error) {
-		if len(r.TagKeys) == 0 {
-			return false, kmserr.New(400, kmserr.CodeMissingParameter, "TagKeys is required")
-		}
 		if err := notPendingDeletion(k); err != nil {
 			return false, err
 		}
-		drop := map[string]bool{}
-		for _, t := range r.TagKeys {
-			drop[t] = true
-		}
-		kept := k.Tags[:0]
-		for _, t := range k.Tags {
-			if !drop[t.TagKey] {
-				kept = append(kept, t)
-			}
-		}
-		k.Tags = kept
+		dropTags(k, r.TagKeys)
 		return true, nil
 	})
 }

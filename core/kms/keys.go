@@ -90,7 +90,7 @@ func importedMaterial(k *keyRecord, i int, m []byte) ([]byte, error) {
 		return nil, kmserr.InvalidParameter("Versions[%d].KeyMaterial: %v", i, err)
 	}
 	if key.Spec() != k.KeySpec {
-		return nil, kmserr.InvalidParameter("Versions[%d].KeyMaterial is a %s key, not %s", i, key.Spec(), k.KeySpec)
+		return nil, kmserr.InvalidParameter("Versions[%d].KeyMaterial is a private key of spec %s, not %s", i, key.Spec(), k.KeySpec)
 	}
 	return key.PKCS8(), nil
 }

@@ -2,6 +2,8 @@ package kms
 
 import (
 	"bytes"
+	"crypto/subtle"
+	"encoding/json"
 	"slices"
 	"sync"
 	"time"
@@ -16,6 +18,12 @@ import (
 type recordMemo struct {
 	mu      sync.Mutex
 	entries map[string]memoEntry
+	aliases map[string]aliasEntry // alias records: no material, decoded all the same
+}
+
+type aliasEntry struct {
+	raw []byte
+	rec aliasRecord
 }
 
 type memoEntry struct {
@@ -30,7 +38,9 @@ const maxMemoEntries = 1024
 func (m *recordMemo) decode(id string, raw []byte) (*keyRecord, error) {
 	m.mu.Lock()
 	e, ok := m.entries[id]
-	if ok && bytes.Equal(e.raw, raw) {
+	// The bytes hold key material: compared in constant time, though both
+	// sides come from the store.
+	if ok && subtle.ConstantTimeCompare(e.raw, raw) == 1 {
 		k := e.rec.clone()
 		m.mu.Unlock()
 		return k, nil
@@ -54,6 +64,28 @@ func (m *recordMemo) decode(id string, raw []byte) (*keyRecord, error) {
 	m.entries[id] = memoEntry{raw: bytes.Clone(raw), rec: kept}
 	m.mu.Unlock()
 	return k, nil
+}
+
+// alias decodes an alias record, remembered like decode; a copy comes out.
+func (m *recordMemo) alias(name string, raw []byte) (*aliasRecord, error) {
+	m.mu.Lock()
+	if e, ok := m.aliases[name]; ok && bytes.Equal(e.raw, raw) {
+		a := e.rec
+		m.mu.Unlock()
+		return &a, nil
+	}
+	m.mu.Unlock()
+	var a aliasRecord
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	if m.aliases == nil || len(m.aliases) >= maxMemoEntries {
+		m.aliases = map[string]aliasEntry{}
+	}
+	m.aliases[name] = aliasEntry{raw: bytes.Clone(raw), rec: a}
+	m.mu.Unlock()
+	return &a, nil
 }
 
 func (e memoEntry) wipe() {

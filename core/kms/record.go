@@ -203,11 +203,11 @@ func (c *call) loadAlias(name string) (*aliasRecord, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	var a aliasRecord
-	if err := json.Unmarshal(raw, &a); err != nil {
+	a, err := c.e.memo.alias(name, raw)
+	if err != nil {
 		return nil, kmserr.Internal("alias record %s is corrupt", name)
 	}
-	return &a, nil
+	return a, nil
 }
 
 func (c *call) saveAlias(a *aliasRecord) error {

@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"crypto/subtle"
 	"slices"
 	"sort"
 	"strconv"
@@ -173,7 +174,7 @@ func (c *call) importVersions(s *secretRecord, vs []*pb.ImportedSecretVersion, f
 				if err != nil {
 					return 0, err
 				}
-				if old != iv.SecretData || s.Versions[at].DataType != dataType {
+				if !sameValue(old, iv.SecretData) || s.Versions[at].DataType != dataType {
 					return 0, kmserr.New(409, codeResourceExist, "The version %s of secret %s exists with another value.", iv.VersionId, s.SecretName)
 				}
 				continue
@@ -209,6 +210,11 @@ func (c *call) importVersions(s *secretRecord, vs []*pb.ImportedSecretVersion, f
 	}
 	return added, nil
 }
+
+// sameValue compares two secret values in constant time: whether a put is
+// a repeat must not tell a caller, by its timing, how much of a stored
+// value it guessed.
+func sameValue(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
 // getSecretValue is the instance API's operation (spec §6, §10.6).
 func (e *Engine) getSecretValue(r *pb.GetSecretValueRequest) (pb.Message, error) {
@@ -316,7 +322,7 @@ func (e *Engine) putSecretValue(r *pb.PutSecretValueRequest) (pb.Message, error)
 			if err != nil {
 				return nil, err
 			}
-			if old != r.SecretData || s.Versions[at].DataType != dataType {
+			if !sameValue(old, r.SecretData) || s.Versions[at].DataType != dataType {
 				return nil, kmserr.New(409, codeResourceExist, "The version %s of secret %s exists with another value: versions are write-once.", vid, s.SecretName)
 			}
 			return &pb.Secret{SecretName: s.SecretName, VersionId: vid, VersionStages: s.Versions[at].Stages}, nil
@@ -587,5 +593,28 @@ func (e *Engine) restoreSecret(r *pb.SecretNameRequest) (pb.Message, error) {
 			return nil, err
 		}
 		return &pb.Secret{SecretName: s.SecretName}, nil
+	})
+}
+
+// tagSecret changes a secret's tags with the rules of key tags. The answer
+// is an empty KeyResponse: TagResource's response type is fixed.
+func (e *Engine) tagSecret(name, keyID string, change func(*keyRecord) error) (pb.Message, error) {
+	if keyID != "" {
+		return nil, kmserr.InvalidParameter("give KeyId or SecretName, not both")
+	}
+	return e.run(func(c *call) (pb.Message, error) {
+		s, err := c.secret(name, true)
+		if err != nil {
+			return nil, err
+		}
+		holder := keyRecord{KeyId: name, Tags: s.Tags}
+		if err := change(&holder); err != nil {
+			return nil, err
+		}
+		s.Tags, s.UpdateTime = holder.Tags, c.now
+		if err := c.saveSecret(s); err != nil {
+			return nil, err
+		}
+		return &pb.KeyResponse{}, nil
 	})
 }

@@ -14,7 +14,7 @@ import (
 // Secrets (docs/secrets.md, spec asymmetric-and-secrets.md §6, §10.6): one
 // JSON record per secret under "secrets/<SecretName>" holding its metadata
 // and every version's value. Hosts that persist to disk seal the whole
-// record (store.SealedPrefixes); a secret with an EncryptionKeyId also keeps
+// record (store.Prefixes marks it sealed); a secret with an EncryptionKeyId also keeps
 // each value as a ciphertext blob under that key, so disabling the key
 // makes the value unreadable.
 const secretPrefix = store.SecretPrefix
@@ -135,8 +135,9 @@ func checkLabel(field, v string) error {
 	return nil
 }
 
-// checkValue checks a SecretData and its SecretDataType, returning the type.
-func checkValue(data, dataType string, managedType string) (string, error) {
+// checkValue checks a SecretData and its SecretDataType for a secret of
+// type typ, returning the data type.
+func checkValue(data, dataType, typ string) (string, error) {
 	if data == "" {
 		return "", kmserr.New(400, kmserr.CodeMissingParameter, "SecretData is required")
 	}
@@ -153,11 +154,11 @@ func checkValue(data, dataType string, managedType string) (string, error) {
 	default:
 		return "", kmserr.InvalidParameter("SecretDataType %q is not valid: use text or binary", dataType)
 	}
-	if managedType != TypeGeneric {
+	if typ != TypeGeneric {
 		if dataType != "text" {
-			return "", kmserr.InvalidParameter("SecretDataType of a %s secret must be text", managedType)
+			return "", kmserr.InvalidParameter("SecretDataType of a %s secret must be text", typ)
 		}
-		if err := checkManagedData(managedType, data); err != nil {
+		if err := checkManagedData(typ, data); err != nil {
 			return "", err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketkms/pocketkms/core/internal/require"
 	"github.com/pocketkms/pocketkms/core/kms"
+	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
 )
@@ -280,4 +281,78 @@ func FuzzParseSecretRotationInterval(f *testing.F) {
 			t.Fatalf("%q accepted as %v", s, d)
 		}
 	})
+}
+
+// FuzzSecretRequests: whatever CreateSecret and PutSecretValue are given
+// (names, types, managed JSON shapes, ExtendedConfig, stages, intervals),
+// the engine answers without a panic and with a client error, never a 500;
+// what it accepts it returns unchanged, and the stage rules hold after it.
+func FuzzSecretRequests(f *testing.F) {
+	f.Add("app/db", "Generic", "s3cret", "text", "", "", "ACSCurrent")
+	f.Add("r", "Rds", `{"AccountName":"a","AccountPassword":"p"}`, "", `{"DBInstanceId":"rm"}`, "7d", "")
+	f.Add("acs/ecs/x", "ECS", `{"UserName":"u","Password":"p"}`, "text", "{}", "6h", "Blue,ACSPrevious")
+	f.Add("k", "RAMCredentials", `{"AccessKeyId":1}`, "binary", "[1]", "5h", "A,A")
+	f.Fuzz(func(t *testing.T, name, typ, data, dataType, ext, interval, stages string) {
+		e := kms.New(store.NewMemory(), kms.NewConfig())
+		_, err := e.Call("CreateSecret", &pb.CreateSecretRequest{SecretName: name, SecretType: typ, SecretData: data, SecretDataType: dataType,
+			ExtendedConfig: ext, EnableAutomaticRotation: interval != "", RotationInterval: interval, VersionId: "v1"})
+		if err != nil {
+			if ke := kmserr.As(err); ke.Status >= 500 {
+				t.Fatalf("CreateSecret: %v", err)
+			}
+			return
+		}
+		got, err := e.Call("GetSecretValue", &pb.GetSecretValueRequest{SecretName: name})
+		if err != nil || got.(*pb.GetSecretValueResponse).SecretData != data {
+			t.Fatalf("GetSecretValue after CreateSecret: %v", err)
+		}
+		var st []string
+		if stages != "" {
+			st = strings.Split(stages, ",")
+		}
+		_, err = e.Call("PutSecretValue", &pb.PutSecretValueRequest{SecretName: name, VersionId: "v2", SecretData: data + "2", VersionStages: st})
+		if err != nil {
+			if ke := kmserr.As(err); ke.Status >= 500 {
+				t.Fatalf("PutSecretValue: %v", err)
+			}
+			return
+		}
+		l, err := e.Call("ListSecretVersionIds", &pb.ListSecretVersionIdsRequest{SecretName: name, IncludeDeprecated: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, v := range l.(*pb.ListSecretVersionIdsResponse).VersionIds {
+			for _, s := range v.VersionStages {
+				if seen[s] {
+					t.Fatalf("the stage %s is on two versions", s)
+				}
+				seen[s] = true
+			}
+		}
+		if !seen["ACSCurrent"] {
+			t.Fatal("no version has ACSCurrent")
+		}
+	})
+}
+
+// TestSecretTags: TagResource and UntagResource name a secret by
+// SecretName, with the rules of key tags.
+func TestSecretTags(t *testing.T) {
+	f := newFixture(t)
+	f.createSecret(&pb.CreateSecretRequest{SecretName: "s", SecretData: "x", Tags: []*pb.Tag{{TagKey: "a", TagValue: "1"}}})
+	call[*pb.KeyResponse](f, "TagResource", &pb.TagResourceRequest{SecretName: "s", Tags: []*pb.Tag{{TagKey: "b", TagValue: "2"}, {TagKey: "a", TagValue: "3"}}})
+	d := call[*pb.Secret](f, "DescribeSecret", &pb.SecretNameRequest{SecretName: "s", FetchTags: true})
+	require.Equal(t, 2, len(d.Tags))
+	require.Equal(t, "3", d.Tags[0].TagValue)
+	call[*pb.KeyResponse](f, "UntagResource", &pb.UntagResourceRequest{SecretName: "s", TagKeys: []string{"a", "absent"}})
+	d = call[*pb.Secret](f, "DescribeSecret", &pb.SecretNameRequest{SecretName: "s", FetchTags: true})
+	require.Equal(t, 1, len(d.Tags))
+	require.Equal(t, "b", d.Tags[0].TagKey)
+	_, err := f.e.Call("TagResource", &pb.TagResourceRequest{SecretName: "s", Tags: []*pb.Tag{{TagKey: "acs:x"}}})
+	require.KMSError(t, err, 400, "InvalidParameter")
+	_, err = f.e.Call("TagResource", &pb.TagResourceRequest{SecretName: "none", Tags: []*pb.Tag{{TagKey: "k"}}})
+	require.KMSError(t, err, 404, "Forbidden.ResourceNotFound")
+	_, err = f.e.Call("UntagResource", &pb.UntagResourceRequest{SecretName: "s", KeyId: keyA, TagKeys: []string{"b"}})
+	require.KMSError(t, err, 400, "InvalidParameter")
 }

@@ -28,8 +28,9 @@ type table struct {
 	name   string // the message's name, also its Go type's
 	full   string // protobuf full name
 	new    func() Message
-	fields []field // declaration order, which the JSON form follows
-	wire   []uint8 // field indexes in number order when that differs
+	alloc  func() unsafe.Pointer // new, for the walkers
+	fields []field               // declaration order, which the JSON form follows
+	wire   []uint8               // field indexes in number order when that differs
 }
 
 // field is one row of a table. off is the Go field's offset in the struct;
@@ -57,12 +58,20 @@ func (t *table) byNum(num int32) *field {
 }
 
 func (t *table) byName(name string) *field {
-	for i := range t.fields {
-		if t.fields[i].name == name {
-			return &t.fields[i]
-		}
+	if i := t.index(name); i >= 0 {
+		return &t.fields[i]
 	}
 	return nil
+}
+
+// index is the position of the field called name, -1 if none.
+func (t *table) index(name string) int {
+	for i := range t.fields {
+		if t.fields[i].name == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // reset zeroes every field, with typed stores (the garbage collector must

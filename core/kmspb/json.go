@@ -29,7 +29,10 @@ func MarshalJSON(m Message) ([]byte, error) {
 	if p == nil {
 		return []byte("{}"), nil
 	}
-	return t.appendJSON(nil, p)
+	// The JSON form is about the protobuf form's size plus base64 and names:
+	// one allocation for most messages.
+	n := t.size(p)
+	return t.appendJSON(make([]byte, 0, n+n/2+64), p)
 }
 
 // UnmarshalJSON decodes the JSON form into m, replacing its contents. On
@@ -69,17 +72,49 @@ func decodeJSONValue(b []byte, decode func(*decoder) error) error {
 	return nil
 }
 
+// decodeJSON reads one object into p, or a null (reported; p untouched).
 func (t *table) decodeJSON(d *decoder, p unsafe.Pointer) (null bool, err error) {
-	return d.object(func(name string) error {
-		f := t.byName(name)
-		if f == nil {
-			return fmt.Errorf("unknown field %q in %s", name, t.name)
+	tok, err := d.Token()
+	if err != nil {
+		return false, err
+	}
+	if tok == nil {
+		return true, nil
+	}
+	if tok != json.Delim('{') {
+		return false, fmt.Errorf("unexpected token %v, want an object", tok)
+	}
+	var seen uint64 // by field index; the generator keeps tables within 64 fields
+	next := 0       // fields usually come in table order: try the next one first
+	for d.More() {
+		tok, err := d.Token()
+		if err != nil {
+			return false, err
 		}
+		name := tok.(string) // encoding/json only yields strings as object keys
+		i := next
+		if i >= len(t.fields) || t.fields[i].name != name {
+			if i = t.index(name); i < 0 {
+				return false, fmt.Errorf("unknown field %q in %s", name, t.name)
+			}
+		}
+		next = i + 1
+		if seen&(1<<i) != 0 {
+			return false, fmt.Errorf("duplicate field %q", name)
+		}
+		seen |= 1 << i
+		f := &t.fields[i]
 		if !f.list {
-			return d.element(t, f, p)
+			err = d.element(t, f, p)
+		} else {
+			err = d.array(func() error { return d.element(t, f, p) })
 		}
-		return d.array(func() error { return d.element(t, f, p) })
-	})
+		if err != nil {
+			return false, err
+		}
+	}
+	_, err = d.Token() // '}'
+	return false, err
 }
 
 // element decodes one value of f into p's field: the field's value, or one
@@ -87,7 +122,7 @@ func (t *table) decodeJSON(d *decoder, p unsafe.Pointer) (null bool, err error) 
 // error.
 func (d *decoder) element(t *table, f *field, p unsafe.Pointer) error {
 	q := f.ptr(p)
-	name := t.name + "." + f.name // for errors
+	name := qualified{t, f} // for errors
 	if f.kind == KindMessage {
 		s := f.sub.alloc()
 		null, err := f.sub.decodeJSON(d, s)
@@ -153,6 +188,15 @@ func (d *decoder) element(t *table, f *field, p unsafe.Pointer) error {
 	}
 	return nil
 }
+
+// qualified names a field in errors, "Message.Field", built only when an
+// error is.
+type qualified struct {
+	t *table
+	f *field
+}
+
+func (q qualified) String() string { return q.t.name + "." + q.f.name }
 
 func (t *table) appendJSON(b []byte, p unsafe.Pointer) (_ []byte, err error) {
 	b = append(b, '{')
@@ -285,38 +329,6 @@ func hex4(b []byte) (rune, bool) {
 // decoder reads protojson's input model from encoding/json's tokens.
 type decoder struct{ *json.Decoder }
 
-// object reads '{', then calls field for each name (refusing duplicates) and
-// reads '}'. A null in place of the object is absent (isNull true).
-func (d *decoder) object(field func(name string) error) (isNull bool, err error) {
-	tok, err := d.Token()
-	if err != nil {
-		return false, err
-	}
-	if tok == nil {
-		return true, nil
-	}
-	if tok != json.Delim('{') {
-		return false, fmt.Errorf("unexpected token %v, want an object", tok)
-	}
-	seen := map[string]bool{}
-	for d.More() {
-		tok, err := d.Token()
-		if err != nil {
-			return false, err
-		}
-		name := tok.(string) // encoding/json only yields strings as object keys
-		if seen[name] {
-			return false, fmt.Errorf("duplicate field %q", name)
-		}
-		seen[name] = true
-		if err := field(name); err != nil {
-			return false, err
-		}
-	}
-	_, err = d.Token() // '}'
-	return false, err
-}
-
 // array reads '[', calls elem until ']'; null is an empty list.
 func (d *decoder) array(elem func() error) error {
 	tok, err := d.Token()
@@ -353,7 +365,7 @@ func (d *decoder) scalar() (tok json.Token, null bool, err error) {
 	return tok, false, nil
 }
 
-func jsonBytes(name string, tok json.Token) ([]byte, error) {
+func jsonBytes(name fmt.Stringer, tok json.Token) ([]byte, error) {
 	s, ok := tok.(string)
 	if !ok {
 		return nil, fmt.Errorf("invalid value for bytes field %s: %v", name, tok)
@@ -373,7 +385,7 @@ func jsonBytes(name string, tok json.Token) ([]byte, error) {
 	return v, nil
 }
 
-func jsonInt(name, typ string, tok json.Token, bits int) (int64, error) {
+func jsonInt(name fmt.Stringer, typ string, tok json.Token, bits int) (int64, error) {
 	var text string
 	switch t := tok.(type) {
 	case json.Number:
@@ -466,26 +478,34 @@ func appendJSONString(b []byte, s string, t *table, f *field) ([]byte, error) {
 		return nil, fmt.Errorf("field %s.%s contains invalid UTF-8", t.name, f.name)
 	}
 	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
+	for len(s) > 0 {
+		// Copy the run that needs no escape in one append.
+		i := 0
+		for i < len(s) && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\' && s[i] != 0x7f {
+			i++
+		}
+		b = append(b, s[:i]...)
+		if i == len(s) {
+			break
+		}
 		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
+		s = s[i+1:]
+		switch c {
+		case '"', '\\':
 			b = append(b, '\\', c)
-		case c == '\n':
+		case '\n':
 			b = append(b, '\\', 'n')
-		case c == '\r':
+		case '\r':
 			b = append(b, '\\', 'r')
-		case c == '\t':
+		case '\t':
 			b = append(b, '\\', 't')
-		case c == '\b':
+		case '\b':
 			b = append(b, '\\', 'b')
-		case c == '\f':
+		case '\f':
 			b = append(b, '\\', 'f')
-		case c < 0x20 || c == 0x7f:
+		default:
 			const hex = "0123456789abcdef"
 			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-		default:
-			b = append(b, c)
 		}
 	}
 	return append(b, '"'), nil

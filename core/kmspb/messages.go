@@ -29,7 +29,7 @@ type KeyMetadata struct {
 
 func (x *KeyMetadata) table() (*table, unsafe.Pointer) { return &tKeyMetadata, unsafe.Pointer(x) }
 
-var tKeyMetadata = table{name: "KeyMetadata", full: "pocketkms.admin.v1.KeyMetadata", new: func() Message { return new(KeyMetadata) },
+var tKeyMetadata = table{name: "KeyMetadata", full: "pocketkms.admin.v1.KeyMetadata", new: func() Message { return new(KeyMetadata) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(KeyMetadata)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(KeyMetadata{}.KeyId)},
 		{num: 2, name: "KeySpec", kind: KindString, off: unsafe.Offsetof(KeyMetadata{}.KeySpec)},
@@ -61,7 +61,7 @@ type Tag struct {
 
 func (x *Tag) table() (*table, unsafe.Pointer) { return &tTag, unsafe.Pointer(x) }
 
-var tTag = table{name: "Tag", full: "pocketkms.admin.v1.Tag", new: func() Message { return new(Tag) },
+var tTag = table{name: "Tag", full: "pocketkms.admin.v1.Tag", new: func() Message { return new(Tag) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(Tag)) },
 	fields: []field{
 		{num: 1, name: "TagKey", kind: KindString, off: unsafe.Offsetof(Tag{}.TagKey)},
 		{num: 2, name: "TagValue", kind: KindString, off: unsafe.Offsetof(Tag{}.TagValue)},
@@ -79,7 +79,7 @@ type KeyVersion struct {
 
 func (x *KeyVersion) table() (*table, unsafe.Pointer) { return &tKeyVersion, unsafe.Pointer(x) }
 
-var tKeyVersion = table{name: "KeyVersion", full: "pocketkms.admin.v1.KeyVersion", new: func() Message { return new(KeyVersion) },
+var tKeyVersion = table{name: "KeyVersion", full: "pocketkms.admin.v1.KeyVersion", new: func() Message { return new(KeyVersion) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(KeyVersion)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(KeyVersion{}.KeyId)},
 		{num: 2, name: "KeyVersionId", kind: KindString, off: unsafe.Offsetof(KeyVersion{}.KeyVersionId)},
@@ -98,7 +98,7 @@ type Alias struct {
 
 func (x *Alias) table() (*table, unsafe.Pointer) { return &tAlias, unsafe.Pointer(x) }
 
-var tAlias = table{name: "Alias", full: "pocketkms.admin.v1.Alias", new: func() Message { return new(Alias) },
+var tAlias = table{name: "Alias", full: "pocketkms.admin.v1.Alias", new: func() Message { return new(Alias) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(Alias)) },
 	fields: []field{
 		{num: 1, name: "AliasName", kind: KindString, off: unsafe.Offsetof(Alias{}.AliasName)},
 		{num: 2, name: "KeyId", kind: KindString, off: unsafe.Offsetof(Alias{}.KeyId)},
@@ -120,7 +120,7 @@ func (x *CreateKeyRequest) table() (*table, unsafe.Pointer) {
 	return &tCreateKeyRequest, unsafe.Pointer(x)
 }
 
-var tCreateKeyRequest = table{name: "CreateKeyRequest", full: "pocketkms.admin.v1.CreateKeyRequest", new: func() Message { return new(CreateKeyRequest) },
+var tCreateKeyRequest = table{name: "CreateKeyRequest", full: "pocketkms.admin.v1.CreateKeyRequest", new: func() Message { return new(CreateKeyRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(CreateKeyRequest)) },
 	fields: []field{
 		{num: 1, name: "KeySpec", kind: KindString, off: unsafe.Offsetof(CreateKeyRequest{}.KeySpec)},
 		{num: 2, name: "KeyUsage", kind: KindString, off: unsafe.Offsetof(CreateKeyRequest{}.KeyUsage)},
@@ -139,7 +139,7 @@ type KeyResponse struct {
 
 func (x *KeyResponse) table() (*table, unsafe.Pointer) { return &tKeyResponse, unsafe.Pointer(x) }
 
-var tKeyResponse = table{name: "KeyResponse", full: "pocketkms.admin.v1.KeyResponse", new: func() Message { return new(KeyResponse) },
+var tKeyResponse = table{name: "KeyResponse", full: "pocketkms.admin.v1.KeyResponse", new: func() Message { return new(KeyResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(KeyResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyMetadata", kind: KindMessage, off: unsafe.Offsetof(KeyResponse{}.KeyMetadata), sub: &tKeyMetadata},
 		{num: 2, name: "RequestId", kind: KindString, off: unsafe.Offsetof(KeyResponse{}.RequestId)},
@@ -153,7 +153,7 @@ type KeyIdRequest struct {
 
 func (x *KeyIdRequest) table() (*table, unsafe.Pointer) { return &tKeyIdRequest, unsafe.Pointer(x) }
 
-var tKeyIdRequest = table{name: "KeyIdRequest", full: "pocketkms.admin.v1.KeyIdRequest", new: func() Message { return new(KeyIdRequest) },
+var tKeyIdRequest = table{name: "KeyIdRequest", full: "pocketkms.admin.v1.KeyIdRequest", new: func() Message { return new(KeyIdRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(KeyIdRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(KeyIdRequest{}.KeyId)},
 	},
@@ -167,7 +167,7 @@ func (x *ListKeysRequest) table() (*table, unsafe.Pointer) {
 	return &tListKeysRequest, unsafe.Pointer(x)
 }
 
-var tListKeysRequest = table{name: "ListKeysRequest", full: "pocketkms.admin.v1.ListKeysRequest", new: func() Message { return new(ListKeysRequest) }}
+var tListKeysRequest = table{name: "ListKeysRequest", full: "pocketkms.admin.v1.ListKeysRequest", new: func() Message { return new(ListKeysRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(ListKeysRequest)) }}
 
 // ListKeysResponse is the protobuf message pocketkms.admin.v1.ListKeysResponse.
 type ListKeysResponse struct {
@@ -179,7 +179,7 @@ func (x *ListKeysResponse) table() (*table, unsafe.Pointer) {
 	return &tListKeysResponse, unsafe.Pointer(x)
 }
 
-var tListKeysResponse = table{name: "ListKeysResponse", full: "pocketkms.admin.v1.ListKeysResponse", new: func() Message { return new(ListKeysResponse) },
+var tListKeysResponse = table{name: "ListKeysResponse", full: "pocketkms.admin.v1.ListKeysResponse", new: func() Message { return new(ListKeysResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(ListKeysResponse)) },
 	fields: []field{
 		{num: 1, name: "Keys", kind: KindMessage, list: true, off: unsafe.Offsetof(ListKeysResponse{}.Keys), sub: &tKeyMetadata},
 		{num: 2, name: "RequestId", kind: KindString, off: unsafe.Offsetof(ListKeysResponse{}.RequestId)},
@@ -196,7 +196,7 @@ func (x *ListKeyVersionsResponse) table() (*table, unsafe.Pointer) {
 	return &tListKeyVersionsResponse, unsafe.Pointer(x)
 }
 
-var tListKeyVersionsResponse = table{name: "ListKeyVersionsResponse", full: "pocketkms.admin.v1.ListKeyVersionsResponse", new: func() Message { return new(ListKeyVersionsResponse) },
+var tListKeyVersionsResponse = table{name: "ListKeyVersionsResponse", full: "pocketkms.admin.v1.ListKeyVersionsResponse", new: func() Message { return new(ListKeyVersionsResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(ListKeyVersionsResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyVersions", kind: KindMessage, list: true, off: unsafe.Offsetof(ListKeyVersionsResponse{}.KeyVersions), sub: &tKeyVersion},
 		{num: 2, name: "RequestId", kind: KindString, off: unsafe.Offsetof(ListKeyVersionsResponse{}.RequestId)},
@@ -213,7 +213,7 @@ func (x *DescribeKeyVersionRequest) table() (*table, unsafe.Pointer) {
 	return &tDescribeKeyVersionRequest, unsafe.Pointer(x)
 }
 
-var tDescribeKeyVersionRequest = table{name: "DescribeKeyVersionRequest", full: "pocketkms.admin.v1.DescribeKeyVersionRequest", new: func() Message { return new(DescribeKeyVersionRequest) },
+var tDescribeKeyVersionRequest = table{name: "DescribeKeyVersionRequest", full: "pocketkms.admin.v1.DescribeKeyVersionRequest", new: func() Message { return new(DescribeKeyVersionRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(DescribeKeyVersionRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(DescribeKeyVersionRequest{}.KeyId)},
 		{num: 2, name: "KeyVersionId", kind: KindString, off: unsafe.Offsetof(DescribeKeyVersionRequest{}.KeyVersionId)},
@@ -230,7 +230,7 @@ func (x *KeyVersionResponse) table() (*table, unsafe.Pointer) {
 	return &tKeyVersionResponse, unsafe.Pointer(x)
 }
 
-var tKeyVersionResponse = table{name: "KeyVersionResponse", full: "pocketkms.admin.v1.KeyVersionResponse", new: func() Message { return new(KeyVersionResponse) },
+var tKeyVersionResponse = table{name: "KeyVersionResponse", full: "pocketkms.admin.v1.KeyVersionResponse", new: func() Message { return new(KeyVersionResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(KeyVersionResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyVersion", kind: KindMessage, off: unsafe.Offsetof(KeyVersionResponse{}.KeyVersion), sub: &tKeyVersion},
 		{num: 2, name: "RequestId", kind: KindString, off: unsafe.Offsetof(KeyVersionResponse{}.RequestId)},
@@ -248,7 +248,7 @@ func (x *UpdateRotationPolicyRequest) table() (*table, unsafe.Pointer) {
 	return &tUpdateRotationPolicyRequest, unsafe.Pointer(x)
 }
 
-var tUpdateRotationPolicyRequest = table{name: "UpdateRotationPolicyRequest", full: "pocketkms.admin.v1.UpdateRotationPolicyRequest", new: func() Message { return new(UpdateRotationPolicyRequest) },
+var tUpdateRotationPolicyRequest = table{name: "UpdateRotationPolicyRequest", full: "pocketkms.admin.v1.UpdateRotationPolicyRequest", new: func() Message { return new(UpdateRotationPolicyRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(UpdateRotationPolicyRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(UpdateRotationPolicyRequest{}.KeyId)},
 		{num: 2, name: "EnableAutomaticRotation", kind: KindBool, off: unsafe.Offsetof(UpdateRotationPolicyRequest{}.EnableAutomaticRotation)},
@@ -266,7 +266,7 @@ func (x *UpdateKeyDescriptionRequest) table() (*table, unsafe.Pointer) {
 	return &tUpdateKeyDescriptionRequest, unsafe.Pointer(x)
 }
 
-var tUpdateKeyDescriptionRequest = table{name: "UpdateKeyDescriptionRequest", full: "pocketkms.admin.v1.UpdateKeyDescriptionRequest", new: func() Message { return new(UpdateKeyDescriptionRequest) },
+var tUpdateKeyDescriptionRequest = table{name: "UpdateKeyDescriptionRequest", full: "pocketkms.admin.v1.UpdateKeyDescriptionRequest", new: func() Message { return new(UpdateKeyDescriptionRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(UpdateKeyDescriptionRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(UpdateKeyDescriptionRequest{}.KeyId)},
 		{num: 2, name: "Description", kind: KindString, off: unsafe.Offsetof(UpdateKeyDescriptionRequest{}.Description)},
@@ -284,7 +284,7 @@ func (x *SetDeletionProtectionRequest) table() (*table, unsafe.Pointer) {
 	return &tSetDeletionProtectionRequest, unsafe.Pointer(x)
 }
 
-var tSetDeletionProtectionRequest = table{name: "SetDeletionProtectionRequest", full: "pocketkms.admin.v1.SetDeletionProtectionRequest", new: func() Message { return new(SetDeletionProtectionRequest) },
+var tSetDeletionProtectionRequest = table{name: "SetDeletionProtectionRequest", full: "pocketkms.admin.v1.SetDeletionProtectionRequest", new: func() Message { return new(SetDeletionProtectionRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(SetDeletionProtectionRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(SetDeletionProtectionRequest{}.KeyId)},
 		{num: 2, name: "EnableDeletionProtection", kind: KindBool, off: unsafe.Offsetof(SetDeletionProtectionRequest{}.EnableDeletionProtection)},
@@ -294,35 +294,39 @@ var tSetDeletionProtectionRequest = table{name: "SetDeletionProtectionRequest", 
 
 // TagResourceRequest is the protobuf message pocketkms.admin.v1.TagResourceRequest.
 type TagResourceRequest struct {
-	KeyId string
-	Tags  []*Tag
+	KeyId      string
+	Tags       []*Tag
+	SecretName string
 }
 
 func (x *TagResourceRequest) table() (*table, unsafe.Pointer) {
 	return &tTagResourceRequest, unsafe.Pointer(x)
 }
 
-var tTagResourceRequest = table{name: "TagResourceRequest", full: "pocketkms.admin.v1.TagResourceRequest", new: func() Message { return new(TagResourceRequest) },
+var tTagResourceRequest = table{name: "TagResourceRequest", full: "pocketkms.admin.v1.TagResourceRequest", new: func() Message { return new(TagResourceRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(TagResourceRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(TagResourceRequest{}.KeyId)},
 		{num: 2, name: "Tags", kind: KindMessage, list: true, off: unsafe.Offsetof(TagResourceRequest{}.Tags), sub: &tTag},
+		{num: 3, name: "SecretName", kind: KindString, off: unsafe.Offsetof(TagResourceRequest{}.SecretName)},
 	},
 }
 
 // UntagResourceRequest is the protobuf message pocketkms.admin.v1.UntagResourceRequest.
 type UntagResourceRequest struct {
-	KeyId   string
-	TagKeys []string
+	KeyId      string
+	TagKeys    []string
+	SecretName string
 }
 
 func (x *UntagResourceRequest) table() (*table, unsafe.Pointer) {
 	return &tUntagResourceRequest, unsafe.Pointer(x)
 }
 
-var tUntagResourceRequest = table{name: "UntagResourceRequest", full: "pocketkms.admin.v1.UntagResourceRequest", new: func() Message { return new(UntagResourceRequest) },
+var tUntagResourceRequest = table{name: "UntagResourceRequest", full: "pocketkms.admin.v1.UntagResourceRequest", new: func() Message { return new(UntagResourceRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(UntagResourceRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(UntagResourceRequest{}.KeyId)},
 		{num: 2, name: "TagKeys", kind: KindString, list: true, off: unsafe.Offsetof(UntagResourceRequest{}.TagKeys)},
+		{num: 3, name: "SecretName", kind: KindString, off: unsafe.Offsetof(UntagResourceRequest{}.SecretName)},
 	},
 }
 
@@ -336,7 +340,7 @@ func (x *ScheduleKeyDeletionRequest) table() (*table, unsafe.Pointer) {
 	return &tScheduleKeyDeletionRequest, unsafe.Pointer(x)
 }
 
-var tScheduleKeyDeletionRequest = table{name: "ScheduleKeyDeletionRequest", full: "pocketkms.admin.v1.ScheduleKeyDeletionRequest", new: func() Message { return new(ScheduleKeyDeletionRequest) },
+var tScheduleKeyDeletionRequest = table{name: "ScheduleKeyDeletionRequest", full: "pocketkms.admin.v1.ScheduleKeyDeletionRequest", new: func() Message { return new(ScheduleKeyDeletionRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(ScheduleKeyDeletionRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(ScheduleKeyDeletionRequest{}.KeyId)},
 		{num: 2, name: "PendingWindowInDays", kind: KindInt32, off: unsafe.Offsetof(ScheduleKeyDeletionRequest{}.PendingWindowInDays)},
@@ -351,7 +355,7 @@ type AliasRequest struct {
 
 func (x *AliasRequest) table() (*table, unsafe.Pointer) { return &tAliasRequest, unsafe.Pointer(x) }
 
-var tAliasRequest = table{name: "AliasRequest", full: "pocketkms.admin.v1.AliasRequest", new: func() Message { return new(AliasRequest) },
+var tAliasRequest = table{name: "AliasRequest", full: "pocketkms.admin.v1.AliasRequest", new: func() Message { return new(AliasRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AliasRequest)) },
 	fields: []field{
 		{num: 1, name: "AliasName", kind: KindString, off: unsafe.Offsetof(AliasRequest{}.AliasName)},
 		{num: 2, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AliasRequest{}.KeyId)},
@@ -366,7 +370,7 @@ type AliasResponse struct {
 
 func (x *AliasResponse) table() (*table, unsafe.Pointer) { return &tAliasResponse, unsafe.Pointer(x) }
 
-var tAliasResponse = table{name: "AliasResponse", full: "pocketkms.admin.v1.AliasResponse", new: func() Message { return new(AliasResponse) },
+var tAliasResponse = table{name: "AliasResponse", full: "pocketkms.admin.v1.AliasResponse", new: func() Message { return new(AliasResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AliasResponse)) },
 	fields: []field{
 		{num: 1, name: "Alias", kind: KindMessage, off: unsafe.Offsetof(AliasResponse{}.Alias), sub: &tAlias},
 		{num: 2, name: "RequestId", kind: KindString, off: unsafe.Offsetof(AliasResponse{}.RequestId)},
@@ -382,7 +386,7 @@ func (x *ListAliasesRequest) table() (*table, unsafe.Pointer) {
 	return &tListAliasesRequest, unsafe.Pointer(x)
 }
 
-var tListAliasesRequest = table{name: "ListAliasesRequest", full: "pocketkms.admin.v1.ListAliasesRequest", new: func() Message { return new(ListAliasesRequest) },
+var tListAliasesRequest = table{name: "ListAliasesRequest", full: "pocketkms.admin.v1.ListAliasesRequest", new: func() Message { return new(ListAliasesRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(ListAliasesRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(ListAliasesRequest{}.KeyId)},
 	},
@@ -398,7 +402,7 @@ func (x *ListAliasesResponse) table() (*table, unsafe.Pointer) {
 	return &tListAliasesResponse, unsafe.Pointer(x)
 }
 
-var tListAliasesResponse = table{name: "ListAliasesResponse", full: "pocketkms.admin.v1.ListAliasesResponse", new: func() Message { return new(ListAliasesResponse) },
+var tListAliasesResponse = table{name: "ListAliasesResponse", full: "pocketkms.admin.v1.ListAliasesResponse", new: func() Message { return new(ListAliasesResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(ListAliasesResponse)) },
 	fields: []field{
 		{num: 1, name: "Aliases", kind: KindMessage, list: true, off: unsafe.Offsetof(ListAliasesResponse{}.Aliases), sub: &tAlias},
 		{num: 2, name: "RequestId", kind: KindString, off: unsafe.Offsetof(ListAliasesResponse{}.RequestId)},
@@ -412,7 +416,7 @@ type EmptyResponse struct {
 
 func (x *EmptyResponse) table() (*table, unsafe.Pointer) { return &tEmptyResponse, unsafe.Pointer(x) }
 
-var tEmptyResponse = table{name: "EmptyResponse", full: "pocketkms.admin.v1.EmptyResponse", new: func() Message { return new(EmptyResponse) },
+var tEmptyResponse = table{name: "EmptyResponse", full: "pocketkms.admin.v1.EmptyResponse", new: func() Message { return new(EmptyResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(EmptyResponse)) },
 	fields: []field{
 		{num: 1, name: "RequestId", kind: KindString, off: unsafe.Offsetof(EmptyResponse{}.RequestId)},
 	},
@@ -434,7 +438,7 @@ func (x *ImportKeyRequest) table() (*table, unsafe.Pointer) {
 	return &tImportKeyRequest, unsafe.Pointer(x)
 }
 
-var tImportKeyRequest = table{name: "ImportKeyRequest", full: "pocketkms.admin.v1.ImportKeyRequest", new: func() Message { return new(ImportKeyRequest) },
+var tImportKeyRequest = table{name: "ImportKeyRequest", full: "pocketkms.admin.v1.ImportKeyRequest", new: func() Message { return new(ImportKeyRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(ImportKeyRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(ImportKeyRequest{}.KeyId)},
 		{num: 2, name: "KeySpec", kind: KindString, off: unsafe.Offsetof(ImportKeyRequest{}.KeySpec)},
@@ -458,7 +462,7 @@ func (x *ImportedVersion) table() (*table, unsafe.Pointer) {
 	return &tImportedVersion, unsafe.Pointer(x)
 }
 
-var tImportedVersion = table{name: "ImportedVersion", full: "pocketkms.admin.v1.ImportedVersion", new: func() Message { return new(ImportedVersion) },
+var tImportedVersion = table{name: "ImportedVersion", full: "pocketkms.admin.v1.ImportedVersion", new: func() Message { return new(ImportedVersion) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(ImportedVersion)) },
 	fields: []field{
 		{num: 1, name: "KeyVersionId", kind: KindString, off: unsafe.Offsetof(ImportedVersion{}.KeyVersionId)},
 		{num: 2, name: "KeyMaterial", kind: KindBytes, off: unsafe.Offsetof(ImportedVersion{}.KeyMaterial)},
@@ -475,7 +479,7 @@ func (x *InspectBlobRequest) table() (*table, unsafe.Pointer) {
 	return &tInspectBlobRequest, unsafe.Pointer(x)
 }
 
-var tInspectBlobRequest = table{name: "InspectBlobRequest", full: "pocketkms.admin.v1.InspectBlobRequest", new: func() Message { return new(InspectBlobRequest) },
+var tInspectBlobRequest = table{name: "InspectBlobRequest", full: "pocketkms.admin.v1.InspectBlobRequest", new: func() Message { return new(InspectBlobRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(InspectBlobRequest)) },
 	fields: []field{
 		{num: 1, name: "CiphertextBlob", kind: KindBytes, off: unsafe.Offsetof(InspectBlobRequest{}.CiphertextBlob)},
 	},
@@ -491,7 +495,7 @@ type BlobField struct {
 
 func (x *BlobField) table() (*table, unsafe.Pointer) { return &tBlobField, unsafe.Pointer(x) }
 
-var tBlobField = table{name: "BlobField", full: "pocketkms.admin.v1.BlobField", new: func() Message { return new(BlobField) },
+var tBlobField = table{name: "BlobField", full: "pocketkms.admin.v1.BlobField", new: func() Message { return new(BlobField) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(BlobField)) },
 	fields: []field{
 		{num: 1, name: "Name", kind: KindString, off: unsafe.Offsetof(BlobField{}.Name)},
 		{num: 2, name: "Offset", kind: KindInt32, off: unsafe.Offsetof(BlobField{}.Offset)},
@@ -520,7 +524,7 @@ func (x *InspectBlobResponse) table() (*table, unsafe.Pointer) {
 	return &tInspectBlobResponse, unsafe.Pointer(x)
 }
 
-var tInspectBlobResponse = table{name: "InspectBlobResponse", full: "pocketkms.admin.v1.InspectBlobResponse", new: func() Message { return new(InspectBlobResponse) },
+var tInspectBlobResponse = table{name: "InspectBlobResponse", full: "pocketkms.admin.v1.InspectBlobResponse", new: func() Message { return new(InspectBlobResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(InspectBlobResponse)) },
 	fields: []field{
 		{num: 1, name: "Valid", kind: KindBool, off: unsafe.Offsetof(InspectBlobResponse{}.Valid)},
 		{num: 2, name: "Problem", kind: KindString, off: unsafe.Offsetof(InspectBlobResponse{}.Problem)},
@@ -556,7 +560,7 @@ func (x *CreateSecretRequest) table() (*table, unsafe.Pointer) {
 	return &tCreateSecretRequest, unsafe.Pointer(x)
 }
 
-var tCreateSecretRequest = table{name: "CreateSecretRequest", full: "pocketkms.admin.v1.CreateSecretRequest", new: func() Message { return new(CreateSecretRequest) },
+var tCreateSecretRequest = table{name: "CreateSecretRequest", full: "pocketkms.admin.v1.CreateSecretRequest", new: func() Message { return new(CreateSecretRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(CreateSecretRequest)) },
 	fields: []field{
 		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(CreateSecretRequest{}.SecretName)},
 		{num: 2, name: "SecretData", kind: KindString, off: unsafe.Offsetof(CreateSecretRequest{}.SecretData)},
@@ -594,7 +598,7 @@ type Secret struct {
 
 func (x *Secret) table() (*table, unsafe.Pointer) { return &tSecret, unsafe.Pointer(x) }
 
-var tSecret = table{name: "Secret", full: "pocketkms.admin.v1.Secret", new: func() Message { return new(Secret) },
+var tSecret = table{name: "Secret", full: "pocketkms.admin.v1.Secret", new: func() Message { return new(Secret) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(Secret)) },
 	fields: []field{
 		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(Secret{}.SecretName)},
 		{num: 2, name: "SecretType", kind: KindString, off: unsafe.Offsetof(Secret{}.SecretType)},
@@ -625,7 +629,7 @@ func (x *SecretNameRequest) table() (*table, unsafe.Pointer) {
 	return &tSecretNameRequest, unsafe.Pointer(x)
 }
 
-var tSecretNameRequest = table{name: "SecretNameRequest", full: "pocketkms.admin.v1.SecretNameRequest", new: func() Message { return new(SecretNameRequest) },
+var tSecretNameRequest = table{name: "SecretNameRequest", full: "pocketkms.admin.v1.SecretNameRequest", new: func() Message { return new(SecretNameRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(SecretNameRequest)) },
 	fields: []field{
 		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(SecretNameRequest{}.SecretName)},
 		{num: 2, name: "FetchTags", kind: KindBool, off: unsafe.Offsetof(SecretNameRequest{}.FetchTags)},
@@ -645,7 +649,7 @@ func (x *PutSecretValueRequest) table() (*table, unsafe.Pointer) {
 	return &tPutSecretValueRequest, unsafe.Pointer(x)
 }
 
-var tPutSecretValueRequest = table{name: "PutSecretValueRequest", full: "pocketkms.admin.v1.PutSecretValueRequest", new: func() Message { return new(PutSecretValueRequest) },
+var tPutSecretValueRequest = table{name: "PutSecretValueRequest", full: "pocketkms.admin.v1.PutSecretValueRequest", new: func() Message { return new(PutSecretValueRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(PutSecretValueRequest)) },
 	fields: []field{
 		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(PutSecretValueRequest{}.SecretName)},
 		{num: 2, name: "SecretData", kind: KindString, off: unsafe.Offsetof(PutSecretValueRequest{}.SecretData)},
@@ -667,7 +671,7 @@ func (x *UpdateSecretVersionStageRequest) table() (*table, unsafe.Pointer) {
 	return &tUpdateSecretVersionStageRequest, unsafe.Pointer(x)
 }
 
-var tUpdateSecretVersionStageRequest = table{name: "UpdateSecretVersionStageRequest", full: "pocketkms.admin.v1.UpdateSecretVersionStageRequest", new: func() Message { return new(UpdateSecretVersionStageRequest) },
+var tUpdateSecretVersionStageRequest = table{name: "UpdateSecretVersionStageRequest", full: "pocketkms.admin.v1.UpdateSecretVersionStageRequest", new: func() Message { return new(UpdateSecretVersionStageRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(UpdateSecretVersionStageRequest)) },
 	fields: []field{
 		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(UpdateSecretVersionStageRequest{}.SecretName)},
 		{num: 2, name: "VersionStage", kind: KindString, off: unsafe.Offsetof(UpdateSecretVersionStageRequest{}.VersionStage)},
@@ -686,7 +690,7 @@ func (x *RotateSecretRequest) table() (*table, unsafe.Pointer) {
 	return &tRotateSecretRequest, unsafe.Pointer(x)
 }
 
-var tRotateSecretRequest = table{name: "RotateSecretRequest", full: "pocketkms.admin.v1.RotateSecretRequest", new: func() Message { return new(RotateSecretRequest) },
+var tRotateSecretRequest = table{name: "RotateSecretRequest", full: "pocketkms.admin.v1.RotateSecretRequest", new: func() Message { return new(RotateSecretRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(RotateSecretRequest)) },
 	fields: []field{
 		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(RotateSecretRequest{}.SecretName)},
 		{num: 2, name: "VersionId", kind: KindString, off: unsafe.Offsetof(RotateSecretRequest{}.VersionId)},
@@ -705,7 +709,7 @@ func (x *ListSecretsRequest) table() (*table, unsafe.Pointer) {
 	return &tListSecretsRequest, unsafe.Pointer(x)
 }
 
-var tListSecretsRequest = table{name: "ListSecretsRequest", full: "pocketkms.admin.v1.ListSecretsRequest", new: func() Message { return new(ListSecretsRequest) },
+var tListSecretsRequest = table{name: "ListSecretsRequest", full: "pocketkms.admin.v1.ListSecretsRequest", new: func() Message { return new(ListSecretsRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(ListSecretsRequest)) },
 	fields: []field{
 		{num: 1, name: "FetchTags", kind: KindBool, off: unsafe.Offsetof(ListSecretsRequest{}.FetchTags)},
 		{num: 2, name: "PageNumber", kind: KindInt32, off: unsafe.Offsetof(ListSecretsRequest{}.PageNumber)},
@@ -727,7 +731,7 @@ func (x *ListSecretsResponse) table() (*table, unsafe.Pointer) {
 	return &tListSecretsResponse, unsafe.Pointer(x)
 }
 
-var tListSecretsResponse = table{name: "ListSecretsResponse", full: "pocketkms.admin.v1.ListSecretsResponse", new: func() Message { return new(ListSecretsResponse) },
+var tListSecretsResponse = table{name: "ListSecretsResponse", full: "pocketkms.admin.v1.ListSecretsResponse", new: func() Message { return new(ListSecretsResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(ListSecretsResponse)) },
 	fields: []field{
 		{num: 1, name: "SecretList", kind: KindMessage, list: true, off: unsafe.Offsetof(ListSecretsResponse{}.SecretList), sub: &tSecret},
 		{num: 2, name: "PageNumber", kind: KindInt32, off: unsafe.Offsetof(ListSecretsResponse{}.PageNumber)},
@@ -749,7 +753,7 @@ func (x *ListSecretVersionIdsRequest) table() (*table, unsafe.Pointer) {
 	return &tListSecretVersionIdsRequest, unsafe.Pointer(x)
 }
 
-var tListSecretVersionIdsRequest = table{name: "ListSecretVersionIdsRequest", full: "pocketkms.admin.v1.ListSecretVersionIdsRequest", new: func() Message { return new(ListSecretVersionIdsRequest) },
+var tListSecretVersionIdsRequest = table{name: "ListSecretVersionIdsRequest", full: "pocketkms.admin.v1.ListSecretVersionIdsRequest", new: func() Message { return new(ListSecretVersionIdsRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(ListSecretVersionIdsRequest)) },
 	fields: []field{
 		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(ListSecretVersionIdsRequest{}.SecretName)},
 		{num: 2, name: "IncludeDeprecated", kind: KindBool, off: unsafe.Offsetof(ListSecretVersionIdsRequest{}.IncludeDeprecated)},
@@ -768,7 +772,7 @@ type SecretVersion struct {
 
 func (x *SecretVersion) table() (*table, unsafe.Pointer) { return &tSecretVersion, unsafe.Pointer(x) }
 
-var tSecretVersion = table{name: "SecretVersion", full: "pocketkms.admin.v1.SecretVersion", new: func() Message { return new(SecretVersion) },
+var tSecretVersion = table{name: "SecretVersion", full: "pocketkms.admin.v1.SecretVersion", new: func() Message { return new(SecretVersion) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(SecretVersion)) },
 	fields: []field{
 		{num: 1, name: "VersionId", kind: KindString, off: unsafe.Offsetof(SecretVersion{}.VersionId)},
 		{num: 2, name: "CreateTime", kind: KindString, off: unsafe.Offsetof(SecretVersion{}.CreateTime)},
@@ -791,7 +795,7 @@ func (x *ListSecretVersionIdsResponse) table() (*table, unsafe.Pointer) {
 	return &tListSecretVersionIdsResponse, unsafe.Pointer(x)
 }
 
-var tListSecretVersionIdsResponse = table{name: "ListSecretVersionIdsResponse", full: "pocketkms.admin.v1.ListSecretVersionIdsResponse", new: func() Message { return new(ListSecretVersionIdsResponse) },
+var tListSecretVersionIdsResponse = table{name: "ListSecretVersionIdsResponse", full: "pocketkms.admin.v1.ListSecretVersionIdsResponse", new: func() Message { return new(ListSecretVersionIdsResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(ListSecretVersionIdsResponse)) },
 	fields: []field{
 		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(ListSecretVersionIdsResponse{}.SecretName)},
 		{num: 2, name: "VersionIds", kind: KindMessage, list: true, off: unsafe.Offsetof(ListSecretVersionIdsResponse{}.VersionIds), sub: &tSecretVersion},
@@ -813,7 +817,7 @@ func (x *DeleteSecretRequest) table() (*table, unsafe.Pointer) {
 	return &tDeleteSecretRequest, unsafe.Pointer(x)
 }
 
-var tDeleteSecretRequest = table{name: "DeleteSecretRequest", full: "pocketkms.admin.v1.DeleteSecretRequest", new: func() Message { return new(DeleteSecretRequest) },
+var tDeleteSecretRequest = table{name: "DeleteSecretRequest", full: "pocketkms.admin.v1.DeleteSecretRequest", new: func() Message { return new(DeleteSecretRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(DeleteSecretRequest)) },
 	fields: []field{
 		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(DeleteSecretRequest{}.SecretName)},
 		{num: 2, name: "ForceDeleteWithoutRecovery", kind: KindBool, off: unsafe.Offsetof(DeleteSecretRequest{}.ForceDeleteWithoutRecovery)},
@@ -837,7 +841,7 @@ func (x *ImportSecretRequest) table() (*table, unsafe.Pointer) {
 	return &tImportSecretRequest, unsafe.Pointer(x)
 }
 
-var tImportSecretRequest = table{name: "ImportSecretRequest", full: "pocketkms.admin.v1.ImportSecretRequest", new: func() Message { return new(ImportSecretRequest) },
+var tImportSecretRequest = table{name: "ImportSecretRequest", full: "pocketkms.admin.v1.ImportSecretRequest", new: func() Message { return new(ImportSecretRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(ImportSecretRequest)) },
 	fields: []field{
 		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(ImportSecretRequest{}.SecretName)},
 		{num: 2, name: "SecretType", kind: KindString, off: unsafe.Offsetof(ImportSecretRequest{}.SecretType)},
@@ -862,7 +866,7 @@ func (x *ImportedSecretVersion) table() (*table, unsafe.Pointer) {
 	return &tImportedSecretVersion, unsafe.Pointer(x)
 }
 
-var tImportedSecretVersion = table{name: "ImportedSecretVersion", full: "pocketkms.admin.v1.ImportedSecretVersion", new: func() Message { return new(ImportedSecretVersion) },
+var tImportedSecretVersion = table{name: "ImportedSecretVersion", full: "pocketkms.admin.v1.ImportedSecretVersion", new: func() Message { return new(ImportedSecretVersion) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(ImportedSecretVersion)) },
 	fields: []field{
 		{num: 1, name: "VersionId", kind: KindString, off: unsafe.Offsetof(ImportedSecretVersion{}.VersionId)},
 		{num: 2, name: "SecretData", kind: KindString, off: unsafe.Offsetof(ImportedSecretVersion{}.SecretData)},
@@ -883,7 +887,7 @@ type EncryptRequest struct {
 
 func (x *EncryptRequest) table() (*table, unsafe.Pointer) { return &tEncryptRequest, unsafe.Pointer(x) }
 
-var tEncryptRequest = table{name: "EncryptRequest", full: "dkms.gcs.v02.EncryptRequest", new: func() Message { return new(EncryptRequest) },
+var tEncryptRequest = table{name: "EncryptRequest", full: "dkms.gcs.v02.EncryptRequest", new: func() Message { return new(EncryptRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(EncryptRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(EncryptRequest{}.KeyId)},
 		{num: 2, name: "Plaintext", kind: KindBytes, off: unsafe.Offsetof(EncryptRequest{}.Plaintext)},
@@ -908,7 +912,7 @@ func (x *EncryptResponse) table() (*table, unsafe.Pointer) {
 	return &tEncryptResponse, unsafe.Pointer(x)
 }
 
-var tEncryptResponse = table{name: "EncryptResponse", full: "dkms.gcs.v02.EncryptResponse", new: func() Message { return new(EncryptResponse) },
+var tEncryptResponse = table{name: "EncryptResponse", full: "dkms.gcs.v02.EncryptResponse", new: func() Message { return new(EncryptResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(EncryptResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(EncryptResponse{}.KeyId)},
 		{num: 2, name: "CiphertextBlob", kind: KindBytes, off: unsafe.Offsetof(EncryptResponse{}.CiphertextBlob)},
@@ -931,7 +935,7 @@ type DecryptRequest struct {
 
 func (x *DecryptRequest) table() (*table, unsafe.Pointer) { return &tDecryptRequest, unsafe.Pointer(x) }
 
-var tDecryptRequest = table{name: "DecryptRequest", full: "dkms.gcs.v02.DecryptRequest", new: func() Message { return new(DecryptRequest) },
+var tDecryptRequest = table{name: "DecryptRequest", full: "dkms.gcs.v02.DecryptRequest", new: func() Message { return new(DecryptRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(DecryptRequest)) },
 	fields: []field{
 		{num: 1, name: "CiphertextBlob", kind: KindBytes, off: unsafe.Offsetof(DecryptRequest{}.CiphertextBlob)},
 		{num: 2, name: "KeyId", kind: KindString, off: unsafe.Offsetof(DecryptRequest{}.KeyId)},
@@ -955,7 +959,7 @@ func (x *DecryptResponse) table() (*table, unsafe.Pointer) {
 	return &tDecryptResponse, unsafe.Pointer(x)
 }
 
-var tDecryptResponse = table{name: "DecryptResponse", full: "dkms.gcs.v02.DecryptResponse", new: func() Message { return new(DecryptResponse) },
+var tDecryptResponse = table{name: "DecryptResponse", full: "dkms.gcs.v02.DecryptResponse", new: func() Message { return new(DecryptResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(DecryptResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(DecryptResponse{}.KeyId)},
 		{num: 2, name: "Plaintext", kind: KindBytes, off: unsafe.Offsetof(DecryptResponse{}.Plaintext)},
@@ -979,7 +983,7 @@ func (x *AdvanceEncryptRequest) table() (*table, unsafe.Pointer) {
 	return &tAdvanceEncryptRequest, unsafe.Pointer(x)
 }
 
-var tAdvanceEncryptRequest = table{name: "AdvanceEncryptRequest", full: "dkms.gcs.v02.AdvanceEncryptRequest", new: func() Message { return new(AdvanceEncryptRequest) },
+var tAdvanceEncryptRequest = table{name: "AdvanceEncryptRequest", full: "dkms.gcs.v02.AdvanceEncryptRequest", new: func() Message { return new(AdvanceEncryptRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AdvanceEncryptRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceEncryptRequest{}.KeyId)},
 		{num: 2, name: "Plaintext", kind: KindBytes, off: unsafe.Offsetof(AdvanceEncryptRequest{}.Plaintext)},
@@ -1005,7 +1009,7 @@ func (x *AdvanceEncryptResponse) table() (*table, unsafe.Pointer) {
 	return &tAdvanceEncryptResponse, unsafe.Pointer(x)
 }
 
-var tAdvanceEncryptResponse = table{name: "AdvanceEncryptResponse", full: "dkms.gcs.v02.AdvanceEncryptResponse", new: func() Message { return new(AdvanceEncryptResponse) },
+var tAdvanceEncryptResponse = table{name: "AdvanceEncryptResponse", full: "dkms.gcs.v02.AdvanceEncryptResponse", new: func() Message { return new(AdvanceEncryptResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AdvanceEncryptResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceEncryptResponse{}.KeyId)},
 		{num: 2, name: "CiphertextBlob", kind: KindBytes, off: unsafe.Offsetof(AdvanceEncryptResponse{}.CiphertextBlob)},
@@ -1031,7 +1035,7 @@ func (x *AdvanceDecryptRequest) table() (*table, unsafe.Pointer) {
 	return &tAdvanceDecryptRequest, unsafe.Pointer(x)
 }
 
-var tAdvanceDecryptRequest = table{name: "AdvanceDecryptRequest", full: "dkms.gcs.v02.AdvanceDecryptRequest", new: func() Message { return new(AdvanceDecryptRequest) },
+var tAdvanceDecryptRequest = table{name: "AdvanceDecryptRequest", full: "dkms.gcs.v02.AdvanceDecryptRequest", new: func() Message { return new(AdvanceDecryptRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AdvanceDecryptRequest)) },
 	fields: []field{
 		{num: 1, name: "CiphertextBlob", kind: KindBytes, off: unsafe.Offsetof(AdvanceDecryptRequest{}.CiphertextBlob)},
 		{num: 2, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceDecryptRequest{}.KeyId)},
@@ -1056,7 +1060,7 @@ func (x *AdvanceDecryptResponse) table() (*table, unsafe.Pointer) {
 	return &tAdvanceDecryptResponse, unsafe.Pointer(x)
 }
 
-var tAdvanceDecryptResponse = table{name: "AdvanceDecryptResponse", full: "dkms.gcs.v02.AdvanceDecryptResponse", new: func() Message { return new(AdvanceDecryptResponse) },
+var tAdvanceDecryptResponse = table{name: "AdvanceDecryptResponse", full: "dkms.gcs.v02.AdvanceDecryptResponse", new: func() Message { return new(AdvanceDecryptResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AdvanceDecryptResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceDecryptResponse{}.KeyId)},
 		{num: 2, name: "Plaintext", kind: KindBytes, off: unsafe.Offsetof(AdvanceDecryptResponse{}.Plaintext)},
@@ -1079,7 +1083,7 @@ func (x *GenerateDataKeyRequest) table() (*table, unsafe.Pointer) {
 	return &tGenerateDataKeyRequest, unsafe.Pointer(x)
 }
 
-var tGenerateDataKeyRequest = table{name: "GenerateDataKeyRequest", full: "dkms.gcs.v02.GenerateDataKeyRequest", new: func() Message { return new(GenerateDataKeyRequest) },
+var tGenerateDataKeyRequest = table{name: "GenerateDataKeyRequest", full: "dkms.gcs.v02.GenerateDataKeyRequest", new: func() Message { return new(GenerateDataKeyRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GenerateDataKeyRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyRequest{}.KeyId)},
 		{num: 2, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyRequest{}.Algorithm)},
@@ -1102,7 +1106,7 @@ func (x *GenerateDataKeyResponse) table() (*table, unsafe.Pointer) {
 	return &tGenerateDataKeyResponse, unsafe.Pointer(x)
 }
 
-var tGenerateDataKeyResponse = table{name: "GenerateDataKeyResponse", full: "dkms.gcs.v02.GenerateDataKeyResponse", new: func() Message { return new(GenerateDataKeyResponse) },
+var tGenerateDataKeyResponse = table{name: "GenerateDataKeyResponse", full: "dkms.gcs.v02.GenerateDataKeyResponse", new: func() Message { return new(GenerateDataKeyResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GenerateDataKeyResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyResponse{}.KeyId)},
 		{num: 2, name: "Iv", kind: KindBytes, off: unsafe.Offsetof(GenerateDataKeyResponse{}.Iv)},
@@ -1124,7 +1128,7 @@ func (x *AdvanceGenerateDataKeyRequest) table() (*table, unsafe.Pointer) {
 	return &tAdvanceGenerateDataKeyRequest, unsafe.Pointer(x)
 }
 
-var tAdvanceGenerateDataKeyRequest = table{name: "AdvanceGenerateDataKeyRequest", full: "dkms.gcs.v02.AdvanceGenerateDataKeyRequest", new: func() Message { return new(AdvanceGenerateDataKeyRequest) },
+var tAdvanceGenerateDataKeyRequest = table{name: "AdvanceGenerateDataKeyRequest", full: "dkms.gcs.v02.AdvanceGenerateDataKeyRequest", new: func() Message { return new(AdvanceGenerateDataKeyRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AdvanceGenerateDataKeyRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyRequest{}.KeyId)},
 		{num: 2, name: "NumberOfBytes", kind: KindInt32, off: unsafe.Offsetof(AdvanceGenerateDataKeyRequest{}.NumberOfBytes)},
@@ -1147,7 +1151,7 @@ func (x *AdvanceGenerateDataKeyResponse) table() (*table, unsafe.Pointer) {
 	return &tAdvanceGenerateDataKeyResponse, unsafe.Pointer(x)
 }
 
-var tAdvanceGenerateDataKeyResponse = table{name: "AdvanceGenerateDataKeyResponse", full: "dkms.gcs.v02.AdvanceGenerateDataKeyResponse", new: func() Message { return new(AdvanceGenerateDataKeyResponse) },
+var tAdvanceGenerateDataKeyResponse = table{name: "AdvanceGenerateDataKeyResponse", full: "dkms.gcs.v02.AdvanceGenerateDataKeyResponse", new: func() Message { return new(AdvanceGenerateDataKeyResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AdvanceGenerateDataKeyResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyResponse{}.KeyId)},
 		{num: 2, name: "Iv", kind: KindBytes, off: unsafe.Offsetof(AdvanceGenerateDataKeyResponse{}.Iv)},
@@ -1168,7 +1172,7 @@ func (x *GenerateRandomRequest) table() (*table, unsafe.Pointer) {
 	return &tGenerateRandomRequest, unsafe.Pointer(x)
 }
 
-var tGenerateRandomRequest = table{name: "GenerateRandomRequest", full: "dkms.gcs.v02.GenerateRandomRequest", new: func() Message { return new(GenerateRandomRequest) },
+var tGenerateRandomRequest = table{name: "GenerateRandomRequest", full: "dkms.gcs.v02.GenerateRandomRequest", new: func() Message { return new(GenerateRandomRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GenerateRandomRequest)) },
 	fields: []field{
 		{num: 1, name: "Length", kind: KindInt32, off: unsafe.Offsetof(GenerateRandomRequest{}.Length)},
 	},
@@ -1184,7 +1188,7 @@ func (x *GenerateRandomResponse) table() (*table, unsafe.Pointer) {
 	return &tGenerateRandomResponse, unsafe.Pointer(x)
 }
 
-var tGenerateRandomResponse = table{name: "GenerateRandomResponse", full: "dkms.gcs.v02.GenerateRandomResponse", new: func() Message { return new(GenerateRandomResponse) },
+var tGenerateRandomResponse = table{name: "GenerateRandomResponse", full: "dkms.gcs.v02.GenerateRandomResponse", new: func() Message { return new(GenerateRandomResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GenerateRandomResponse)) },
 	fields: []field{
 		{num: 1, name: "Random", kind: KindBytes, off: unsafe.Offsetof(GenerateRandomResponse{}.Random)},
 		{num: 2, name: "RequestId", kind: KindString, off: unsafe.Offsetof(GenerateRandomResponse{}.RequestId)},
@@ -1202,7 +1206,7 @@ type SignRequest struct {
 
 func (x *SignRequest) table() (*table, unsafe.Pointer) { return &tSignRequest, unsafe.Pointer(x) }
 
-var tSignRequest = table{name: "SignRequest", full: "dkms.gcs.v02.SignRequest", new: func() Message { return new(SignRequest) },
+var tSignRequest = table{name: "SignRequest", full: "dkms.gcs.v02.SignRequest", new: func() Message { return new(SignRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(SignRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(SignRequest{}.KeyId)},
 		{num: 2, name: "Digest", kind: KindBytes, off: unsafe.Offsetof(SignRequest{}.Digest)},
@@ -1223,7 +1227,7 @@ type SignResponse struct {
 
 func (x *SignResponse) table() (*table, unsafe.Pointer) { return &tSignResponse, unsafe.Pointer(x) }
 
-var tSignResponse = table{name: "SignResponse", full: "dkms.gcs.v02.SignResponse", new: func() Message { return new(SignResponse) },
+var tSignResponse = table{name: "SignResponse", full: "dkms.gcs.v02.SignResponse", new: func() Message { return new(SignResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(SignResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(SignResponse{}.KeyId)},
 		{num: 2, name: "Signature", kind: KindBytes, off: unsafe.Offsetof(SignResponse{}.Signature)},
@@ -1245,7 +1249,7 @@ type VerifyRequest struct {
 
 func (x *VerifyRequest) table() (*table, unsafe.Pointer) { return &tVerifyRequest, unsafe.Pointer(x) }
 
-var tVerifyRequest = table{name: "VerifyRequest", full: "dkms.gcs.v02.VerifyRequest", new: func() Message { return new(VerifyRequest) },
+var tVerifyRequest = table{name: "VerifyRequest", full: "dkms.gcs.v02.VerifyRequest", new: func() Message { return new(VerifyRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(VerifyRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(VerifyRequest{}.KeyId)},
 		{num: 2, name: "Digest", kind: KindBytes, off: unsafe.Offsetof(VerifyRequest{}.Digest)},
@@ -1267,7 +1271,7 @@ type VerifyResponse struct {
 
 func (x *VerifyResponse) table() (*table, unsafe.Pointer) { return &tVerifyResponse, unsafe.Pointer(x) }
 
-var tVerifyResponse = table{name: "VerifyResponse", full: "dkms.gcs.v02.VerifyResponse", new: func() Message { return new(VerifyResponse) },
+var tVerifyResponse = table{name: "VerifyResponse", full: "dkms.gcs.v02.VerifyResponse", new: func() Message { return new(VerifyResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(VerifyResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(VerifyResponse{}.KeyId)},
 		{num: 2, name: "Value", kind: KindBool, off: unsafe.Offsetof(VerifyResponse{}.Value)},
@@ -1286,7 +1290,7 @@ func (x *GetPublicKeyRequest) table() (*table, unsafe.Pointer) {
 	return &tGetPublicKeyRequest, unsafe.Pointer(x)
 }
 
-var tGetPublicKeyRequest = table{name: "GetPublicKeyRequest", full: "dkms.gcs.v02.GetPublicKeyRequest", new: func() Message { return new(GetPublicKeyRequest) },
+var tGetPublicKeyRequest = table{name: "GetPublicKeyRequest", full: "dkms.gcs.v02.GetPublicKeyRequest", new: func() Message { return new(GetPublicKeyRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GetPublicKeyRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GetPublicKeyRequest{}.KeyId)},
 	},
@@ -1303,7 +1307,7 @@ func (x *GetPublicKeyResponse) table() (*table, unsafe.Pointer) {
 	return &tGetPublicKeyResponse, unsafe.Pointer(x)
 }
 
-var tGetPublicKeyResponse = table{name: "GetPublicKeyResponse", full: "dkms.gcs.v02.GetPublicKeyResponse", new: func() Message { return new(GetPublicKeyResponse) },
+var tGetPublicKeyResponse = table{name: "GetPublicKeyResponse", full: "dkms.gcs.v02.GetPublicKeyResponse", new: func() Message { return new(GetPublicKeyResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GetPublicKeyResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GetPublicKeyResponse{}.KeyId)},
 		{num: 2, name: "PublicKey", kind: KindString, off: unsafe.Offsetof(GetPublicKeyResponse{}.PublicKey)},
@@ -1324,7 +1328,7 @@ func (x *GenerateDataKeyPairRequest) table() (*table, unsafe.Pointer) {
 	return &tGenerateDataKeyPairRequest, unsafe.Pointer(x)
 }
 
-var tGenerateDataKeyPairRequest = table{name: "GenerateDataKeyPairRequest", full: "dkms.gcs.v02.GenerateDataKeyPairRequest", new: func() Message { return new(GenerateDataKeyPairRequest) },
+var tGenerateDataKeyPairRequest = table{name: "GenerateDataKeyPairRequest", full: "dkms.gcs.v02.GenerateDataKeyPairRequest", new: func() Message { return new(GenerateDataKeyPairRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GenerateDataKeyPairRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairRequest{}.KeyId)},
 		{num: 2, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairRequest{}.Algorithm)},
@@ -1350,7 +1354,7 @@ func (x *GenerateDataKeyPairResponse) table() (*table, unsafe.Pointer) {
 	return &tGenerateDataKeyPairResponse, unsafe.Pointer(x)
 }
 
-var tGenerateDataKeyPairResponse = table{name: "GenerateDataKeyPairResponse", full: "dkms.gcs.v02.GenerateDataKeyPairResponse", new: func() Message { return new(GenerateDataKeyPairResponse) },
+var tGenerateDataKeyPairResponse = table{name: "GenerateDataKeyPairResponse", full: "dkms.gcs.v02.GenerateDataKeyPairResponse", new: func() Message { return new(GenerateDataKeyPairResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GenerateDataKeyPairResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairResponse{}.KeyId)},
 		{num: 2, name: "Iv", kind: KindBytes, off: unsafe.Offsetof(GenerateDataKeyPairResponse{}.Iv)},
@@ -1376,7 +1380,7 @@ func (x *GenerateDataKeyPairWithoutPlaintextRequest) table() (*table, unsafe.Poi
 	return &tGenerateDataKeyPairWithoutPlaintextRequest, unsafe.Pointer(x)
 }
 
-var tGenerateDataKeyPairWithoutPlaintextRequest = table{name: "GenerateDataKeyPairWithoutPlaintextRequest", full: "dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextRequest", new: func() Message { return new(GenerateDataKeyPairWithoutPlaintextRequest) },
+var tGenerateDataKeyPairWithoutPlaintextRequest = table{name: "GenerateDataKeyPairWithoutPlaintextRequest", full: "dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextRequest", new: func() Message { return new(GenerateDataKeyPairWithoutPlaintextRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GenerateDataKeyPairWithoutPlaintextRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextRequest{}.KeyId)},
 		{num: 2, name: "Algorithm", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextRequest{}.Algorithm)},
@@ -1401,7 +1405,7 @@ func (x *GenerateDataKeyPairWithoutPlaintextResponse) table() (*table, unsafe.Po
 	return &tGenerateDataKeyPairWithoutPlaintextResponse, unsafe.Pointer(x)
 }
 
-var tGenerateDataKeyPairWithoutPlaintextResponse = table{name: "GenerateDataKeyPairWithoutPlaintextResponse", full: "dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextResponse", new: func() Message { return new(GenerateDataKeyPairWithoutPlaintextResponse) },
+var tGenerateDataKeyPairWithoutPlaintextResponse = table{name: "GenerateDataKeyPairWithoutPlaintextResponse", full: "dkms.gcs.v02.GenerateDataKeyPairWithoutPlaintextResponse", new: func() Message { return new(GenerateDataKeyPairWithoutPlaintextResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GenerateDataKeyPairWithoutPlaintextResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextResponse{}.KeyId)},
 		{num: 2, name: "Iv", kind: KindBytes, off: unsafe.Offsetof(GenerateDataKeyPairWithoutPlaintextResponse{}.Iv)},
@@ -1425,7 +1429,7 @@ func (x *AdvanceGenerateDataKeyPairRequest) table() (*table, unsafe.Pointer) {
 	return &tAdvanceGenerateDataKeyPairRequest, unsafe.Pointer(x)
 }
 
-var tAdvanceGenerateDataKeyPairRequest = table{name: "AdvanceGenerateDataKeyPairRequest", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairRequest", new: func() Message { return new(AdvanceGenerateDataKeyPairRequest) },
+var tAdvanceGenerateDataKeyPairRequest = table{name: "AdvanceGenerateDataKeyPairRequest", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairRequest", new: func() Message { return new(AdvanceGenerateDataKeyPairRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AdvanceGenerateDataKeyPairRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairRequest{}.KeyId)},
 		{num: 2, name: "KeyPairSpec", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairRequest{}.KeyPairSpec)},
@@ -1451,7 +1455,7 @@ func (x *AdvanceGenerateDataKeyPairResponse) table() (*table, unsafe.Pointer) {
 	return &tAdvanceGenerateDataKeyPairResponse, unsafe.Pointer(x)
 }
 
-var tAdvanceGenerateDataKeyPairResponse = table{name: "AdvanceGenerateDataKeyPairResponse", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairResponse", new: func() Message { return new(AdvanceGenerateDataKeyPairResponse) },
+var tAdvanceGenerateDataKeyPairResponse = table{name: "AdvanceGenerateDataKeyPairResponse", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairResponse", new: func() Message { return new(AdvanceGenerateDataKeyPairResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AdvanceGenerateDataKeyPairResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairResponse{}.KeyId)},
 		{num: 2, name: "Iv", kind: KindBytes, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairResponse{}.Iv)},
@@ -1477,7 +1481,7 @@ func (x *AdvanceGenerateDataKeyPairWithoutPlaintextRequest) table() (*table, uns
 	return &tAdvanceGenerateDataKeyPairWithoutPlaintextRequest, unsafe.Pointer(x)
 }
 
-var tAdvanceGenerateDataKeyPairWithoutPlaintextRequest = table{name: "AdvanceGenerateDataKeyPairWithoutPlaintextRequest", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextRequest", new: func() Message { return new(AdvanceGenerateDataKeyPairWithoutPlaintextRequest) },
+var tAdvanceGenerateDataKeyPairWithoutPlaintextRequest = table{name: "AdvanceGenerateDataKeyPairWithoutPlaintextRequest", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextRequest", new: func() Message { return new(AdvanceGenerateDataKeyPairWithoutPlaintextRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AdvanceGenerateDataKeyPairWithoutPlaintextRequest)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextRequest{}.KeyId)},
 		{num: 2, name: "KeyPairSpec", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextRequest{}.KeyPairSpec)},
@@ -1502,7 +1506,7 @@ func (x *AdvanceGenerateDataKeyPairWithoutPlaintextResponse) table() (*table, un
 	return &tAdvanceGenerateDataKeyPairWithoutPlaintextResponse, unsafe.Pointer(x)
 }
 
-var tAdvanceGenerateDataKeyPairWithoutPlaintextResponse = table{name: "AdvanceGenerateDataKeyPairWithoutPlaintextResponse", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextResponse", new: func() Message { return new(AdvanceGenerateDataKeyPairWithoutPlaintextResponse) },
+var tAdvanceGenerateDataKeyPairWithoutPlaintextResponse = table{name: "AdvanceGenerateDataKeyPairWithoutPlaintextResponse", full: "dkms.gcs.v02.AdvanceGenerateDataKeyPairWithoutPlaintextResponse", new: func() Message { return new(AdvanceGenerateDataKeyPairWithoutPlaintextResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(AdvanceGenerateDataKeyPairWithoutPlaintextResponse)) },
 	fields: []field{
 		{num: 1, name: "KeyId", kind: KindString, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}.KeyId)},
 		{num: 2, name: "Iv", kind: KindBytes, off: unsafe.Offsetof(AdvanceGenerateDataKeyPairWithoutPlaintextResponse{}.Iv)},
@@ -1527,7 +1531,7 @@ func (x *GetSecretValueRequest) table() (*table, unsafe.Pointer) {
 	return &tGetSecretValueRequest, unsafe.Pointer(x)
 }
 
-var tGetSecretValueRequest = table{name: "GetSecretValueRequest", full: "dkms.gcs.v02.GetSecretValueRequest", new: func() Message { return new(GetSecretValueRequest) },
+var tGetSecretValueRequest = table{name: "GetSecretValueRequest", full: "dkms.gcs.v02.GetSecretValueRequest", new: func() Message { return new(GetSecretValueRequest) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GetSecretValueRequest)) },
 	fields: []field{
 		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(GetSecretValueRequest{}.SecretName)},
 		{num: 2, name: "VersionStage", kind: KindString, off: unsafe.Offsetof(GetSecretValueRequest{}.VersionStage)},
@@ -1557,7 +1561,7 @@ func (x *GetSecretValueResponse) table() (*table, unsafe.Pointer) {
 	return &tGetSecretValueResponse, unsafe.Pointer(x)
 }
 
-var tGetSecretValueResponse = table{name: "GetSecretValueResponse", full: "dkms.gcs.v02.GetSecretValueResponse", new: func() Message { return new(GetSecretValueResponse) },
+var tGetSecretValueResponse = table{name: "GetSecretValueResponse", full: "dkms.gcs.v02.GetSecretValueResponse", new: func() Message { return new(GetSecretValueResponse) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(GetSecretValueResponse)) },
 	fields: []field{
 		{num: 1, name: "SecretName", kind: KindString, off: unsafe.Offsetof(GetSecretValueResponse{}.SecretName)},
 		{num: 2, name: "SecretType", kind: KindString, off: unsafe.Offsetof(GetSecretValueResponse{}.SecretType)},
@@ -1585,7 +1589,7 @@ type Error struct {
 
 func (x *Error) table() (*table, unsafe.Pointer) { return &tError, unsafe.Pointer(x) }
 
-var tError = table{name: "Error", full: "dkms.gcs.v02.Error", new: func() Message { return new(Error) },
+var tError = table{name: "Error", full: "dkms.gcs.v02.Error", new: func() Message { return new(Error) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(Error)) },
 	fields: []field{
 		{num: 1, name: "StatusCode", kind: KindInt32, off: unsafe.Offsetof(Error{}.StatusCode)},
 		{num: 2, name: "ErrorCode", kind: KindString, off: unsafe.Offsetof(Error{}.ErrorCode)},

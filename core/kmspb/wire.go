@@ -265,9 +265,3 @@ func (t *table) merge(b []byte, p unsafe.Pointer) error {
 	}
 	return nil
 }
-
-// alloc returns a new, empty message of t's type.
-func (t *table) alloc() unsafe.Pointer {
-	_, p := t.new().table()
-	return p
-}

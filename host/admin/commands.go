@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -35,7 +36,7 @@ func init() {
 			define:  keyScheduleDeletion},
 		{name: "key cancel-deletion", args: []string{"KEY"}, summary: "CancelKeyDeletion: back to Enabled.", define: keyOp("CancelKeyDeletion")},
 		{name: "key import", flags: "--spec S [--id key-...] [--material-file F | --material-hex H ...] [--alias alias/x ...] [--usage U] [--description D] [--rotation 30d] [--state Disabled]",
-			summary: "ImportKey: a key from your own material, one --material-file (raw bytes) or --material-hex per version, oldest first; the last is primary. Without material one version is generated.",
+			summary: "ImportKey: a key from your own material, one --material-file (raw bytes; for RSA, EC and SM2 specs a PKCS#8 private key, PEM or DER; - reads stdin) or --material-hex per version, oldest first; the last is primary. Without material one version is generated.",
 			define:  keyImport},
 		{name: "alias create", args: []string{"ALIAS", "KEY"}, summary: "CreateAlias: bind a new alias to a key id.",
 			define: aliasBind("CreateAlias")},
@@ -81,8 +82,8 @@ func setIf(req map[string]any, field, v string) {
 }
 
 func keyCreate(fs *flag.FlagSet) action {
-	spec := fs.String("spec", "", "KeySpec: Aliyun_AES_256 (default), Aliyun_AES_192, Aliyun_AES_128, Aliyun_SM4, RSA_2048, RSA_3072, RSA_4096, EC_P256, EC_SM2")
-	usage := fs.String("usage", "", "KeyUsage: ENCRYPT/DECRYPT (default) or SIGN/VERIFY")
+	spec := fs.String("spec", "", "KeySpec: Aliyun_AES_256 (default), Aliyun_AES_192, Aliyun_AES_128, Aliyun_SM4, RSA_2048, RSA_3072, RSA_4096, EC_P256, EC_P256K, EC_SM2")
+	usage := fs.String("usage", "", "KeyUsage: ENCRYPT/DECRYPT (default for symmetric specs) or SIGN/VERIFY (default for asymmetric specs)")
 	desc := fs.String("description", "", "Description")
 	rotation := fs.String("rotation", "", "enable automatic rotation with this interval, e.g. 30d")
 	var aliases list
@@ -156,16 +157,16 @@ func (m materials) Set(v string) error {
 }
 
 func keyImport(fs *flag.FlagSet) action {
-	spec := fs.String("spec", "", "KeySpec: Aliyun_AES_256, Aliyun_AES_192, Aliyun_AES_128 or Aliyun_SM4 (required)")
+	spec := fs.String("spec", "", "KeySpec: Aliyun_AES_256, Aliyun_AES_192, Aliyun_AES_128, Aliyun_SM4, RSA_2048, RSA_3072, RSA_4096, EC_P256, EC_P256K or EC_SM2 (required)")
 	id := fs.String("id", "", "KeyId to use, \"key-\" and 21 lower-case letters or digits (default: generated)")
-	usage := fs.String("usage", "", "KeyUsage (default ENCRYPT/DECRYPT)")
+	usage := fs.String("usage", "", "KeyUsage (default ENCRYPT/DECRYPT for symmetric specs, SIGN/VERIFY for asymmetric ones)")
 	desc := fs.String("description", "", "Description")
 	rotation := fs.String("rotation", "", "enable automatic rotation with this interval, e.g. 30d")
 	state := fs.String("state", "", "KeyState: Enabled (default) or Disabled")
 	var aliases list
 	fs.Var(&aliases, "alias", "bind this alias to the key (repeatable)")
 	var ms []material
-	fs.Var(materials{&ms, true}, "material-file", "a file holding one version's raw key material (repeatable, oldest first)")
+	fs.Var(materials{&ms, true}, "material-file", "a file holding one version's key material (repeatable, oldest first): raw bytes, or for an asymmetric spec a PKCS#8 private key, PEM or DER; - reads it from stdin")
 	fs.Var(materials{&ms, false}, "material-hex", "one version's key material in hex (repeatable, oldest first); visible to other local users in the process list, prefer --material-file")
 	return func(r *runner, _ []string) error {
 		if *spec == "" {
@@ -180,7 +181,13 @@ func keyImport(fs *flag.FlagSet) action {
 		}()
 		for i, m := range ms {
 			var raw []byte
-			if m.fromFile {
+			if m.fromFile && m.value == "-" {
+				b, err := io.ReadAll(io.LimitReader(os.Stdin, 1<<20))
+				if err != nil {
+					return fmt.Errorf("--material-file - (version %d): %v", i, err)
+				}
+				raw = b
+			} else if m.fromFile {
 				b, err := os.ReadFile(m.value)
 				if err != nil {
 					return fmt.Errorf("--material-file (version %d): %v", i, err)

@@ -349,6 +349,22 @@ func TestSecretActions(t *testing.T) {
 	f.ok("RestoreSecret", map[string]string{"SecretName": "prod/db"})
 	f.ok("DeleteSecret", map[string]string{"SecretName": "dev/db", "ForceDeleteWithoutRecovery": "true"})
 	f.fails("DescribeSecret", map[string]string{"SecretName": "dev/db"}, 404, "Forbidden.ResourceNotFound")
+
+	// Tags of secrets, singular and plural.
+	f.ok("TagResource", map[string]string{"SecretName": "prod/api", "Tags": `[{"TagKey":"team","TagValue":"a"}]`})
+	f.ok("TagResources", map[string]string{"ResourceType": "secret", "ResourceId.1": "prod/api", "ResourceId.2": "prod/db", "Tag.1.Key": "tier", "Tag.1.Value": "1"})
+	lt := f.ok("ListTagResources", map[string]string{"ResourceType": "secret", "Tag.1.Key": "tier"})["TagResources"].(map[string]any)["TagResource"].([]any)
+	if len(lt) != 2 || lt[0].(map[string]any)["ResourceType"] != "secret" {
+		t.Fatalf("ListTagResources of secrets: %v", lt)
+	}
+	f.ok("UntagResource", map[string]string{"SecretName": "prod/api", "TagKeys": `["team"]`})
+	f.ok("UntagResources", map[string]string{"ResourceType": "secret", "ResourceId.1": "prod/db", "All": "true"})
+	all := f.ok("ListTagResources", map[string]string{"ResourceType": "secret"})["TagResources"].(map[string]any)["TagResource"].([]any)
+	if len(all) != 1 || all[0].(map[string]any)["ResourceId"] != "prod/api" || all[0].(map[string]any)["TagKey"] != "tier" {
+		t.Fatalf("after untagging: %v", all)
+	}
+	f.fails("TagResource", map[string]string{"SecretName": "nope", "Tags": `[{"TagKey":"k","TagValue":"v"}]`}, 404, "Forbidden.ResourceNotFound")
+	f.fails("TagResource", map[string]string{"CertificateId": "c", "Tags": `[{"TagKey":"k","TagValue":"v"}]`}, 400, "Rejected.UnsupportedOperation")
 }
 
 // TestLogsHoldNoSecrets: a failed request's log line names the action, the

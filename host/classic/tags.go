@@ -6,18 +6,31 @@ import (
 	"github.com/pocketkms/pocketkms/core/kmserr"
 )
 
-// Tags of keys. Secrets' tags answer Rejected.UnsupportedOperation until the
-// engine has secrets (see mapped.go).
+// Tags of keys and secrets: the engine's TagResource and UntagResource
+// name a key by KeyId or a secret by SecretName. Certificates have none.
 
-func secretTagsUnsupported() error {
-	return kmserr.New(400, codeUnsupportedOp, "Unsupported operation: tags of secrets and certificates need pocketkms's secret engine operations.")
+func certificateTagsUnsupported() error {
+	return kmserr.New(400, codeUnsupportedOp, "Unsupported operation: pocketkms has no certificates.")
+}
+
+// target is the engine request field that names the resource of a
+// singular tag action: KeyId or SecretName.
+func (c *opCtx) target() (obj, error) {
+	if c.p["CertificateId"] != "" {
+		return nil, certificateTagsUnsupported()
+	}
+	if name := c.p["SecretName"]; name != "" {
+		return obj{"SecretName": name}, nil
+	}
+	id, err := c.p.Required("KeyId")
+	if err != nil {
+		return nil, err
+	}
+	return obj{"KeyId": id}, nil
 }
 
 func tagResource(c *opCtx) (obj, error) {
-	if c.p["SecretName"] != "" || c.p["CertificateId"] != "" {
-		return nil, secretTagsUnsupported()
-	}
-	id, err := c.p.Required("KeyId")
+	req, err := c.target()
 	if err != nil {
 		return nil, err
 	}
@@ -25,15 +38,12 @@ func tagResource(c *opCtx) (obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = c.key("TagResource", obj{"KeyId": id, "Tags": tags})
-	return obj{}, err
+	req["Tags"] = tags
+	return obj{}, c.call("TagResource", req, nil)
 }
 
 func untagResource(c *opCtx) (obj, error) {
-	if c.p["SecretName"] != "" || c.p["CertificateId"] != "" {
-		return nil, secretTagsUnsupported()
-	}
-	id, err := c.p.Required("KeyId")
+	req, err := c.target()
 	if err != nil {
 		return nil, err
 	}
@@ -45,8 +55,8 @@ func untagResource(c *opCtx) (obj, error) {
 	if err := json.Unmarshal([]byte(v), &keys); err != nil || len(keys) == 0 {
 		return nil, invalid("TagKeys")
 	}
-	_, err = c.key("UntagResource", obj{"KeyId": id, "TagKeys": keys})
-	return obj{}, err
+	req["TagKeys"] = keys
+	return obj{}, c.call("UntagResource", req, nil)
 }
 
 func listResourceTags(c *opCtx) (obj, error) {
@@ -65,17 +75,29 @@ func listResourceTags(c *opCtx) (obj, error) {
 	return obj{"Tags": obj{"Tag": tags}}, nil
 }
 
+// resource is a key or a secret with its tags, for the plural tag actions.
+type resource struct {
+	id, typ string
+	tags    []struct{ TagKey, TagValue string }
+}
+
+// field is the engine request field that names r.
+func (r *resource) field() string {
+	if r.typ == "secret" {
+		return "SecretName"
+	}
+	return "KeyId"
+}
+
 // resources reads ResourceType and ResourceId.N of the plural tag actions
-// and resolves every key first, so that one unknown id changes nothing.
-func (c *opCtx) resources(required bool) ([]*engineKey, error) {
+// and resolves every resource first, so that one unknown id changes nothing.
+// With no ResourceId and all set, it lists every resource of the type.
+func (c *opCtx) resources(required, all bool) ([]*resource, error) {
 	typ, err := c.p.Required("ResourceType")
 	if err != nil {
 		return nil, err
 	}
-	if typ == "secret" {
-		return nil, secretTagsUnsupported()
-	}
-	if typ != "key" {
+	if typ != "key" && typ != "secret" {
 		return nil, invalid("ResourceType")
 	}
 	ids, err := c.p.List("ResourceId")
@@ -88,19 +110,72 @@ func (c *opCtx) resources(required bool) ([]*engineKey, error) {
 	if len(ids) > 50 {
 		return nil, invalid("ResourceId")
 	}
-	var keys []*engineKey
+	if len(ids) == 0 && all {
+		return c.allResources(typ)
+	}
+	var out []*resource
 	for _, id := range ids {
+		r, err := c.resource(typ, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (c *opCtx) resource(typ, id string) (*resource, error) {
+	if typ == "key" {
 		k, err := c.describe(id)
 		if err != nil {
 			return nil, err
 		}
-		keys = append(keys, k)
+		return &resource{id: k.KeyId, typ: typ, tags: k.Tags}, nil
 	}
-	return keys, nil
+	var s struct {
+		SecretName string
+		Tags       []struct{ TagKey, TagValue string }
+	}
+	if err := c.call("DescribeSecret", obj{"SecretName": id, "FetchTags": true}, &s); err != nil {
+		return nil, err
+	}
+	return &resource{id: s.SecretName, typ: typ, tags: s.Tags}, nil
+}
+
+func (c *opCtx) allResources(typ string) ([]*resource, error) {
+	var out []*resource
+	if typ == "key" {
+		var all listedKeys
+		if err := c.call("ListKeys", obj{}, &all); err != nil {
+			return nil, err
+		}
+		for _, k := range all.Keys {
+			out = append(out, &resource{id: k.KeyId, typ: typ, tags: k.Tags})
+		}
+		return out, nil
+	}
+	for page := 1; ; page++ {
+		var l struct {
+			SecretList []struct {
+				SecretName string
+				Tags       []struct{ TagKey, TagValue string }
+			}
+			TotalCount int
+		}
+		if err := c.call("ListSecrets", obj{"FetchTags": true, "PageNumber": page, "PageSize": 100}, &l); err != nil {
+			return nil, err
+		}
+		for _, s := range l.SecretList {
+			out = append(out, &resource{id: s.SecretName, typ: typ, tags: s.Tags})
+		}
+		if len(l.SecretList) == 0 || len(out) >= l.TotalCount {
+			return out, nil
+		}
+	}
 }
 
 func tagResources(c *opCtx) (obj, error) {
-	keys, err := c.resources(true)
+	rs, err := c.resources(true, false)
 	if err != nil {
 		return nil, err
 	}
@@ -115,8 +190,8 @@ func tagResources(c *opCtx) (obj, error) {
 	for _, p := range pairs {
 		tags = append(tags, tag{p[0], p[1]})
 	}
-	for _, k := range keys {
-		if _, err := c.key("TagResource", obj{"KeyId": k.KeyId, "Tags": tags}); err != nil {
+	for _, r := range rs {
+		if err := c.call("TagResource", obj{r.field(): r.id, "Tags": tags}, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -124,7 +199,7 @@ func tagResources(c *opCtx) (obj, error) {
 }
 
 func untagResources(c *opCtx) (obj, error) {
-	keys, err := c.resources(true)
+	rs, err := c.resources(true, false)
 	if err != nil {
 		return nil, err
 	}
@@ -139,54 +214,45 @@ func untagResources(c *opCtx) (obj, error) {
 	if len(names) == 0 && !all {
 		return nil, missing("TagKey.1")
 	}
-	for _, k := range keys {
+	for _, r := range rs {
 		drop := names
 		if all {
 			drop = nil
-			for _, t := range k.Tags {
+			for _, t := range r.tags {
 				drop = append(drop, t.TagKey)
 			}
 		}
 		if len(drop) == 0 {
 			continue
 		}
-		if _, err := c.key("UntagResource", obj{"KeyId": k.KeyId, "TagKeys": drop}); err != nil {
+		if err := c.call("UntagResource", obj{r.field(): r.id, "TagKeys": drop}, nil); err != nil {
 			return nil, err
 		}
 	}
 	return obj{}, nil
 }
 
-// listTagResources lists the tags of the named keys, or of every key, with
-// Tag.N filters (a key/value pair; an empty value matches any value). One
-// page holds everything, so NextToken is always empty.
+// listTagResources lists the tags of the named keys or secrets, or of
+// every one, with Tag.N filters (a key/value pair; an empty value matches
+// any value). One page holds everything, so NextToken is always empty.
 func listTagResources(c *opCtx) (obj, error) {
-	keys, err := c.resources(false)
+	rs, err := c.resources(false, true)
 	if err != nil {
 		return nil, err
-	}
-	if _, named := c.p["ResourceId.1"]; !named {
-		var all listedKeys
-		if err := c.call("ListKeys", obj{}, &all); err != nil {
-			return nil, err
-		}
-		for i := range all.Keys {
-			keys = append(keys, &all.Keys[i])
-		}
 	}
 	filters, err := c.p.Pairs("Tag")
 	if err != nil {
 		return nil, err
 	}
 	out := []obj{}
-	for _, k := range keys {
-		for _, t := range k.Tags {
+	for _, r := range rs {
+		for _, t := range r.tags {
 			match := len(filters) == 0
 			for _, f := range filters {
 				match = match || f[0] == t.TagKey && (f[1] == "" || f[1] == t.TagValue)
 			}
 			if match {
-				out = append(out, obj{"ResourceId": k.KeyId, "ResourceType": "key", "TagKey": t.TagKey, "TagValue": t.TagValue})
+				out = append(out, obj{"ResourceId": r.id, "ResourceType": r.typ, "TagKey": t.TagKey, "TagValue": t.TagValue})
 			}
 		}
 	}

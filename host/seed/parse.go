@@ -430,7 +430,7 @@ func (p *parser) checkKey(path string, k *pb.ImportKeyRequest) error {
 				return p.errf(vp+".KeyMaterial", "%v", err)
 			}
 			if key.Spec() != spec {
-				return p.errf(vp+".KeyMaterial", "is a %s key, not %s", key.Spec(), spec)
+				return p.errf(vp+".KeyMaterial", "is a private key of spec %s, not %s", key.Spec(), spec)
 			}
 		}
 		if v.CreationDate != "" {

@@ -7,7 +7,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, generateKeyPairSync } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -330,6 +330,31 @@ test('an imported key gives known-answer AES-GCM ciphertexts (Encrypt: initial v
   assert.equal(await respField('CiphertextBlob', 'hex'), want.toString('hex'), 'AdvanceEncrypt: the documented blob around the primary version');
 });
 
+test('an imported RSA key (DER PKCS#8 as base64) answers with the public key OpenSSL derives', async () => {
+  const keyId = 'key-rsa0browser0import000';
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  await tab('keys');
+  await page.selectOption('#ik-spec', 'RSA_2048');
+  await page.selectOption('#ik-usage', 'ENCRYPT/DECRYPT');
+  await page.fill('#ik-keyid', keyId);
+  await page.fill('#ik-alias', '');
+  await page.fill('#ik-desc', 'imported RSA');
+  while (await page.locator('#ik-versions li').count() > 1) {
+    await page.locator('#ik-versions li').last().getByRole('button', { name: 'Remove this version' }).click();
+  }
+  const row = page.locator('#ik-versions li').nth(0);
+  await row.locator('.ik-enc').selectOption('base64');
+  await row.locator('.ik-material').fill(privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'));
+  await row.locator('.ik-vid').fill('');
+  await page.click('#import-key button[type=submit]');
+  await page.waitForFunction((k) => document.querySelector(`article.key[data-key-id="${k}"]`) || document.querySelector('#keys-msg [role=alert], #keys-msg .err'), keyId);
+  if (!(await card(keyId).count())) assert.fail(`import failed: ${await page.locator('#keys-msg').innerText()}`);
+  const box = await runOp('GetPublicKey', { KeyId: keyId });
+  await expectOk(box, 'GetPublicKey');
+  const words = (t) => t.split(/\s+/).filter(Boolean).join(' '); // the table cell wraps the lines
+  assert.equal(words(await respField('PublicKey')), words(publicKey.export({ type: 'spki', format: 'pem' })));
+});
+
 test('errors show the HTTP status, ErrorCode and message a server returns', async () => {
   const expectErr = async (box, status, code, message) => {
     assert.equal(await box.getAttribute('class'), 'err', await box.innerText());
@@ -389,6 +414,45 @@ test('every data operation answers with every response field', async () => {
   await page.waitForFunction((k) => document.querySelector(`article.key[data-key-id="${k}"] [data-field="AutomaticRotation"]`)?.textContent.startsWith('Enabled, every 30d'), state.keyId);
   await card(state.keyId).getByRole('button', { name: `Clear automatic rotation of ${state.keyId}` }).click();
   await page.waitForFunction((k) => document.querySelector(`article.key[data-key-id="${k}"] [data-field="AutomaticRotation"]`)?.textContent === 'Disabled', state.keyId);
+});
+
+test('asymmetric keys: create one, Sign and Verify (checked with WebCrypto), GetPublicKey copies, a data key pair opens', async () => {
+  const signer = await createKey({ spec: 'EC_P256', description: 'signer' });
+  assert.equal(await page.inputValue('#ck-usage'), 'ENCRYPT/DECRYPT', 'the form resets after creating');
+  const box = await runOp('GetPublicKey', { KeyId: signer });
+  await expectOk(box, 'GetPublicKey');
+  const pemText = await respField('PublicKey');
+  assert.match(pemText, /^-----BEGIN PUBLIC KEY-----/);
+  await page.locator('#op-result tr[data-field="PublicKey"] button').click();
+  // Sign in the page, verify with the browser's own WebCrypto.
+  await expectOk(await runOp('Sign', { KeyId: signer, Message: 'signed in the playground' }), 'Sign');
+  assert.equal(await respField('Algorithm'), 'ECDSA_SHA_256');
+  const sigB64 = await respField('Signature', 'base64');
+  const ok = await page.evaluate(async ({ pemText, sigB64 }) => {
+    const der = Uint8Array.from(atob(pemText.replace(/-----[^-]+-----|\s/g, '')), (c) => c.charCodeAt(0));
+    const key = await crypto.subtle.importKey('spki', der, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+    const sig = Uint8Array.from(atob(sigB64), (c) => c.charCodeAt(0));
+    // DER SEQUENCE{r, s} to WebCrypto's r‖s.
+    let i = 2; const ints = [];
+    for (let n = 0; n < 2; n++) { const len = sig[i + 1]; let v = sig.slice(i + 2, i + 2 + len); i += 2 + len; while (v.length > 32) v = v.slice(1); const out = new Uint8Array(32); out.set(v, 32 - v.length); ints.push(out); }
+    const raw = new Uint8Array(64); raw.set(ints[0]); raw.set(ints[1], 32);
+    return crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, raw, new TextEncoder().encode('signed in the playground'));
+  }, { pemText, sigB64 });
+  assert.ok(ok, 'WebCrypto verifies the signature');
+  await page.getByRole('button', { name: 'Verify this signature (Verify)' }).click();
+  await page.click('#op-send');
+  await page.locator('#op-result > .resp').waitFor();
+  assert.equal(await respField('Value'), 'true');
+  await expectOk(await runOp('Verify', { KeyId: signer, Message: 'another message', Signature: [sigB64, 'base64'] }), 'Verify');
+  assert.equal(await respField('Value'), 'false', 'a wrong signature is Value=false, not an error');
+  // A data key pair under the symmetric key; its private key opens with Decrypt.
+  await expectOk(await runOp('GenerateDataKeyPair', { KeyId: state.keyId, KeyPairSpec: 'EC_P256', Aad: 'pair' }), 'GenerateDataKeyPair');
+  const priv = await respField('PrivateKeyPlaintext');
+  assert.match(priv, /^-----BEGIN PRIVATE KEY-----/);
+  await page.getByRole('button', { name: 'Open the private key (Decrypt)' }).click();
+  await page.click('#op-send');
+  await page.locator('#op-result > .resp').waitFor();
+  assert.equal(await respField('Plaintext'), priv);
 });
 
 test('aliases: create, rebind to another key, delete', async () => {
@@ -587,7 +651,7 @@ test('the snippets are real code: Go type-checks against the SDK v0.5.1, Node ru
   try {
     await tab('ops');
     const ops = await page.locator('#op-choices input').evaluateAll((is) => is.map((i) => i.value));
-    assert.equal(ops.length, 7);
+    assert.equal(ops.length, 14);
     const node = {};
     for (const op of ops) {
       await page.check(`#op-choices input[value="${op}"]`);

@@ -61,6 +61,14 @@ func TestV3Secrets(t *testing.T) {
 		t.Fatalf("ListSecretVersionIds: %v", vs)
 	}
 
+	must(c.TagResource(&kms.TagResourceRequest{SecretName: tea.String("v3/db"), Tags: tea.String(`[{"TagKey":"tier","TagValue":"gold"}]`)}))
+	lt := must(c.ListTagResources(&kms.ListTagResourcesRequest{ResourceType: tea.String("secret"), RegionId: tea.String("cn-hangzhou"),
+		ResourceId: []*string{tea.String("v3/db")}})).Body
+	if len(lt.TagResources.TagResource) != 2 || tea.StringValue(lt.TagResources.TagResource[1].TagKey) != "tier" {
+		t.Fatalf("ListTagResources of a secret: %v", lt)
+	}
+	must(c.UntagResource(&kms.UntagResourceRequest{SecretName: tea.String("v3/db"), TagKeys: tea.String(`["tier"]`)}))
+
 	del := must(c.DeleteSecret(&kms.DeleteSecretRequest{SecretName: tea.String("v3/db"), RecoveryWindowInDays: tea.String("7")})).Body
 	if tea.StringValue(del.PlannedDeleteTime) == "" {
 		t.Fatalf("DeleteSecret: %v", del)

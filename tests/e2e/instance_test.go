@@ -72,6 +72,9 @@ func suite(t *testing.T, engine string) {
 		cliStdin(t, value, "secret", "put", "--data", e.data, name, "--version-id", versionID, "--value-file", "-")
 	}
 	tg.DisableKey = func(t *testing.T, key string) { cli(t, "key", "disable", "--data", e.data, key) }
+	tg.DeleteSecret = func(t *testing.T, name string) {
+		cli(t, "secret", "delete", "--data", e.data, name, "--recovery-days", "7")
+	}
 	t.Run("secrets", func(t *testing.T) { kmstest.RunSecrets(t, *tg) })
 
 	// What only the server has.

@@ -20,7 +20,12 @@ import (
 type CrossInput struct {
 	Keys  []json.RawMessage
 	Seals []map[string]any
+	Signs []map[string]any // Sign requests: each runtime's signature is verified by every other
+	Wraps []map[string]any // Encrypt requests with asymmetric keys: decrypted by every other
 }
+
+// items is how many items a runtime makes from in.
+func (in *CrossInput) items() int { return 3*len(in.Seals) + len(in.Signs) + len(in.Wraps) }
 
 // SealedFile is one runtime's blobs-<runtime>.json.
 type SealedFile struct {
@@ -28,7 +33,9 @@ type SealedFile struct {
 	Items   []SealedItem `json:"items"`
 }
 
-// SealedItem is one ciphertext and how to open it.
+// SealedItem is one ciphertext and how to open it. For API "Sign" Seal
+// indexes Signs and CiphertextBlob is the signature; for "Wrap" it indexes
+// Wraps.
 type SealedItem struct {
 	Seal           int    `json:"seal"`
 	API            string `json:"api"`
@@ -101,16 +108,35 @@ func Seal(t testing.TB, call MapCaller, in *CrossInput) []SealedItem {
 			t.Errorf("seal %d: two AdvanceEncrypt calls gave the same Iv and blob: the Iv is not random", i)
 		}
 	}
+	for _, c := range []struct {
+		api, op, field string
+		reqs           []map[string]any
+	}{{"Sign", "Sign", "Signature", in.Signs}, {"Wrap", "Encrypt", "CiphertextBlob", in.Wraps}} {
+		for i, r := range c.reqs {
+			m, err := call(c.op, r)
+			if err != nil {
+				t.Fatalf("%s %d: %v", c.op, i, err)
+			}
+			it := SealedItem{Seal: i, API: c.api}
+			it.CiphertextBlob, _ = m[c.field].(string)
+			it.Algorithm, _ = m["Algorithm"].(string)
+			items = append(items, it)
+		}
+	}
 	return items
 }
 
 // Open opens every item of f and checks plaintext and key.
 func Open(t testing.TB, call MapCaller, in *CrossInput, f *SealedFile) {
 	t.Helper()
-	if len(f.Items) != 3*len(in.Seals) {
-		t.Fatalf("%s: %d items, want %d", f.Runtime, len(f.Items), 3*len(in.Seals))
+	if len(f.Items) != in.items() {
+		t.Fatalf("%s: %d items, want %d", f.Runtime, len(f.Items), in.items())
 	}
 	for _, it := range f.Items {
+		if it.API == "Sign" || it.API == "Wrap" {
+			openAsymmetric(t, call, in, f.Runtime, it)
+			continue
+		}
 		if it.Seal < 0 || it.Seal >= len(in.Seals) {
 			t.Fatalf("%s: item names seal %d", f.Runtime, it.Seal)
 		}
@@ -131,5 +157,30 @@ func Open(t testing.TB, call MapCaller, in *CrossInput, f *SealedFile) {
 		if m["Plaintext"] != r["Plaintext"] || m["KeyId"] != r["KeyId"] {
 			t.Errorf("%s seal %d %s: got KeyId %v plaintext %.40v, want %v %.40v", f.Runtime, it.Seal, api, m["KeyId"], m["Plaintext"], r["KeyId"], r["Plaintext"])
 		}
+	}
+}
+
+// openAsymmetric verifies a signature or decrypts a ciphertext that another
+// runtime made with an asymmetric key.
+func openAsymmetric(t testing.TB, call MapCaller, in *CrossInput, runtime string, it SealedItem) {
+	t.Helper()
+	reqs := in.Signs
+	if it.API == "Wrap" {
+		reqs = in.Wraps
+	}
+	if it.Seal < 0 || it.Seal >= len(reqs) {
+		t.Fatalf("%s: %s item names request %d", runtime, it.API, it.Seal)
+	}
+	r := reqs[it.Seal]
+	if it.API == "Sign" {
+		m, err := call("Verify", map[string]any{"KeyId": r["KeyId"], "Message": r["Message"], "Algorithm": it.Algorithm, "Signature": it.CiphertextBlob})
+		if err != nil || m["Value"] != true {
+			t.Errorf("%s signature %d (%s): Verify says %v %v", runtime, it.Seal, it.Algorithm, m["Value"], err)
+		}
+		return
+	}
+	m, err := call("Decrypt", map[string]any{"KeyId": r["KeyId"], "CiphertextBlob": it.CiphertextBlob, "Algorithm": it.Algorithm})
+	if err != nil || m["Plaintext"] != r["Plaintext"] {
+		t.Errorf("%s ciphertext %d (%s): Decrypt: %v", runtime, it.Seal, it.Algorithm, err)
 	}
 }

@@ -11,7 +11,8 @@
 // top-level fields. "error" compares StatusCode, ErrorCode and ErrorMessage.
 
 /** Fields that carry bytes in any request or response (from the .proto files). */
-export const BYTE_FIELDS = new Set(['CiphertextBlob', 'Plaintext', 'Aad', 'Iv', 'Random', 'KeyMaterial', 'Ciphertext', 'Tag']);
+export const BYTE_FIELDS = new Set(['CiphertextBlob', 'Plaintext', 'Aad', 'Iv', 'Random', 'KeyMaterial', 'Ciphertext', 'Tag',
+  'Message', 'Digest', 'Signature', 'PrivateKeyPlaintext', 'PrivateKeyCiphertextBlob', 'PublicKey']);
 
 export function fromBase64(text) {
   const s = atob(text);
@@ -96,7 +97,8 @@ function assertBytesTyped(v, path) {
   if (Array.isArray(v)) v.forEach((x, i) => assertBytesTyped(x, `${path}[${i}]`));
   else if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) {
     for (const [k, x] of Object.entries(v)) {
-      if (BYTE_FIELDS.has(k) && !(x instanceof Uint8Array)) throw new Error(`${path}.${k} is ${typeof x}, not a Uint8Array`);
+      const text = path === 'GetPublicKey' && k === 'PublicKey'; // PEM text, the one string of that name
+      if (BYTE_FIELDS.has(k) && !text && !(x instanceof Uint8Array)) throw new Error(`${path}.${k} is ${typeof x}, not a Uint8Array`);
       assertBytesTyped(x, `${path}.${k}`);
     }
   }
@@ -154,14 +156,45 @@ export async function seal(kms, cross) {
       throw new Error(`seal ${i}: two AdvanceEncrypt calls gave the same Iv and blob: the Iv is not random`);
     }
   }
+  // Randomized asymmetric results, for every other runtime to verify or decrypt.
+  for (const [api, op, field, reqs] of [['Sign', 'Sign', 'Signature', cross.Signs ?? []], ['Wrap', 'Encrypt', 'CiphertextBlob', cross.Wraps ?? []]]) {
+    for (const [i, r] of reqs.entries()) {
+      const m = toJSONForm(await kms.call(op, toRequest(r)));
+      items.push({ seal: i, api, CiphertextBlob: m[field] ?? '', Iv: '', Algorithm: m.Algorithm ?? '', PaddingMode: '' });
+    }
+  }
   return items;
+}
+
+/** How many items a runtime makes from cross. */
+const itemCount = (cross) => 3 * cross.Seals.length + (cross.Signs ?? []).length + (cross.Wraps ?? []).length;
+
+async function openAsymmetric(kms, cross, runtime, it) {
+  const r = (it.api === 'Sign' ? cross.Signs : cross.Wraps)?.[it.seal];
+  if (!r) throw new Error(`${runtime}: ${it.api} item names request ${it.seal}`);
+  const [op, req] = it.api === 'Sign'
+    ? ['Verify', { KeyId: r.KeyId, Message: r.Message, Algorithm: it.Algorithm, Signature: it.CiphertextBlob }]
+    : ['Decrypt', { KeyId: r.KeyId, CiphertextBlob: it.CiphertextBlob, Algorithm: it.Algorithm }];
+  let m;
+  try {
+    m = toJSONForm(await kms.call(op, toRequest(req)));
+  } catch (err) {
+    throw new Error(`${runtime} ${it.api} ${it.seal} ${op}: ${err.status} ${err.code}: ${err.message}`);
+  }
+  if (it.api === 'Sign' ? m.Value !== true : m.Plaintext !== r.Plaintext) {
+    throw new Error(`${runtime} ${it.api} ${it.seal} (${it.Algorithm}): ${op} does not accept it`);
+  }
 }
 
 /** Opens every item of a blobs file; returns the number opened, throws on the first failure. */
 export async function open(kms, cross, file) {
-  if (file.items.length !== 3 * cross.Seals.length) throw new Error(`${file.runtime}: ${file.items.length} items, want ${3 * cross.Seals.length}`);
+  if (file.items.length !== itemCount(cross)) throw new Error(`${file.runtime}: ${file.items.length} items, want ${itemCount(cross)}`);
   await importKeys(kms, cross);
   for (const it of file.items) {
+    if (it.api === 'Sign' || it.api === 'Wrap') {
+      await openAsymmetric(kms, cross, file.runtime, it);
+      continue;
+    }
     const r = cross.Seals[it.seal];
     if (!r) throw new Error(`${file.runtime}: item names seal ${it.seal}`);
     const [api, req] = it.api === 'AdvanceEncrypt'

@@ -26,7 +26,10 @@ func TestDataPlane(t *testing.T) {
 // target is the Worker process wp as the SDK sees it.
 func target(wp *workerProcess) *kmstest.Target {
 	return &kmstest.Target{Name: "worker", Protocol: "http", Endpoint: wp.addr,
-		ClientKeyFile: ckFile, Password: ckPassword, Rotate: rotate, PutSecret: putSecret, DisableKey: disableKey}
+		ClientKeyFile: ckFile, Password: ckPassword, Rotate: rotate, PutSecret: putSecret, DisableKey: disableKey,
+		DeleteSecret: func(t *testing.T, name string) {
+			manage(t, "secrets/"+name, "DeleteSecret", &pb.DeleteSecretRequest{SecretName: name, RecoveryWindowInDays: 7})
+		}}
 }
 
 // TestSecrets: secrets through the instance SDK, the Secrets Manager client

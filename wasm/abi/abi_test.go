@@ -268,3 +268,24 @@ func FuzzDecodeBatch(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeMeta: a frame DecodeMeta accepts re-encodes to one that decodes
+// to the same id and body, and the body is the input's tail.
+func FuzzDecodeMeta(f *testing.F) {
+	for _, c := range load(f).MetaFrames {
+		f.Add(unhex(f, c.Hex))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		id, body, err := DecodeMeta(b)
+		if err != nil {
+			return
+		}
+		if !bytes.HasSuffix(b, body) || len(id)+len(body) > len(b) {
+			t.Fatalf("%x: id %q body %x are not the input's", b, id, body)
+		}
+		id2, body2, err := DecodeMeta(EncodeMeta(id, body))
+		if err != nil || id2 != id || !bytes.Equal(body2, body) {
+			t.Fatalf("%x: re-encoded frame decodes to %q %x %v", b, id2, body2, err)
+		}
+	})
+}

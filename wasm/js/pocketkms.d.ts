@@ -293,15 +293,13 @@ export interface SetDeletionProtectionRequest {
   EnableDeletionProtection?: boolean;
   DeletionProtectionDescription?: string;
 }
-export interface TagResourceRequest {
-  KeyId: string;
-  /** At most 20 per key; keys starting acs: or aliyun are reserved. */
+/** Names a key by KeyId, or a secret by SecretName (the answer then has no KeyMetadata). */
+export type TagTarget = { KeyId: string; SecretName?: undefined } | { SecretName: string; KeyId?: undefined };
+export type TagResourceRequest = TagTarget & {
+  /** At most 20 per key or secret; keys starting acs: or aliyun are reserved. */
   Tags: Tag[];
-}
-export interface UntagResourceRequest {
-  KeyId: string;
-  TagKeys: string[];
-}
+};
+export type UntagResourceRequest = TagTarget & { TagKeys: string[] };
 export interface KeyVersion {
   KeyId?: string;
   KeyVersionId?: string;

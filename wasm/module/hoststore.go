@@ -63,11 +63,16 @@ func strPtr(s string) unsafe.Pointer {
 	return unsafe.Pointer(unsafe.StringData(s))
 }
 
+// scratch is the first buffer of every fetch, reused: an instance runs one
+// call at a time, and what fits is copied out at its exact size, so a read
+// allocates what it returns rather than 4 KiB of garbage each time.
+var scratch = make([]byte, firstBuf)
+
 // fetch runs the grow-and-retry protocol shared by kv_get and kv_list: call
 // with a buffer; if the host says it needs n > cap bytes, grow to n and call
 // again. It returns the n bytes the host wrote, or the negative code.
 func fetch(call func(buf []byte) int64) ([]byte, int64, error) {
-	buf := make([]byte, firstBuf)
+	buf := scratch
 	for range maxGrow {
 		n := call(buf)
 		if n < 0 {
@@ -77,6 +82,9 @@ func fetch(call func(buf []byte) int64) ([]byte, int64, error) {
 			return nil, 0, errTooLarge
 		}
 		if n <= int64(len(buf)) {
+			if &buf[0] == &scratch[0] {
+				return append([]byte(nil), buf[:n]...), n, nil
+			}
 			return buf[:n], n, nil
 		}
 		buf = make([]byte, n)

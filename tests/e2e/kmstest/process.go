@@ -120,6 +120,9 @@ func StartIn(dir, bin, dataDir string, args ...string) (*Server, error) {
 	}
 }
 
+// Pid is the server process's id (loadbench reads its CPU time).
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
+
 // Stop sends SIGTERM and waits for a clean exit.
 func (s *Server) Stop() error {
 	s.cmd.Process.Signal(syscall.SIGTERM)

@@ -1,6 +1,7 @@
 package kmstest
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -32,7 +33,7 @@ var SeedSecrets = []map[string]any{
 	{"SecretName": "e2e/cert", "Versions": []map[string]any{{"VersionId": "v1", "SecretData": BinarySecret, "SecretDataType": "binary"}}},
 	{"SecretName": "e2e/rds", "SecretType": "Rds", "RotationInterval": "7d",
 		"ExtendedConfig": map[string]any{"SecretSubType": "SingleUser", "DBInstanceId": "rm-e2e"},
-		"Versions": []map[string]any{{"VersionId": "r1", "SecretData": `{"AccountName":"app","AccountPassword":"pw-1"}`}}},
+		"Versions":       []map[string]any{{"VersionId": "r1", "SecretData": `{"AccountName":"app","AccountPassword":"pw-1"}`}}},
 }
 
 // SeedSecretKeys are keys SeedSecrets need besides SeedKeys.
@@ -57,6 +58,14 @@ func RunSecrets(t *testing.T, tg Target) {
 		tg.DisableKey(t, "alias/lockable")
 		_, err := tg.SDK(t).GetSecretValue(&dkms.GetSecretValueRequest{SecretName: tea.String("e2e/locked")})
 		WantSDKError(t, time.Now(), err, 409, "Rejected.Disabled")
+	})
+	t.Run("deleted secret", func(t *testing.T) {
+		if tg.DeleteSecret == nil {
+			t.Fatal("the Target has no DeleteSecret")
+		}
+		tg.DeleteSecret(t, "e2e/cert")
+		_, err := tg.SDK(t).GetSecretValue(&dkms.GetSecretValueRequest{SecretName: tea.String("e2e/cert")})
+		WantSDKError(t, time.Now(), err, 409, "Rejected.ResourceInDeleteWindow")
 	})
 }
 
@@ -205,6 +214,8 @@ func transferSDK(t *testing.T, tg Target) {
 		t.Fatalf("the data key is %d bytes, want 16", len(key))
 	}
 
+	transferAsymmetric(t, tc)
+
 	gsv := alikms.CreateGetSecretValueRequest()
 	gsv.SecretName = "e2e/db"
 	sr, err := tc.GetSecretValue(gsv)
@@ -277,4 +288,80 @@ func secretsManager(t *testing.T, tg Target) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// transferAsymmetric: the transfer SDK's asymmetric calls, which send a
+// DIGEST and carry KeyVersionId in x-kms-migrationkeyversionid both ways;
+// signatures and ciphertexts are checked with Go's own crypto.
+func transferAsymmetric(t *testing.T, tc *transfer.KmsTransferClient) {
+	for _, c := range []struct{ alias, alg string }{
+		{"alias/rsa-sign", "RSA_PSS_SHA_256"}, {"alias/rsa-sign", "RSA_PKCS1_SHA_256"}, {"alias/ec-sign", "ECDSA_SHA_256"},
+	} {
+		t.Run("AsymmetricSign "+c.alg, func(t *testing.T) {
+			msg := []byte("signed through the transfer SDK")
+			digest := sha256.Sum256(msg)
+			sreq := alikms.CreateAsymmetricSignRequest()
+			sreq.KeyId, sreq.Algorithm, sreq.Digest = c.alias, c.alg, base64.StdEncoding.EncodeToString(digest[:])
+			sig, err := tc.AsymmetricSign(sreq)
+			if err != nil || sig.KeyVersionId == "" || !strings.HasPrefix(sig.KeyVersionId, sig.KeyId+"-") {
+				t.Fatalf("AsymmetricSign: %+v %v", sig, err)
+			}
+			preq := alikms.CreateGetPublicKeyRequest()
+			preq.KeyId, preq.KeyVersionId = c.alias, sig.KeyVersionId
+			pk, err := tc.GetPublicKey(preq)
+			if err != nil || pk.KeyVersionId != sig.KeyVersionId {
+				t.Fatalf("GetPublicKey: %+v %v", pk, err)
+			}
+			pub, err := PublicKey([]byte(pk.PublicKey))
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := base64.StdEncoding.DecodeString(sig.Value)
+			if err := VerifySignature(pub, c.alg, msg, raw); err != nil {
+				t.Fatalf("Go's verifier: %v", err)
+			}
+			vreq := alikms.CreateAsymmetricVerifyRequest()
+			vreq.KeyId, vreq.KeyVersionId, vreq.Algorithm, vreq.Digest, vreq.Value = c.alias, sig.KeyVersionId, c.alg, sreq.Digest, sig.Value
+			if v, err := tc.AsymmetricVerify(vreq); err != nil || !v.Value {
+				t.Fatalf("AsymmetricVerify: %+v %v", v, err)
+			}
+			other := sha256.Sum256([]byte("another message"))
+			vreq.Digest = base64.StdEncoding.EncodeToString(other[:])
+			if v, err := tc.AsymmetricVerify(vreq); err != nil || v.Value {
+				t.Fatalf("AsymmetricVerify of another digest: %+v %v", v, err)
+			}
+		})
+	}
+	t.Run("AsymmetricEncrypt and AsymmetricDecrypt", func(t *testing.T) {
+		ereq := alikms.CreateAsymmetricEncryptRequest()
+		ereq.KeyId, ereq.Algorithm, ereq.Plaintext = "alias/rsa-enc", "RSAES_OAEP_SHA_256", base64.StdEncoding.EncodeToString([]byte("sealed for RSA"))
+		enc, err := tc.AsymmetricEncrypt(ereq)
+		if err != nil || enc.KeyVersionId == "" {
+			t.Fatalf("AsymmetricEncrypt: %+v %v", enc, err)
+		}
+		dreq := alikms.CreateAsymmetricDecryptRequest()
+		dreq.KeyId, dreq.KeyVersionId, dreq.Algorithm, dreq.CiphertextBlob = "alias/rsa-enc", enc.KeyVersionId, "RSAES_OAEP_SHA_256", enc.CiphertextBlob
+		if dec, err := tc.AsymmetricDecrypt(dreq); err != nil || dec.Plaintext != ereq.Plaintext {
+			t.Fatalf("AsymmetricDecrypt: %+v %v", dec, err)
+		}
+		// A ciphertext made by Go's RSA-OAEP opens too.
+		preq := alikms.CreateGetPublicKeyRequest()
+		preq.KeyId, preq.KeyVersionId = "alias/rsa-enc", enc.KeyVersionId
+		pk, err := tc.GetPublicKey(preq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, err := PublicKey([]byte(pk.PublicKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, err := EncryptFor(pub, "RSAES_OAEP_SHA_256", []byte("from Go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dreq.CiphertextBlob = base64.StdEncoding.EncodeToString(ct)
+		if dec, err := tc.AsymmetricDecrypt(dreq); err != nil || dec.Plaintext != base64.StdEncoding.EncodeToString([]byte("from Go")) {
+			t.Fatalf("AsymmetricDecrypt of Go's ciphertext: %+v %v", dec, err)
+		}
+	})
 }

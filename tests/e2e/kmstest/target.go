@@ -33,10 +33,12 @@ type Target struct {
 	// edits the sealed D1 record). Old versions must stay usable.
 	Rotate func(t *testing.T, keyID string)
 
-	// PutSecret adds an ACSCurrent version to a secret, and DisableKey
-	// disables a key, by the host's own means (RunSecrets).
-	PutSecret  func(t *testing.T, name, versionID, value string)
-	DisableKey func(t *testing.T, key string)
+	// PutSecret adds an ACSCurrent version to a secret, DeleteSecret plans
+	// a secret's deletion in 7 days, and DisableKey disables a key, by the
+	// host's own means (RunSecrets).
+	PutSecret    func(t *testing.T, name, versionID, value string)
+	DeleteSecret func(t *testing.T, name string)
+	DisableKey   func(t *testing.T, key string)
 }
 
 // SeedKeys are the keys every Target must hold, as seed file Keys

@@ -85,6 +85,9 @@ func describe(md protoreflect.MessageDescriptor) message {
 			goNames[n] = st.Field(i).Name
 		}
 	}
+	if md.Fields().Len() > 64 {
+		log.Fatalf("%s: more than 64 fields; the JSON decoder tracks fields in a uint64", md.FullName())
+	}
 	m := message{name: string(md.Name()), full: string(md.FullName())}
 	// Declaration order: protojson writes fields in it; the protobuf form
 	// goes by number (the table's wire order).
@@ -206,7 +209,7 @@ func generate(msgs []message) []byte {
 		}
 		p("}\n")
 		p("func (x *%s) table() (*table, unsafe.Pointer) { return &t%s, unsafe.Pointer(x) }\n", x, x)
-		p("var t%s = table{name: %q, full: %q, new: func() Message { return new(%s) },", x, x, m.full, x)
+		p("var t%s = table{name: %q, full: %q, new: func() Message { return new(%s) }, alloc: func() unsafe.Pointer { return unsafe.Pointer(new(%s)) },", x, x, m.full, x, x)
 		if !byNumber(m.fields) {
 			order := make([]int, len(m.fields))
 			for i := range order {

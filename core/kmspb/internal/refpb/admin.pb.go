@@ -1002,10 +1002,14 @@ func (x *SetDeletionProtectionRequest) GetDeletionProtectionDescription() string
 }
 
 // TagResource adds or overwrites tags of a key; UntagResource removes them.
+// TagResource and UntagResource name a key by KeyId or a secret by
+// SecretName, as the classic API does; for a secret the KeyResponse is
+// empty (DescribeSecret shows its tags).
 type TagResourceRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
 	Tags          []*Tag                 `protobuf:"bytes,2,rep,name=Tags,proto3" json:"Tags,omitempty"`
+	SecretName    string                 `protobuf:"bytes,3,opt,name=SecretName,proto3" json:"SecretName,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1054,10 +1058,18 @@ func (x *TagResourceRequest) GetTags() []*Tag {
 	return nil
 }
 
+func (x *TagResourceRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
+}
+
 type UntagResourceRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	KeyId         string                 `protobuf:"bytes,1,opt,name=KeyId,proto3" json:"KeyId,omitempty"`
 	TagKeys       []string               `protobuf:"bytes,2,rep,name=TagKeys,proto3" json:"TagKeys,omitempty"`
+	SecretName    string                 `protobuf:"bytes,3,opt,name=SecretName,proto3" json:"SecretName,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1104,6 +1116,13 @@ func (x *UntagResourceRequest) GetTagKeys() []string {
 		return x.TagKeys
 	}
 	return nil
+}
+
+func (x *UntagResourceRequest) GetSecretName() string {
+	if x != nil {
+		return x.SecretName
+	}
+	return ""
 }
 
 type ScheduleKeyDeletionRequest struct {
@@ -3022,13 +3041,19 @@ const file_admin_proto_rawDesc = "" +
 	"\x1cSetDeletionProtectionRequest\x12\x14\n" +
 	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12:\n" +
 	"\x18EnableDeletionProtection\x18\x02 \x01(\bR\x18EnableDeletionProtection\x12D\n" +
-	"\x1dDeletionProtectionDescription\x18\x03 \x01(\tR\x1dDeletionProtectionDescription\"W\n" +
+	"\x1dDeletionProtectionDescription\x18\x03 \x01(\tR\x1dDeletionProtectionDescription\"w\n" +
 	"\x12TagResourceRequest\x12\x14\n" +
 	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12+\n" +
-	"\x04Tags\x18\x02 \x03(\v2\x17.pocketkms.admin.v1.TagR\x04Tags\"F\n" +
+	"\x04Tags\x18\x02 \x03(\v2\x17.pocketkms.admin.v1.TagR\x04Tags\x12\x1e\n" +
+	"\n" +
+	"SecretName\x18\x03 \x01(\tR\n" +
+	"SecretName\"f\n" +
 	"\x14UntagResourceRequest\x12\x14\n" +
 	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x12\x18\n" +
-	"\aTagKeys\x18\x02 \x03(\tR\aTagKeys\"d\n" +
+	"\aTagKeys\x18\x02 \x03(\tR\aTagKeys\x12\x1e\n" +
+	"\n" +
+	"SecretName\x18\x03 \x01(\tR\n" +
+	"SecretName\"d\n" +
 	"\x1aScheduleKeyDeletionRequest\x12\x14\n" +
 	"\x05KeyId\x18\x01 \x01(\tR\x05KeyId\x120\n" +
 	"\x13PendingWindowInDays\x18\x02 \x01(\x05R\x13PendingWindowInDays\"B\n" +

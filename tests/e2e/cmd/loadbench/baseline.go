@@ -16,7 +16,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"runtime/pprof"
 	"strings"
+	"syscall"
 	"time"
 
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
@@ -58,7 +61,16 @@ func serveBaseline(certFile, keyFile, clientKeyFile, password string) error {
 	fmt.Printf("listening %s\n", ln.Addr())
 	os.Stdout.Sync()
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	return srv.Serve(ln)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM)
+	select {
+	case err := <-errc:
+		return err
+	case <-sig:
+		return nil
+	}
 }
 
 func baselineOnce(w http.ResponseWriter, r *http.Request, pub *rsa.PublicKey, aead cipher.AEAD) error {
@@ -97,4 +109,17 @@ func baselineOnce(w http.ResponseWriter, r *http.Request, pub *rsa.PublicKey, ae
 	w.Header().Set("content-type", server.ContentType)
 	_, err = w.Write(out)
 	return err
+}
+
+// startProfile writes a CPU profile of the baseline until stop.
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

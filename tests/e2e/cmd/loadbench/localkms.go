@@ -38,6 +38,10 @@ func findLocalKMS(flagValue string) (string, error) {
 	return "", fmt.Errorf("no local-kms binary: go install github.com/nsmithuk/local-kms@v0.0.0-20260228092603-2a5e92d09ab6")
 }
 
+// localKMSMaxPlaintext is the largest plaintext AWS KMS's Encrypt, and so
+// local-kms's, accepts.
+const localKMSMaxPlaintext = 4096
+
 type localKMS struct {
 	url   string
 	keyID string

@@ -40,6 +40,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
@@ -76,8 +77,17 @@ func main() {
 	cert := flag.String("cert", "", "internal: baseline TLS certificate")
 	key := flag.String("key", "", "internal: baseline TLS key")
 	ck := flag.String("clientkey", "", "internal: baseline ClientKey file")
+	baseProfile := flag.String("baseline-profile", "", "internal: baseline CPU profile file")
 	flag.Parse()
 	if *baseline {
+		if *baseProfile != "" {
+			stop, err := startProfile(*baseProfile)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "loadbench baseline:", err)
+				os.Exit(1)
+			}
+			defer stop()
+		}
 		if err := serveBaseline(*cert, *key, *ck, password); err != nil {
 			fmt.Fprintln(os.Stderr, "loadbench baseline:", err)
 			os.Exit(1)
@@ -112,6 +122,16 @@ type result struct {
 	lat            []time.Duration
 	errors         int
 	elapsed        time.Duration
+	cpu            time.Duration // the server process's CPU time while measured; 0 unknown
+}
+
+// cpuPerOp is the server's CPU time per answered request: the figure other
+// jobs on the machine disturb least.
+func (r *result) cpuPerOp() time.Duration {
+	if r.cpu == 0 || len(r.lat) == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(len(r.lat))
 }
 
 func (r *result) opsPerSec() float64 { return float64(len(r.lat)) / r.elapsed.Seconds() }
@@ -159,20 +179,25 @@ func run(o options) error {
 	fmt.Printf("\nAdvanceEncrypt, %d concurrent keep-alive clients per target, %v per target and row in %d alternating rounds, pre-signed=%v\n",
 		o.conc, o.dur, o.rounds, !o.signEach)
 	fmt.Printf("machine: %d cores shared by clients and servers; 1-min load average before: %s, after: %s\n", numCPU(), loadBefore, loadAverage())
-	fmt.Printf("%-28s %-7s %7s %10s %10s %10s %10s %7s\n", "target", "engine", "size", "ops/s", "p50", "p99", "max", "errors")
+	fmt.Printf("%-28s %-7s %7s %10s %10s %10s %10s %7s %12s\n", "target", "engine", "size", "ops/s", "p50", "p99", "max", "errors", "server CPU/op")
 	row := func(r result) {
-		fmt.Printf("%-28s %-7s %6dB %10.0f %10s %10s %10s %7d\n", r.target, r.engine, r.size, r.opsPerSec(),
-			round(r.pct(50)), round(r.pct(99)), round(r.pct(100)), r.errors)
+		fmt.Printf("%-28s %-7s %6dB %10.0f %10s %10s %10s %7d %12s\n", r.target, r.engine, r.size, r.opsPerSec(),
+			round(r.pct(50)), round(r.pct(99)), round(r.pct(100)), r.errors, round(r.cpuPerOp()))
 	}
 	for _, c := range out {
 		row(c.ref)
 		row(c.subject)
 	}
-	fmt.Printf("\n%-40s %7s %12s %12s\n", "ratio (pocketkms / reference)", "size", "ops/s", "p99")
+	fmt.Printf("\n%-40s %7s %12s %12s %16s\n", "ratio (pocketkms / reference)", "size", "ops/s", "p99", "CPU/op (ref/pk)")
 	for _, c := range out {
-		fmt.Printf("%-40s %6dB %12.2f %12.2f\n", c.title, c.subject.size,
-			c.subject.opsPerSec()/c.ref.opsPerSec(), float64(c.subject.pct(99))/float64(c.ref.pct(99)))
+		cpu := "-"
+		if c.subject.cpuPerOp() > 0 && c.ref.cpuPerOp() > 0 {
+			cpu = fmt.Sprintf("%.2f", float64(c.ref.cpuPerOp())/float64(c.subject.cpuPerOp()))
+		}
+		fmt.Printf("%-40s %6dB %12.2f %12.2f %16s\n", c.title, c.subject.size,
+			c.subject.opsPerSec()/c.ref.opsPerSec(), float64(c.subject.pct(99))/float64(c.ref.pct(99)), cpu)
 	}
+	fmt.Println("CPU/op (ref/pk): the reference server's CPU time per request over pocketkms's (1.0: pocketkms costs what the reference costs; clients excluded)")
 	return nil
 }
 
@@ -224,11 +249,16 @@ func benchEngine(o options, bin, tmp, engine string) ([]comparison, error) {
 		return nil, err
 	}
 	files := tlsca.In(data)
-	base, err := startBaseline(files.Cert, files.Key, ck)
+	var baseProf string
+	if o.profile != "" {
+		baseProf, _ = filepath.Abs(filepath.Join(o.profile, "baseline-"+engine+".pprof"))
+		fmt.Fprintf(os.Stderr, "loadbench: profile of the baseline: go tool pprof -top %s\n", baseProf)
+	}
+	base, err := startBaseline(files.Cert, files.Key, ck, baseProf)
 	if err != nil {
 		return nil, err
 	}
-	defer base.Process.Kill()
+	defer stopBaseline(base)
 	subject, err := kmstest.NewRaw(srv, key)
 	if err != nil {
 		return nil, err
@@ -241,8 +271,8 @@ func benchEngine(o options, bin, tmp, engine string) ([]comparison, error) {
 	for _, size := range o.sizes {
 		fmt.Fprintf(os.Stderr, "loadbench: %s engine and baseline, %d-byte plaintexts\n", engine, size)
 		pool := presign(subject, size, o.conc, o.signEach)
-		s, r := measure(o, target{"pocketkms " + engine, subject.HTTP, pool.forURL(subject)},
-			target{"baseline (TLS+sig+pb+GCM)", ref.HTTP, pool.forURL(ref)})
+		s, r := measure(o, target{"pocketkms " + engine, subject.HTTP, pool.forURL(subject), srv.Pid()},
+			target{"baseline (TLS+sig+pb+GCM)", ref.HTTP, pool.forURL(ref), base.Process.Pid})
 		s.engine, s.size, r.engine, r.size = engine, size, engine, size
 		out = append(out, comparison{"pocketkms " + engine + " / baseline", s, r})
 	}
@@ -279,6 +309,10 @@ func benchLocalKMS(o options, bin, tmp string) ([]comparison, error) {
 	lclient, _ := kmstest.NewRawURL(lk.url, "", nil)
 	var out []comparison
 	for _, size := range o.sizes {
+		if size > localKMSMaxPlaintext {
+			fmt.Fprintf(os.Stderr, "loadbench: local-kms: %d-byte plaintexts skipped (its Encrypt, like AWS KMS, takes at most %d)\n", size, localKMSMaxPlaintext)
+			continue
+		}
 		fmt.Fprintf(os.Stderr, "loadbench: pocketkms --plain-http and local-kms, %d-byte plaintexts\n", size)
 		pool := presign(subject, size, o.conc, o.signEach)
 		bodies := make([][]byte, 16)
@@ -288,20 +322,20 @@ func benchLocalKMS(o options, bin, tmp string) ([]comparison, error) {
 			bodies[i] = lk.encryptBody(p)
 		}
 		lnext := func(w, i int) *http.Request { return lk.request("Encrypt", bodies[(w+i)%len(bodies)]) }
-		s, r := measure(o, target{"pocketkms native, plain HTTP", subject.HTTP, pool.forURL(subject)},
-			target{"local-kms Encrypt", lclient.HTTP, lnext})
+		s, r := measure(o, target{"pocketkms native, plain HTTP", subject.HTTP, pool.forURL(subject), srv.Pid()},
+			target{"local-kms Encrypt", lclient.HTTP, lnext, lk.cmd.Process.Pid})
 		s.engine, s.size, r.engine, r.size = "native", size, "-", size
 		out = append(out, comparison{"pocketkms --plain-http / local-kms", s, r})
 	}
 	return out, nil
 }
 
-func startBaseline(cert, key, ck string) (*exec.Cmd, error) {
+func startBaseline(cert, key, ck, profile string) (*exec.Cmd, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, "-baseline-server", "-cert", cert, "-key", key, "-clientkey", ck)
+	cmd := exec.Command(self, "-baseline-server", "-cert", cert, "-key", key, "-clientkey", ck, "-baseline-profile", profile)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -321,6 +355,18 @@ func startBaseline(cert, key, ck string) (*exec.Cmd, error) {
 	return cmd, nil
 }
 
+// stopBaseline ends the baseline with SIGTERM, so that it writes its profile.
+func stopBaseline(cmd *exec.Cmd) {
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+	}
+}
+
 var baseAddrs sync.Map
 
 func baseAddr(cmd *exec.Cmd) string { v, _ := baseAddrs.Load(cmd); return v.(string) }
@@ -329,6 +375,7 @@ type target struct {
 	name   string
 	client *http.Client
 	next   func(worker, i int) *http.Request
+	pid    int // the server process, for its CPU time
 }
 
 // measure warms both targets up, then alternates between them for
@@ -347,10 +394,13 @@ func measure(o options, subject, ref target) (result, result) {
 			order[0], order[1], ts[0], ts[1] = order[1], order[0], ts[1], ts[0]
 		}
 		for j := range ts {
+			cpu0 := processCPU(ts[j].pid)
 			got := load(ts[j], o.conc, slice)
+			cpu := processCPU(ts[j].pid) - cpu0
 			order[j].lat = append(order[j].lat, got.lat...)
 			order[j].errors += got.errors
 			order[j].elapsed += got.elapsed
+			order[j].cpu += cpu
 		}
 	}
 	sort.Slice(s.lat, func(i, j int) bool { return s.lat[i] < s.lat[j] })
