@@ -2,16 +2,16 @@
 // PKCS#8 and SubjectPublicKeyInfo encodings, and the signature and
 // encryption algorithms of the KMS (spec asymmetric-and-secrets.md §1–§5).
 //
-// Every algorithm comes from a library: RSA and P-256 from the standard
-// library, SM2 from gmsm, secp256k1 as a curve from ProtonMail's go-crypto
-// run through crypto/ecdsa. The DER structures are built and parsed with
+// The algorithms come from libraries: RSA from the standard library, SM2
+// from gmsm, the P-256 and secp256k1 curves from crypto/elliptic and
+// ProtonMail's go-crypto; ECDSA over those two is ecdsa.go, kept out of
+// crypto/ecdsa for the module's size (RATIONALE.md). The DER structures are built and parsed with
 // cryptobyte rather than crypto/x509, which would cost the WebAssembly module
 // megabytes (docs/formats.md).
 package asym
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -76,10 +76,13 @@ func Generate(spec string, rand io.Reader) (*Key, error) {
 	switch spec {
 	case RSA2048, RSA3072, RSA4096:
 		k.rsa, err = rsa.GenerateKey(rand, rsaBits(spec))
-	case ECP256:
-		k.ec, err = ecdsa.GenerateKey(elliptic.P256(), rand)
-	case ECP256K:
-		k.ec, err = ecdsa.GenerateKey(secp256k1(), rand)
+	case ECP256, ECP256K:
+		c := ecCurveOf(spec)
+		var d []byte
+		var x, y *big.Int
+		if d, x, y, err = c.generate(rand); err == nil {
+			k.ec = &ecdsa.PrivateKey{PublicKey: ecdsa.PublicKey{Curve: c.Curve, X: x, Y: y}, D: new(big.Int).SetBytes(d)}
+		}
 	case ECSM2:
 		k.sm2, err = sm2.GenerateKey(rand)
 	default:
@@ -101,16 +104,12 @@ func ecKey(spec string, d []byte) (*Key, error) {
 	k := &Key{spec: spec}
 	var err error
 	switch spec {
-	case ECP256:
-		k.ec, err = ecdsa.ParseRawPrivateKey(elliptic.P256(), d32)
-	case ECP256K:
-		c := secp256k1()
-		n := new(big.Int).SetBytes(d32)
-		if n.Sign() == 0 || n.Cmp(c.Params().N) >= 0 {
-			return nil, errors.New("the secp256k1 private key is out of range")
+	case ECP256, ECP256K:
+		c := ecCurveOf(spec)
+		if _, err = c.scalar(d32); err == nil {
+			x, y := c.ScalarBaseMult(d32)
+			k.ec = &ecdsa.PrivateKey{PublicKey: ecdsa.PublicKey{Curve: c.Curve, X: x, Y: y}, D: new(big.Int).SetBytes(d32)}
 		}
-		x, y := c.ScalarBaseMult(d32)
-		k.ec = &ecdsa.PrivateKey{PublicKey: ecdsa.PublicKey{Curve: c, X: x, Y: y}, D: n}
 	case ECSM2:
 		k.sm2, err = sm2.NewPrivateKey(d32)
 	}
@@ -159,13 +158,11 @@ func ecPublicKey(spec string, point []byte) (*PublicKey, error) {
 	p := &PublicKey{spec: spec}
 	var err error
 	switch spec {
-	case ECP256:
-		p.ec, err = ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point)
-	case ECP256K:
-		c := secp256k1()
+	case ECP256, ECP256K:
+		c := ecCurveOf(spec).Curve
 		x, y := new(big.Int).SetBytes(point[1:33]), new(big.Int).SetBytes(point[33:])
-		if x.Cmp(c.P) >= 0 || y.Cmp(c.P) >= 0 || !c.IsOnCurve(x, y) {
-			return nil, errors.New("the secp256k1 public key is not on the curve")
+		if x.Cmp(c.Params().P) >= 0 || y.Cmp(c.Params().P) >= 0 || !c.IsOnCurve(x, y) {
+			return nil, fmt.Errorf("the %s public key is not on the curve", spec)
 		}
 		p.ec = &ecdsa.PublicKey{Curve: c, X: x, Y: y}
 	case ECSM2:
@@ -185,15 +182,25 @@ func (k *Key) ecScalar() []byte {
 	return k.ec.D.FillBytes(make([]byte, 32))
 }
 
-// k1 is ProtonMail's secp256k1 with a complete Add: bitcurves' own gives a
+// k1 is ProtonMail's secp256k1 with a complete Add and the point at
+// infinity as (0, 0), as crypto/elliptic has it: bitcurves' own Add gives a
 // wrong sum for P+P and panics when P+Q is the point at infinity, both of
-// which crypto/ecdsa's verification can meet (Wycheproof secp256k1 vectors
-// 427 and the point-at-infinity ones).
+// which ECDSA verification can meet (Wycheproof secp256k1 vectors 427 and
+// the point-at-infinity ones), and its ScalarMult returns nil for a zero
+// scalar.
 type k1 struct{ *bitcurves.BitCurve }
 
 var k1Curve = k1{bitcurves.S256()}
 
-func secp256k1() k1 { return k1Curve }
+func (c k1) ScalarMult(x, y *big.Int, k []byte) (*big.Int, *big.Int) {
+	x, y = c.BitCurve.ScalarMult(x, y, k)
+	if x == nil {
+		return new(big.Int), new(big.Int)
+	}
+	return x, y
+}
+
+func (c k1) ScalarBaseMult(k []byte) (*big.Int, *big.Int) { return c.ScalarMult(c.Gx, c.Gy, k) }
 
 func (c k1) Add(x1, y1, x2, y2 *big.Int) (*big.Int, *big.Int) {
 	switch {

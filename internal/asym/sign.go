@@ -2,7 +2,6 @@ package asym
 
 import (
 	"crypto"
-	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/sha256"
 	"errors"
@@ -64,7 +63,7 @@ func (k *Key) Sign(rand io.Reader, alg string, digest []byte) ([]byte, error) {
 	case alg == RSAPKCS1 && k.rsa != nil:
 		return rsa.SignPKCS1v15(nil, k.rsa, crypto.SHA256, digest)
 	case alg == ECDSA && k.ec != nil:
-		return ecdsa.SignASN1(rand, k.ec, digest)
+		return ecCurveOf(k.spec).sign(rand, k.ecScalar(), digest)
 	case alg == SM2DSA && k.sm2 != nil:
 		return sm2.SignASN1(rand, k.sm2, digest, nil)
 	}
@@ -93,7 +92,7 @@ func (p *PublicKey) Verify(alg string, digest, sig []byte) (ok bool) {
 	case alg == RSAPKCS1 && p.rsa != nil:
 		return rsa.VerifyPKCS1v15(p.rsa, crypto.SHA256, digest, sig) == nil
 	case alg == ECDSA && (p.spec == ECP256 || p.spec == ECP256K):
-		return ecdsa.VerifyASN1(p.ec, digest, sig)
+		return ecCurveOf(p.spec).verify(p.ec.X, p.ec.Y, digest, sig)
 	case alg == SM2DSA && p.spec == ECSM2:
 		return sm2.VerifyASN1(p.ec, digest, sig)
 	}

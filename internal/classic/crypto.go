@@ -327,7 +327,7 @@ func (c *opCtx) reEncryptAsymmetric(text, dest string, dstAad []byte, dry bool) 
 	}
 	var dec struct{ Plaintext []byte }
 	if _, err := c.callMeta("Decrypt", obj{"KeyId": src, "CiphertextBlob": text, "Algorithm": alg}, &dec, kms.Meta{KeyVersionID: version}); err != nil {
-		return nil, err
+		return nil, classicVersionError(err)
 	}
 	s, err := c.seal(dest, dec.Plaintext, dstAad)
 	if err != nil {

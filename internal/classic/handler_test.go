@@ -275,7 +275,7 @@ func TestMappedActions(t *testing.T) {
 	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaVersion}, 400, "MissingParameter")
 	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaVersion, "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA", "DryRun": "true"}, 400, "DryRunOperationError")
 	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaID + "-v000000009", "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA", "DryRun": "true"}, 404, "Forbidden.KeyVersionNotFound")
-	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaID + "-v000000009", "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA"}, 404, "Forbidden.KeyNotFound")
+	f.fails("AsymmetricEncrypt", map[string]string{"KeyId": rsaID, "KeyVersionId": rsaID + "-v000000009", "Algorithm": "RSAES_OAEP_SHA_256", "Plaintext": "AAAA"}, 404, "Forbidden.KeyVersionNotFound")
 }
 
 // TestSecretActions: the secret actions answer from the engine in the

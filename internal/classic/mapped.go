@@ -244,7 +244,7 @@ func (m mapping) run(c *opCtx) (obj, error) {
 	if m.version {
 		meta, err := c.callMeta(m.api, req, &resp, kms.Meta{KeyVersionID: c.p["KeyVersionId"]})
 		if err != nil {
-			return nil, err
+			return nil, classicVersionError(err)
 		}
 		used = meta.KeyVersionID
 	} else if err := c.call(m.api, req, &resp); err != nil {
@@ -298,4 +298,15 @@ func wrapLists(m map[string]any) obj {
 		}
 	}
 	return m
+}
+
+// classicVersionError renames the engine's answer to a version header that
+// names no version of the key (404 Forbidden.KeyNotFound, "The key version
+// …") as the classic API names a missing version (spec classic-openapi.md
+// §5.1).
+func classicVersionError(err error) error {
+	if ke := kmserr.As(err); ke.Code == kmserr.CodeKeyNotFound && strings.HasPrefix(ke.Message, "The key version ") {
+		return kmserr.New(404, "Forbidden.KeyVersionNotFound", "The specified Key version is not found.")
+	}
+	return err
 }
