@@ -73,6 +73,7 @@ test-fuzz:
 	$(call fuzz,FuzzParsePrivateKey,./internal/asym,40000x)
 	$(call fuzz,FuzzParseSPKI,./internal/asym,8000x)
 	$(call fuzz,FuzzVerify,./internal/asym,4000x)
+	$(call fuzz,FuzzDecodePEM,./internal/asym,20000x)
 	$(call fuzz,FuzzSecretRequests,./core/kms,30000x)
 	$(call fuzz,FuzzSealedOpen,./core/store,500000x)
 	$(call fuzz,FuzzDifferential,./core/kmspb,80000x)
