@@ -56,7 +56,7 @@ test-go:
 	GOOS=js GOARCH=wasm go vet ./...
 	go vet -tags pocketkms_embed . ./host/cmd/pocketkms
 	go test -count=1 ./...
-	go test -race -count=1 . ./core/... ./host/sqlstore ./host/server ./host/classic ./host/accesskeys ./host/seed ./host/clientkeys ./host/cmd/pocketkms
+	go test -race -count=1 . ./core/... ./internal/sqlstore ./host/server ./internal/classic ./internal/accesskeys ./internal/seed ./internal/clientkeys ./host/cmd/pocketkms
 
 ## The core's own tests inside WebAssembly, the build the module and the Worker use:
 ## wasip1 under the wazero CLI, js under Node.
@@ -71,30 +71,30 @@ test-wasm-core:
 fuzz = go test -run '^$$' -fuzz '^$(1)$$' -fuzztime $(or $(FUZZTIME),$(3)) -fuzzminimizetime 5s $(2)
 
 test-fuzz:
-	$(call fuzz,FuzzParse,./core/blob,500000x)
+	$(call fuzz,FuzzParse,./internal/blob,500000x)
 	$(call fuzz,FuzzAdvanceDecrypt,./core/kms,150000x)
 	$(call fuzz,FuzzParseRotationInterval,./core/kms,200000x)
 	$(call fuzz,FuzzKeyRecord,./core/kms,60000x)
 	$(call fuzz,FuzzParseSecretRotationInterval,./core/kms,200000x)
-	$(call fuzz,FuzzParsePrivateKey,./core/asym,40000x)
-	$(call fuzz,FuzzParseSPKI,./core/asym,8000x)
-	$(call fuzz,FuzzVerify,./core/asym,4000x)
-	$(call fuzz,FuzzDecodePEM,./core/asym,20000x)
+	$(call fuzz,FuzzParsePrivateKey,./internal/asym,40000x)
+	$(call fuzz,FuzzParseSPKI,./internal/asym,8000x)
+	$(call fuzz,FuzzVerify,./internal/asym,4000x)
+	$(call fuzz,FuzzDecodePEM,./internal/asym,20000x)
 	$(call fuzz,FuzzSecretRequests,./core/kms,30000x)
 	$(call fuzz,FuzzSealedOpen,./core/store,500000x)
 	$(call fuzz,FuzzDifferential,./core/kmspb,80000x)
-	$(call fuzz,FuzzParse,./host/seed,80000x)
+	$(call fuzz,FuzzParse,./internal/seed,80000x)
 	$(call fuzz,FuzzParseAuthorization,./host/server,100000x)
 	$(call fuzz,FuzzHandler,./host/server,60000x)
-	$(call fuzz,FuzzParseRequest,./host/classic,150000x)
-	$(call fuzz,FuzzListPrefix,./host/sqlstore,25000x)
-	$(call fuzz,FuzzDecodeBatch,./wasm/abi,100000x)
-	$(call fuzz,FuzzDecodeList,./wasm/abi,200000x)
-	$(call fuzz,FuzzDecodeMeta,./wasm/abi,100000x)
+	$(call fuzz,FuzzParseRequest,./internal/classic,150000x)
+	$(call fuzz,FuzzListPrefix,./internal/sqlstore,25000x)
+	$(call fuzz,FuzzDecodeBatch,./internal/abi,100000x)
+	$(call fuzz,FuzzDecodeList,./internal/abi,200000x)
+	$(call fuzz,FuzzDecodeMeta,./internal/abi,100000x)
 	$(call fuzz,FuzzRenderRoundTrip,./host/worker/d1seed,10000x)
 	$(call fuzz,FuzzParseStoreFile,./host/cmd/pocketkms,20000x)
-	$(call fuzz,FuzzRecordFromClientKey,./host/clientkeys,150000x)
-	$(call fuzz,FuzzRecordFromCertificate,./host/clientkeys,250000x)
+	$(call fuzz,FuzzRecordFromClientKey,./internal/clientkeys,150000x)
+	$(call fuzz,FuzzRecordFromCertificate,./internal/clientkeys,250000x)
 
 ## Wycheproof, and the root package's in-process test server under the official SDK (the tests/ module).
 test-tests-module:

@@ -3,10 +3,10 @@ package pocketkms
 import (
 	"time"
 
-	"github.com/pocketkms/pocketkms/host/server/servertest"
+	"github.com/pocketkms/pocketkms/internal/servertest"
 )
 
-// The in-process test server is host/server/servertest, re-exported here
+// The in-process test server is internal/servertest, re-exported here
 // under the names a user looks for first.
 //
 // RATIONALE: it lives under host/ because it is built from host packages

@@ -92,7 +92,7 @@ func TestTestServerSeedFileAndSDKClientKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := pocketkms.NewTestServerWithConfig(t, pocketkms.NewTestConfig().
-		WithSeedFile("host/seed/testdata/good.json").
+		WithSeedFile("internal/seed/testdata/good.json").
 		WithClientKey(content, "1234"))
 	if srv.ClientKeyID != "key_for_unit_test" || srv.Password != "1234" || srv.ClientKeyContent != string(content) {
 		t.Fatalf("ClientKey %q / %q not the one given", srv.ClientKeyID, srv.Password)

@@ -1,9 +1,9 @@
 package kms
 
 import (
-	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/internal/ids"
 )
 
 // bindAlias points name at keyID. With rebind the alias must exist (UpdateAlias);

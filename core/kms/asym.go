@@ -6,9 +6,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pocketkms/pocketkms/core/asym"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/internal/asym"
 )
 
 // Message types of Sign and Verify.

@@ -20,10 +20,10 @@ import (
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/smx509"
 
-	"github.com/pocketkms/pocketkms/core/internal/require"
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/internal/require"
 )
 
 // stdRSA is one RSA key made by crypto/rsa and imported into each test's

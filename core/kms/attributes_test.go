@@ -4,9 +4,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pocketkms/pocketkms/core/internal/require"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/internal/require"
 )
 
 func (f *fixture) fails(api string, req pb.Message, status int, code string) *kmserr.Error {

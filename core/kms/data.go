@@ -3,11 +3,11 @@ package kms
 import (
 	"strings"
 
-	"github.com/pocketkms/pocketkms/core/blob"
-	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
-	"github.com/pocketkms/pocketkms/core/modes"
+	"github.com/pocketkms/pocketkms/internal/blob"
+	"github.com/pocketkms/pocketkms/internal/ids"
+	"github.com/pocketkms/pocketkms/internal/modes"
 )
 
 // MaxPlaintext bounds what one call encrypts: a request body is at most

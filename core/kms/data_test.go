@@ -9,10 +9,10 @@ import (
 
 	"github.com/emmansun/gmsm/sm4"
 
-	"github.com/pocketkms/pocketkms/core/internal/require"
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
-	"github.com/pocketkms/pocketkms/core/modes"
+	"github.com/pocketkms/pocketkms/internal/modes"
+	"github.com/pocketkms/pocketkms/internal/require"
 )
 
 var specSizes = map[string]int{kms.SpecAES128: 16, kms.SpecAES192: 24, kms.SpecAES256: 32, kms.SpecSM4: 16}

@@ -5,10 +5,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pocketkms/pocketkms/core/blob"
-	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/internal/blob"
+	"github.com/pocketkms/pocketkms/internal/ids"
 )
 
 // operation is one entry of the dispatch table: how to make its request

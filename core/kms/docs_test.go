@@ -5,9 +5,9 @@ import (
 	"encoding/hex"
 	"testing"
 
-	"github.com/pocketkms/pocketkms/core/internal/require"
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/internal/require"
 )
 
 // TestDocumentedExamples pins the worked examples of docs/ciphertext-format.md.

@@ -11,10 +11,10 @@ import (
 	"io"
 	"time"
 
-	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/internal/ids"
 )
 
 // Config is an immutable engine configuration; each WithX returns a copy.

@@ -5,10 +5,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pocketkms/pocketkms/core/asym"
-	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/internal/asym"
+	"github.com/pocketkms/pocketkms/internal/ids"
 )
 
 // Key specs and usages.

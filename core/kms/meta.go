@@ -1,8 +1,8 @@
 package kms
 
 import (
-	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
+	"github.com/pocketkms/pocketkms/internal/ids"
 )
 
 // Meta is what travels beside a message rather than in it: on the instance

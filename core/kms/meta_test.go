@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/pocketkms/pocketkms/core/internal/require"
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/internal/require"
 )
 
 func callMeta[R pb.Message](t *testing.T, e *kms.Engine, api string, req pb.Message, vid string) (R, string) {

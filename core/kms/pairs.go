@@ -1,9 +1,9 @@
 package kms
 
 import (
-	"github.com/pocketkms/pocketkms/core/asym"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/internal/asym"
 )
 
 // Key formats of the data key pair operations.

@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pocketkms/pocketkms/core/internal/require"
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/core/store/storetest"
+	"github.com/pocketkms/pocketkms/internal/require"
 )
 
 // countingBackend counts the key records read, to see what purge touches.

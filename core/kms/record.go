@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pocketkms/pocketkms/core/asym"
-	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/internal/asym"
+	"github.com/pocketkms/pocketkms/internal/ids"
 )
 
 // Storage layout (core/store/layout.go, docs/storage.md): one JSON record

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/internal/ids"
 )
 
 const (

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pocketkms/pocketkms/core/internal/require"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/internal/require"
 )
 
 // oldRecord is a key record exactly as engines wrote it before the record

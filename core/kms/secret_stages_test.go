@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pocketkms/pocketkms/core/internal/require"
+	"github.com/pocketkms/pocketkms/internal/require"
 )
 
 // versions builds a version list from "id:stage,stage" items.

@@ -6,9 +6,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/pocketkms/pocketkms/core/blob"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/internal/blob"
 )
 
 // Secrets (docs/secrets.md, spec asymmetric-and-secrets.md §6, §10.6): one

@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pocketkms/pocketkms/core/internal/require"
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/internal/require"
 )
 
 func (f *fixture) createSecret(req *pb.CreateSecretRequest) *pb.Secret {

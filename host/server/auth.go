@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/pocketkms/pocketkms/core/kmserr"
-	"github.com/pocketkms/pocketkms/host/clientkeys"
+	"github.com/pocketkms/pocketkms/internal/clientkeys"
 )
 
 // The request headers of the instance API (spec §1). The access key header

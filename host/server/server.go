@@ -1,7 +1,7 @@
 // Package server is the instance endpoint as an http.Handler: POST / with the
 // dkms-gcs-0.2 signature checks, the data operations through an
-// engine.Engine, GET /healthz, and the playground's static files. Requests
-// of the classic KMS OpenAPI on the same address go to host/classic. It has no
+// Caller, GET /healthz, and the playground's static files. Requests
+// of the classic KMS OpenAPI on the same address go to internal/classic. It has no
 // listener, TLS or SQLite of its own, so the CLI (`pocketkms serve`) and the
 // Cloudflare Worker (GOOS=js) serve the very same handler.
 //
@@ -25,13 +25,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	"github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/classic"
-	"github.com/pocketkms/pocketkms/host/engine"
+	"github.com/pocketkms/pocketkms/internal/classic"
+	"github.com/pocketkms/pocketkms/internal/ids"
 )
 
 // DefaultMaxBody is the product's request body limit: 3 MB of protobuf.
@@ -72,7 +71,7 @@ func (c Config) WithHealth(fields map[string]string) Config { c.health = fields;
 
 // Handler serves the instance API over an engine and a ClientKey registry.
 type Handler struct {
-	eng     engine.Engine
+	eng     Caller
 	backend store.Backend
 	cfg     Config
 	assets  assetCache
@@ -81,7 +80,7 @@ type Handler struct {
 
 // New returns the handler. backend is where the ClientKey registry lives
 // (the engine's own store): it is read at every request, never cached.
-func New(eng engine.Engine, backend store.Backend, cfg Config) *Handler {
+func New(eng Caller, backend store.Backend, cfg Config) *Handler {
 	if cfg.clock == nil {
 		cfg.clock = time.Now
 	}

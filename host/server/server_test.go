@@ -16,8 +16,7 @@ import (
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/clientkeys"
-	"github.com/pocketkms/pocketkms/host/engine"
+	"github.com/pocketkms/pocketkms/internal/clientkeys"
 )
 
 type fixture struct {
@@ -29,7 +28,7 @@ type fixture struct {
 	now  time.Time
 }
 
-func newFixture(t *testing.T, cfg Config, eng engine.Engine) *fixture {
+func newFixture(t *testing.T, cfg Config, eng Caller) *fixture {
 	t.Helper()
 	id, content, priv := sdkTestKey(t)
 	f := &fixture{b: store.NewMemory(), id: id, priv: priv, now: time.Now()}
@@ -42,7 +41,7 @@ func newFixture(t *testing.T, cfg Config, eng engine.Engine) *fixture {
 	}
 	f.eng = kms.New(f.b, kms.NewConfig())
 	if eng == nil {
-		eng = engine.Native(f.eng)
+		eng = Native(f.eng)
 	}
 	f.srv = httptest.NewServer(New(eng, f.b, cfg.WithClock(func() time.Time { return f.now })))
 	t.Cleanup(f.srv.Close)
@@ -300,7 +299,7 @@ func FuzzHandler(f *testing.F) {
 		f.Fatal(err)
 	}
 	clientkeys.Register(b, key, value)
-	h := New(engine.Native(kms.New(b, kms.NewConfig())), b, NewConfig().WithMaxBody(4096))
+	h := New(Native(kms.New(b, kms.NewConfig())), b, NewConfig().WithMaxBody(4096))
 	f.Fuzz(func(t *testing.T, api, version, method, access, date, auth, ctype string, body []byte) {
 		req := httptest.NewRequest("POST", "/", bytes.NewReader(body))
 		for k, v := range map[string]string{HeaderAPIName: api, HeaderAPIVersion: version, HeaderSignatureMethod: method,

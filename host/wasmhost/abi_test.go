@@ -12,13 +12,13 @@ import (
 
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/wasm/abi"
+	"github.com/pocketkms/pocketkms/internal/abi"
 )
 
 // TestRefusesOtherABI loads the vectors' module that answers pkms_info
 // with another ABI version: New must refuse it and say both versions.
 func TestRefusesOtherABI(t *testing.T) {
-	raw, err := os.ReadFile("../../wasm/abi/testdata/vectors.json")
+	raw, err := os.ReadFile("../../internal/abi/testdata/vectors.json")
 	if err != nil {
 		t.Fatal(err)
 	}

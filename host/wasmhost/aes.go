@@ -6,7 +6,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 
-	"github.com/pocketkms/pocketkms/core/modes"
+	"github.com/pocketkms/pocketkms/internal/modes"
 )
 
 // This file is the host side of the module's optional AES imports, module

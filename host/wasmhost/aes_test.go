@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
-	"github.com/pocketkms/pocketkms/core/modes"
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/wasmhost/wasmtest"
+	"github.com/pocketkms/pocketkms/internal/modes"
+	"github.com/pocketkms/pocketkms/internal/wasmtest"
 )
 
 // aesSpy is modes.StdAES, counting the calls the module makes.

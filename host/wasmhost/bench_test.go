@@ -6,7 +6,7 @@ import (
 
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/wasmhost/wasmtest"
+	"github.com/pocketkms/pocketkms/internal/wasmtest"
 )
 
 // BenchmarkAdvanceEncrypt is one AdvanceEncrypt (AES-256-GCM, random IV)

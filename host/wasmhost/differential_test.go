@@ -56,7 +56,7 @@ type caller func(api string, req pb.Message) (pb.Message, error)
 
 func nativeCaller(e *kms.Engine) caller { return e.Call }
 
-func wasmCaller(e *Engine) caller {
+func wasmCaller(e *Module) caller {
 	return func(api string, req pb.Message) (pb.Message, error) {
 		return e.Call(context.Background(), api, req)
 	}

@@ -1,5 +1,5 @@
 // Package wasmhost runs the pocketkms WebAssembly module (wasm/module) under
-// wazero, as a host/engine.Engine: the same answers as the native engine,
+// wazero, as a host/server.Caller: the same answers as the native engine,
 // from the same bytes that run in browsers, Node and workerd. It exists so
 // that the module is exercised by the Go test suites and servable by
 // `pocketkms serve --engine wasm`.
@@ -28,17 +28,16 @@ import (
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/engine"
-	"github.com/pocketkms/pocketkms/wasm/abi"
+	"github.com/pocketkms/pocketkms/internal/abi"
 )
 
-// Engine is the module under wazero. It is safe for concurrent use.
+// Module is the module under wazero. It is safe for concurrent use.
 //
 // A context bounds the wait for a free instance, not a running call: wazero
 // can only interrupt guest code if every function checks for it
 // (WithCloseOnContextDone), which made the module several times slower, and one
 // operation is bounded anyway (at most 3 MiB of plaintext).
-type Engine struct {
+type Module struct {
 	rt       wazero.Runtime
 	cache    wazero.CompilationCache // nil without a disk cache
 	compiled wazero.CompiledModule
@@ -52,8 +51,6 @@ type Engine struct {
 	done   chan struct{} // closed by Close: wakes calls waiting for a slot
 }
 
-var _ engine.Engine = (*Engine)(nil)
-
 // instance is one started module with its exports looked up once.
 type instance struct {
 	mod                     api.Module
@@ -62,7 +59,7 @@ type instance struct {
 
 // New compiles wasm (the bytes of build/pocketkms.wasm) and returns an engine
 // whose module instances use b as their store. Instances start lazily.
-func New(ctx context.Context, wasm []byte, b store.Backend, c Config) (*Engine, error) {
+func New(ctx context.Context, wasm []byte, b store.Backend, c Config) (*Module, error) {
 	if b == nil {
 		return nil, errors.New("wasmhost: nil store backend")
 	}
@@ -75,8 +72,8 @@ func New(ctx context.Context, wasm []byte, b store.Backend, c Config) (*Engine, 
 		}
 		rc = rc.WithCompilationCache(cache)
 	}
-	e := &Engine{rt: wazero.NewRuntimeWithConfig(ctx, rc), cache: cache, done: make(chan struct{})}
-	fail := func(err error) (*Engine, error) {
+	e := &Module{rt: wazero.NewRuntimeWithConfig(ctx, rc), cache: cache, done: make(chan struct{})}
+	fail := func(err error) (*Module, error) {
 		e.rt.Close(ctx)
 		if cache != nil {
 			cache.Close(ctx)
@@ -136,7 +133,7 @@ func New(ctx context.Context, wasm []byte, b store.Backend, c Config) (*Engine, 
 	return e, nil
 }
 
-func (e *Engine) start(ctx context.Context) (*instance, error) {
+func (e *Module) start(ctx context.Context) (*instance, error) {
 	mod, err := e.rt.InstantiateModule(ctx, e.compiled, e.modCfg)
 	if err != nil {
 		return nil, fmt.Errorf("wasmhost: start module instance: %w", err)
@@ -149,7 +146,7 @@ func (e *Engine) start(ctx context.Context) (*instance, error) {
 var errClosed = kmserr.New(503, kmserr.CodeServiceUnavailable, "the wasm engine is closed")
 
 // acquire takes a pool slot (waiting for one, or for ctx) and an instance.
-func (e *Engine) acquire(ctx context.Context) (*instance, error) {
+func (e *Module) acquire(ctx context.Context) (*instance, error) {
 	select {
 	case e.slots <- struct{}{}:
 	case <-e.done:
@@ -180,7 +177,7 @@ func (e *Engine) acquire(ctx context.Context) (*instance, error) {
 // release returns a healthy instance to the pool; a broken one (it trapped,
 // so the Go runtime inside may be mid-way through anything) is closed and
 // replaced on a later call.
-func (e *Engine) release(ctx context.Context, inst *instance, healthy bool) {
+func (e *Module) release(ctx context.Context, inst *instance, healthy bool) {
 	if healthy {
 		e.idle <- inst
 	} else {
@@ -200,7 +197,7 @@ func invoke(ctx context.Context, f api.Function, args ...uint64) (uint64, error)
 
 // run sends one request to an instance and returns the raw result envelope
 // (status byte, then response or Error).
-func (e *Engine) run(ctx context.Context, api string, body []byte, format int) ([]byte, *callState, error) {
+func (e *Module) run(ctx context.Context, api string, body []byte, format int) ([]byte, *callState, error) {
 	inst, err := e.acquire(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -288,7 +285,7 @@ func result(out []byte, state *callState, format int) ([]byte, error) {
 	return nil, ke
 }
 
-func (e *Engine) call(ctx context.Context, api string, body []byte, format int) ([]byte, error) {
+func (e *Module) call(ctx context.Context, api string, body []byte, format int) ([]byte, error) {
 	out, state, err := e.run(ctx, api, body, format)
 	if err != nil {
 		return nil, err
@@ -297,13 +294,13 @@ func (e *Engine) call(ctx context.Context, api string, body []byte, format int) 
 }
 
 // CallProto runs api on a binary protobuf request. Errors are *kmserr.Error.
-func (e *Engine) CallProto(ctx context.Context, api string, body []byte) ([]byte, error) {
+func (e *Module) CallProto(ctx context.Context, api string, body []byte) ([]byte, error) {
 	return e.call(ctx, api, body, abi.FormatProto)
 }
 
 // CallProtoMeta is CallProto with header metadata (kms.Meta), which
 // travels framed around the protobuf bodies (abi.FormatProtoMeta).
-func (e *Engine) CallProtoMeta(ctx context.Context, api string, body []byte, in kms.Meta) ([]byte, kms.Meta, error) {
+func (e *Module) CallProtoMeta(ctx context.Context, api string, body []byte, in kms.Meta) ([]byte, kms.Meta, error) {
 	out, err := e.call(ctx, api, abi.EncodeMeta(in.KeyVersionID, body), abi.FormatProtoMeta)
 	if err != nil {
 		return nil, kms.Meta{}, err
@@ -316,12 +313,12 @@ func (e *Engine) CallProtoMeta(ctx context.Context, api string, body []byte, in 
 }
 
 // CallJSON runs api on a JSON request (protojson, PascalCase field names).
-func (e *Engine) CallJSON(ctx context.Context, api string, body []byte) ([]byte, error) {
+func (e *Module) CallJSON(ctx context.Context, api string, body []byte) ([]byte, error) {
 	return e.call(ctx, api, body, abi.FormatJSON)
 }
 
 // Call runs api with a request message, like kms.Engine.Call.
-func (e *Engine) Call(ctx context.Context, api string, req pb.Message) (pb.Message, error) {
+func (e *Module) Call(ctx context.Context, api string, req pb.Message) (pb.Message, error) {
 	want, err := kms.NewRequest(api)
 	if err != nil {
 		return nil, err
@@ -349,7 +346,7 @@ func (e *Engine) Call(ctx context.Context, api string, req pb.Message) (pb.Messa
 
 // Info returns the module's pkms_info JSON (name, version, abi, operations,
 // algorithms).
-func (e *Engine) Info(ctx context.Context) ([]byte, error) {
+func (e *Module) Info(ctx context.Context) ([]byte, error) {
 	inst, err := e.acquire(ctx)
 	if err != nil {
 		return nil, err
@@ -377,7 +374,7 @@ func (inst *instance) infoJSON(ctx context.Context) ([]byte, error) {
 
 // Close waits for calls in flight (or ctx), then frees every instance and
 // the runtime. Calls after Close fail with 503.
-func (e *Engine) Close(ctx context.Context) error {
+func (e *Module) Close(ctx context.Context) error {
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()

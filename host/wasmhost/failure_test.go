@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/pocketkms/pocketkms/wasm/abi"
+	"github.com/pocketkms/pocketkms/internal/abi"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,7 +12,7 @@ import (
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/wasmhost/wasmtest"
+	"github.com/pocketkms/pocketkms/internal/wasmtest"
 )
 
 // faulty is a Backend that fails one method, by error or by panic, while
@@ -111,7 +111,7 @@ func TestStoreFailures(t *testing.T) {
 
 // rawCall drives pkms_call on an instance with host-chosen addresses, the
 // way a careless JavaScript host might.
-func rawCall(t *testing.T, e *Engine, apiPtr, apiLen, reqPtr, reqLen uint32, format int32) (byte, *pb.Error) {
+func rawCall(t *testing.T, e *Module, apiPtr, apiLen, reqPtr, reqLen uint32, format int32) (byte, *pb.Error) {
 	t.Helper()
 	ctx := context.Background()
 	inst, err := e.acquire(ctx)

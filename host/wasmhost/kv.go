@@ -9,14 +9,14 @@ import (
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/wasm/abi"
+	"github.com/pocketkms/pocketkms/internal/abi"
 )
 
 // This file is the host side of the module's store imports (docs/wasm-abi.md):
 // kv_get, kv_list and kv_commit of module "pocketkms", served from a
 // store.Backend. Every function recovers from a panicking backend and answers
 // with the host-error code, so the guest turns it into an InternalFailure and
-// the instance stays usable. The encodings are wasm/abi's.
+// the instance stays usable. The encodings are internal/abi's.
 
 // callState is what one pkms_call's host functions learn: the first backend
 // failure, so the engine can report it in the error message the way the

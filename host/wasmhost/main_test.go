@@ -7,7 +7,7 @@ import (
 
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/wasmhost/wasmtest"
+	"github.com/pocketkms/pocketkms/internal/wasmtest"
 )
 
 // cacheDir is one compilation cache for the whole test binary: the first
@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 }
 
 // newWasm starts an engine over b with pool size n, closed at test end.
-func newWasm(tb testing.TB, b store.Backend, n int) *Engine {
+func newWasm(tb testing.TB, b store.Backend, n int) *Module {
 	tb.Helper()
 	ctx := context.Background()
 	e, err := New(ctx, wasmtest.Module(tb), b, NewConfig().WithPoolSize(n).WithCompilationCacheDir(cacheDir))

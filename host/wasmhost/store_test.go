@@ -229,7 +229,7 @@ func TestRandomDiffersAcrossInstances(t *testing.T) {
 	a, b := newWasm(t, mem, 1), newWasm(t, mem, 1)
 	req := &pb.AdvanceEncryptRequest{KeyId: aesID, Plaintext: []byte("same")}
 	seen := map[string]string{}
-	for name, e := range map[string]*Engine{"a": a, "b": b} {
+	for name, e := range map[string]*Module{"a": a, "b": b} {
 		r, err := e.Call(ctx, "AdvanceEncrypt", req)
 		if err != nil {
 			t.Fatal(err)

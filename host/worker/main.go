@@ -3,7 +3,7 @@
 // Command worker is pocketkms as a Cloudflare Worker (GOOS=js GOARCH=wasm,
 // built with github.com/syumai/workers): POST / is the instance API, served
 // by host/server's handler, the very one `pocketkms serve` runs, over keys
-// and ClientKeys in D1 (host/worker/d1store), sealed with the root key from
+// and ClientKeys in D1 (internal/d1store), sealed with the root key from
 // the Worker secret POCKETKMS_ROOT_KEY. GET requests for the playground are
 // answered by Cloudflare's static assets before this code runs
 // (wrangler.toml [assets]); whatever GET reaches it gets the handler's
@@ -28,14 +28,13 @@ import (
 	"github.com/syumai/workers"
 	"github.com/syumai/workers/cloudflare"
 
-	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	"github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/engine"
 	"github.com/pocketkms/pocketkms/host/server"
-	"github.com/pocketkms/pocketkms/host/worker/d1store"
+	"github.com/pocketkms/pocketkms/internal/d1store"
+	"github.com/pocketkms/pocketkms/internal/ids"
 )
 
 // Binding and secret names, as wrangler.toml and `wrangler secret put` give them.
@@ -112,7 +111,7 @@ func setup(ctx context.Context) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng := engine.Native(kms.New(backend, kms.NewConfig()))
+	eng := server.Native(kms.New(backend, kms.NewConfig()))
 	cfg := server.NewConfig().
 		WithHealth(map[string]string{"host": "cloudflare-worker", "store": "d1"}).
 		WithLogf(func(format string, args ...any) { fmt.Printf(format+"\n", args...) })

@@ -8,7 +8,7 @@ import (
 
 	"github.com/syumai/workers/cloudflare"
 
-	"github.com/pocketkms/pocketkms/host/worker/d1store"
+	"github.com/pocketkms/pocketkms/internal/d1store"
 )
 
 // applyTestHooks, in a Worker built for tests/worker (tests/worker/run.sh

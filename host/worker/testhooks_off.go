@@ -2,7 +2,7 @@
 
 package main
 
-import "github.com/pocketkms/pocketkms/host/worker/d1store"
+import "github.com/pocketkms/pocketkms/internal/d1store"
 
 // applyTestHooks does nothing in a Worker built for use (testhooks.go).
 func applyTestHooks(*d1store.Store) {}

@@ -41,9 +41,9 @@ import (
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/engine"
+	"github.com/pocketkms/pocketkms/host/server"
 	"github.com/pocketkms/pocketkms/host/wasmhost"
-	"github.com/pocketkms/pocketkms/host/wasmhost/wasmtest"
+	"github.com/pocketkms/pocketkms/internal/wasmtest"
 )
 
 var sizes = []int{32, 1024, 6144}
@@ -78,7 +78,7 @@ func main() {
 		}
 	}
 
-	native := engine.Native(kms.New(store.NewMemory(), kms.NewConfig()))
+	native := server.Native(kms.New(store.NewMemory(), kms.NewConfig()))
 	w, err := wasmhost.New(ctx, wasm, store.NewMemory(), wasmhost.NewConfig().WithPoolSize(1))
 	if err != nil {
 		log.Fatal(err)
@@ -88,7 +88,7 @@ func main() {
 	runners := map[string]func(n int) rate{}
 	for _, r := range []struct {
 		name string
-		e    engine.Engine
+		e    server.Caller
 	}{{"native", native}, {"wazero", w}} {
 		if _, err := r.e.CallJSON(ctx, "ImportKey", importJSON); err != nil {
 			log.Fatalf("%s ImportKey: %v", r.name, err)

@@ -6,8 +6,8 @@ import (
 	"encoding/base64"
 	"testing"
 
-	"github.com/alibabacloud-go/tea/tea"
 	kms "github.com/alibabacloud-go/kms-20160120/v3/client"
+	"github.com/alibabacloud-go/tea/tea"
 
 	"github.com/pocketkms/pocketkms/tests/e2e/kmstest"
 )

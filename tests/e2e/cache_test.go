@@ -81,7 +81,9 @@ func cacheNeverStale(t *testing.T, engine string) {
 	cli(t, "key", "enable", "--data", data, k1.KeyMetadata.KeyId)
 	before := warm()
 
-	var rotated struct{ KeyMetadata struct{ PrimaryKeyVersionId string } }
+	var rotated struct {
+		KeyMetadata struct{ PrimaryKeyVersionId string }
+	}
 	cliJSON(t, &rotated, "key", "rotate", "--data", data, k1.KeyMetadata.KeyId)
 	next(func(i int, r *dkms.AdvanceEncryptResponse, err error) {
 		if err != nil || tea.StringValue(r.KeyVersionId) != rotated.KeyMetadata.PrimaryKeyVersionId ||

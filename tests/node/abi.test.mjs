@@ -1,5 +1,5 @@
 // The JS package's ABI side against the Go side's byte vectors
-// (wasm/abi/testdata/vectors.json), the ABI version check, a refused
+// (internal/abi/testdata/vectors.json), the ABI version check, a refused
 // allocation, and the bare-WebAssembly example of docs/wasm-abi.md.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -14,7 +14,7 @@ import { ABI_VERSION, PocketKMS } from 'pocketkms';
 import { decodeBatch, encodeList, encodeValue } from '../../wasm/js/host.js';
 import { load, rejectsKms } from './helpers.mjs';
 
-const vectors = JSON.parse(await readFile(new URL('../../wasm/abi/testdata/vectors.json', import.meta.url), 'utf8'));
+const vectors = JSON.parse(await readFile(new URL('../../internal/abi/testdata/vectors.json', import.meta.url), 'utf8'));
 const unhex = (h) => new Uint8Array(Buffer.from(h, 'hex'));
 const hex = (b) => Buffer.from(b).toString('hex');
 

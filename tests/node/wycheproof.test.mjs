@@ -2,7 +2,7 @@
 // Node, with AES on node:crypto (the pocketkms_aes imports) and with the
 // module's own: each vector's key imported, its ciphertext opened with
 // Decrypt; a valid vector must give its message, an invalid one an error.
-// (tests/wycheproof runs the same through core/modes and under wazero.)
+// (tests/wycheproof runs the same through internal/modes and under wazero.)
 // The vectors are those of the Go module github.com/c2sp/wycheproof that
 // the tests module pins, found with `go list`.
 import assert from 'node:assert/strict';

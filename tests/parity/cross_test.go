@@ -11,9 +11,9 @@ import (
 	"testing"
 
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/engine"
+	"github.com/pocketkms/pocketkms/host/server"
 	"github.com/pocketkms/pocketkms/host/wasmhost"
-	"github.com/pocketkms/pocketkms/host/wasmhost/wasmtest"
+	"github.com/pocketkms/pocketkms/internal/wasmtest"
 )
 
 // Cross-runtime decryption among the Go runtimes (cross.go has the format
@@ -30,7 +30,7 @@ func loadCross(t *testing.T) *CrossInput {
 	return in
 }
 
-func callMap(ctx context.Context, e engine.Engine, api string, req any) (map[string]any, error) {
+func callMap(ctx context.Context, e server.Caller, api string, req any) (map[string]any, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
 		return nil, err
@@ -43,7 +43,7 @@ func callMap(ctx context.Context, e engine.Engine, api string, req any) (map[str
 	return m, json.Unmarshal(out, &m)
 }
 
-func importKeys(ctx context.Context, t *testing.T, e engine.Engine, in *CrossInput) {
+func importKeys(ctx context.Context, t *testing.T, e server.Caller, in *CrossInput) {
 	t.Helper()
 	for _, k := range in.Keys {
 		if _, err := e.CallJSON(ctx, "ImportKey", k); err != nil {
@@ -53,7 +53,7 @@ func importKeys(ctx context.Context, t *testing.T, e engine.Engine, in *CrossInp
 }
 
 // engineCaller is e as a MapCaller.
-func engineCaller(ctx context.Context, e engine.Engine) MapCaller {
+func engineCaller(ctx context.Context, e server.Caller) MapCaller {
 	return func(api string, req any) (map[string]any, error) { return callMap(ctx, e, api, req) }
 }
 

@@ -15,9 +15,9 @@ import (
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/engine"
+	"github.com/pocketkms/pocketkms/host/server"
 	"github.com/pocketkms/pocketkms/host/wasmhost"
-	"github.com/pocketkms/pocketkms/host/wasmhost/wasmtest"
+	"github.com/pocketkms/pocketkms/internal/wasmtest"
 )
 
 // resettable is a store.Backend whose contents can be thrown away, so that
@@ -41,7 +41,7 @@ func (r *resettable) Commit(reads map[string]int64, w []store.Write) error {
 // pattern, one table of vectors against each.
 type implementation struct {
 	name string
-	eng  engine.Engine
+	eng  server.Caller
 	st   *resettable
 }
 
@@ -70,7 +70,7 @@ func implementations(t *testing.T) []implementation {
 		}
 		closeImpls = func() { w.Close(ctx); soft.Close(ctx) }
 		impls = []implementation{
-			{"native", engine.Native(kms.New(nst, kms.NewConfig())), nst},
+			{"native", server.Native(kms.New(nst, kms.NewConfig())), nst},
 			{"wazero", w, wst},
 			{"wazero-go-aes", soft, sst},
 		}
@@ -111,7 +111,7 @@ func TestVectors(t *testing.T) {
 	for _, impl := range implementations(t) {
 		for _, form := range []struct {
 			name string
-			call func(engine.Engine) Caller
+			call func(server.Caller) Caller
 		}{{"json", JSONCaller}, {"proto", protoCaller}} {
 			t.Run(impl.name+"/"+form.name, func(t *testing.T) {
 				for _, s := range scenarios {
@@ -130,7 +130,7 @@ func TestVectors(t *testing.T) {
 // protoCaller runs vectors through the protobuf form: the JSON request is
 // turned into protobuf bytes, the protobuf answer back into JSON, so the
 // same expectations check the form the instance API speaks.
-func protoCaller(e engine.Engine) Caller {
+func protoCaller(e server.Caller) Caller {
 	return func(ctx context.Context, api string, body []byte) ([]byte, error) {
 		req, err := kms.NewRequest(api)
 		if err != nil {

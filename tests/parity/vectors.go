@@ -1,5 +1,5 @@
 // Package parity runs the golden vectors of tests/vectors against any
-// engine.Engine, the way Go's crypto tests run one table against every
+// server.Caller, the way Go's crypto tests run one table against every
 // implementation: the native core and the WebAssembly module under wazero
 // here, the module under Node and in Chromium through harness.mjs, which
 // implements the same comparison rule.
@@ -31,7 +31,7 @@ import (
 	"sort"
 
 	"github.com/pocketkms/pocketkms/core/kmserr"
-	"github.com/pocketkms/pocketkms/host/engine"
+	"github.com/pocketkms/pocketkms/host/server"
 )
 
 // Scenario is one vector file.
@@ -120,7 +120,7 @@ func Load(dir string) ([]*Scenario, error) {
 type Caller func(ctx context.Context, api string, req []byte) ([]byte, error)
 
 // JSONCaller calls e in the JSON form.
-func JSONCaller(e engine.Engine) Caller { return e.CallJSON }
+func JSONCaller(e server.Caller) Caller { return e.CallJSON }
 
 // Check compares one step's outcome with its expectation and says what
 // differs, or returns nil.

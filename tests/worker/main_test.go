@@ -22,7 +22,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pocketkms/pocketkms/host/clientkeys"
+	"github.com/pocketkms/pocketkms/internal/clientkeys"
 )
 
 // The shared test fixture: one Worker with one seeded D1 database.
@@ -31,7 +31,7 @@ var (
 	w         *workerProcess
 	tmp       string
 	persist   string // the Worker's local D1 state directory
-	ckFile    string // the SDK ClientKey file (made by host/clientkeys.Create, as `pocketkms clientkey create` does)
+	ckFile    string // the SDK ClientKey file (made by internal/clientkeys.Create, as `pocketkms clientkey create` does)
 	ckID      string
 	rootKey   []byte // host/worker/.dev.vars: what the Worker seals with
 	parityRun []string

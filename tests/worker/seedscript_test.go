@@ -27,7 +27,7 @@ func TestSeedScriptSetsItselfUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	conf = bytes.ReplaceAll(conf, []byte(`"../../build/worker/`), []byte(`"`+filepath.Join(dir, "never-built")+`/`))
-	conf = bytes.ReplaceAll(conf, []byte(`"../sqlstore/migrations"`), []byte(`"`+filepath.Join(repo, "host/sqlstore/migrations")+`"`))
+	conf = bytes.ReplaceAll(conf, []byte(`"../../internal/sqlstore/migrations"`), []byte(`"`+filepath.Join(repo, "internal/sqlstore/migrations")+`"`))
 	if err := os.WriteFile(filepath.Join(dir, "wrangler.toml"), conf, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestSeedScriptSetsItselfUp(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "bash", filepath.Join(repo, "host/worker/seed.sh"),
-			filepath.Join(repo, "host/seed/testdata/good.json"), "--config", "wrangler.toml", "--persist-to", "state")
+			filepath.Join(repo, "internal/seed/testdata/good.json"), "--config", "wrangler.toml", "--persist-to", "state")
 		cmd.Dir = dir
 		env := []string{"INIT_CWD=" + dir, "WRANGLER_SEND_METRICS=false"}
 		for _, e := range os.Environ() {

@@ -10,11 +10,11 @@ import (
 
 	"github.com/c2sp/wycheproof"
 
-	"github.com/pocketkms/pocketkms/core/asym"
+	"github.com/pocketkms/pocketkms/internal/asym"
 )
 
 // The Wycheproof signature-verification and RSA-OAEP decryption vectors
-// through core/asym, the code behind Verify and asymmetric Decrypt: each
+// through internal/asym, the code behind Verify and asymmetric Decrypt: each
 // public key parsed by asym.ParseSPKI, each PKCS#8 by asym.ParsePKCS8.
 
 type asymFile struct {

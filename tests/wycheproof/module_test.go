@@ -9,7 +9,7 @@ import (
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/host/wasmhost"
-	"github.com/pocketkms/pocketkms/host/wasmhost/wasmtest"
+	"github.com/pocketkms/pocketkms/internal/wasmtest"
 )
 
 // TestModule runs the AES-GCM and AES-CBC-PKCS5 vectors through the

@@ -1,5 +1,5 @@
 // Package wycheproof runs the Wycheproof AES-GCM and AES-CBC-PKCS5 vectors
-// through the core's cipher layer (core/modes). It lives in the tests module
+// through the core's cipher layer (internal/modes). It lives in the tests module
 // because the vectors make large test binaries.
 package wycheproof
 
@@ -13,7 +13,7 @@ import (
 
 	"github.com/c2sp/wycheproof"
 
-	"github.com/pocketkms/pocketkms/core/modes"
+	"github.com/pocketkms/pocketkms/internal/modes"
 )
 
 type vectorFile struct {
@@ -48,7 +48,7 @@ func unhex(t *testing.T, s string) []byte {
 	return b
 }
 
-// accelerators are the ways core/modes runs AES: Go's own, and through the
+// accelerators are the ways internal/modes runs AES: Go's own, and through the
 // Accelerator interface the WebAssembly module uses for its host's AES
 // (here Go's crypto behind it, as wasmhost serves it). The module itself
 // runs these vectors too: TestModule.

@@ -3,8 +3,8 @@
 // kv_get/kv_list and sends all of its writes at the end in one kv_commit,
 // together with the revision of everything it read, so the store can refuse
 // the batch if another writer got there first (the guest then retries).
-// The encodings are the ABI's (Go: wasm/abi); tests/node/abi.test.mjs holds
-// this file to the byte vectors in wasm/abi/testdata/vectors.json.
+// The encodings are the ABI's (Go: internal/abi); tests/node/abi.test.mjs holds
+// this file to the byte vectors in internal/abi/testdata/vectors.json.
 
 const ABSENT = -1n;
 const HOST_ERROR = -2n;

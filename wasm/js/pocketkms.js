@@ -23,7 +23,7 @@ export { IndexedDBStore } from './indexeddb.js';
 
 /** The module ABI this package speaks (docs/wasm-abi.md): a module of another is refused at load. */
 export const ABI_VERSION = 1;
-/** What pkms_alloc makes at most; it answers 0 beyond (wasm/abi.MaxAlloc). */
+/** What pkms_alloc makes at most; it answers 0 beyond (internal/abi.MaxAlloc). */
 const MAX_ALLOC = 64 * 2 ** 20;
 const FORMAT_PROTO = 0;
 const FORMAT_JSON = 1;

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"unsafe"
 
-	"github.com/pocketkms/pocketkms/core/modes"
+	"github.com/pocketkms/pocketkms/internal/modes"
 )
 
 // The host's AES, imported from module "pocketkms_aes" (docs/wasm-abi.md,

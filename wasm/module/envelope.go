@@ -4,11 +4,11 @@ import (
 	"crypto/rand"
 	"runtime"
 
-	"github.com/pocketkms/pocketkms/core/ids"
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	"github.com/pocketkms/pocketkms/core/kmspb"
-	"github.com/pocketkms/pocketkms/wasm/abi"
+	"github.com/pocketkms/pocketkms/internal/abi"
+	"github.com/pocketkms/pocketkms/internal/ids"
 )
 
 // This file builds pkms_call's result envelope. It has no build tag so that

@@ -7,7 +7,7 @@ import (
 
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
-	"github.com/pocketkms/pocketkms/wasm/abi"
+	"github.com/pocketkms/pocketkms/internal/abi"
 )
 
 func decodeError(t *testing.T, format int32, out []byte) *pb.Error {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
-	"github.com/pocketkms/pocketkms/core/modes"
-	"github.com/pocketkms/pocketkms/wasm/abi"
+	"github.com/pocketkms/pocketkms/internal/abi"
+	"github.com/pocketkms/pocketkms/internal/modes"
 )
 
 // allocs keeps every buffer handed to the host reachable, so the garbage

@@ -9,7 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/wasm/abi"
+	"github.com/pocketkms/pocketkms/internal/abi"
 )
 
 // The host's store, imported from module "pocketkms". Pointers are guest

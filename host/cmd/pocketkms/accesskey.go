@@ -12,7 +12,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/pocketkms/pocketkms/host/accesskeys"
+	"github.com/pocketkms/pocketkms/internal/accesskeys"
 )
 
 // accesskey manages the AccessKey pairs the classic OpenAPI authenticates

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/clientkeys"
+	"github.com/pocketkms/pocketkms/internal/clientkeys"
 )
 
 // clientKeyValidity is how long a created ClientKey's certificate is valid.

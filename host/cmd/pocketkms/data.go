@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/rootkey"
-	"github.com/pocketkms/pocketkms/host/sqlstore"
+	"github.com/pocketkms/pocketkms/internal/rootkey"
+	"github.com/pocketkms/pocketkms/internal/sqlstore"
 )
 
 // dataDir is an opened data directory: the SQLite store wrapped so that key

@@ -12,9 +12,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pocketkms/pocketkms/core/ids"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/host/server"
+	"github.com/pocketkms/pocketkms/internal/ids"
 )
 
 // protobufErrorsListener makes the answers that net/http writes by itself,
@@ -43,7 +43,7 @@ type protobufErrorsConn struct {
 	classic *bool
 }
 
-// classicMarkers are what only classic requests carry (host/classic.IsClassic
+// classicMarkers are what only classic requests carry (internal/classic.IsClassic
 // decides for the requests that reach the handler; this is for those that
 // do not).
 var classicMarkers = [][]byte{[]byte("\nx-acs-"), []byte("\nX-Acs-"), []byte("?Action="), []byte("&Action="), []byte(": ACS")}

@@ -23,12 +23,11 @@ import (
 	"github.com/pocketkms/pocketkms"
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/clientkeys"
-	"github.com/pocketkms/pocketkms/host/engine"
-	"github.com/pocketkms/pocketkms/host/seed"
 	"github.com/pocketkms/pocketkms/host/server"
-	"github.com/pocketkms/pocketkms/host/tlsca"
 	"github.com/pocketkms/pocketkms/host/wasmhost"
+	"github.com/pocketkms/pocketkms/internal/clientkeys"
+	"github.com/pocketkms/pocketkms/internal/seed"
+	"github.com/pocketkms/pocketkms/internal/tlsca"
 )
 
 // drainTimeout bounds how long a stopping server waits for requests in flight.
@@ -105,10 +104,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	mod := findModule(*wasmPath)
-	var eng engine.Engine
+	var eng server.Caller
 	switch *engineKind {
 	case "native":
-		eng = engine.Native(kms.New(d.backend, kms.NewConfig()))
+		eng = server.Native(kms.New(d.backend, kms.NewConfig()))
 	case "wasm":
 		wasm, err := mod.read()
 		if err != nil {

@@ -20,9 +20,8 @@ import (
 
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
-	"github.com/pocketkms/pocketkms/host/clientkeys"
-	"github.com/pocketkms/pocketkms/host/engine"
 	"github.com/pocketkms/pocketkms/host/server"
+	"github.com/pocketkms/pocketkms/internal/clientkeys"
 )
 
 // BenchmarkHandlerAdvanceEncrypt is one signed AdvanceEncrypt through the
@@ -64,7 +63,7 @@ func benchHandler(b *testing.B, size int) {
 	var meta struct{ KeyMetadata struct{ KeyId string } }
 	json.Unmarshal(created, &meta)
 	keyID := meta.KeyMetadata.KeyId
-	h := server.New(engine.Native(core), d.backend, server.NewConfig())
+	h := server.New(server.Native(core), d.backend, server.NewConfig())
 	body, _ := pb.Marshal(&pb.AdvanceEncryptRequest{KeyId: keyID, Plaintext: make([]byte, size)})
 	hdr := http.Header{}
 	hdr.Set("content-type", server.ContentType)

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pocketkms/pocketkms/host/tlsca"
+	"github.com/pocketkms/pocketkms/internal/tlsca"
 )
 
 // syncBuffer is a bytes.Buffer that serve's goroutine and the test share.

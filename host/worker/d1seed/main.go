@@ -5,7 +5,7 @@
 //
 // It runs here, not in the Worker, so that the deployed Worker has no
 // management endpoint at all and plaintext key material never travels to
-// Cloudflare: the seed is applied by host/seed (the code `pocketkms serve
+// Cloudflare: the seed is applied by internal/seed (the code `pocketkms serve
 // --seed` runs) to a snapshot of the D1 records, sealed with the root key
 // on this machine, and only the resulting sealed records go to D1, as one
 // atomic `wrangler d1 execute --file` guarded against concurrent changes
@@ -35,9 +35,9 @@ import (
 	"strings"
 
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/clientkeys"
-	"github.com/pocketkms/pocketkms/host/seed"
-	"github.com/pocketkms/pocketkms/host/sqlstore"
+	"github.com/pocketkms/pocketkms/internal/clientkeys"
+	"github.com/pocketkms/pocketkms/internal/seed"
+	"github.com/pocketkms/pocketkms/internal/sqlstore"
 )
 
 const usage = `usage: npm run worker:seed -- [flags] FILE

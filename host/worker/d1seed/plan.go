@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/sqlstore"
+	"github.com/pocketkms/pocketkms/internal/sqlstore"
 )
 
 // snapshot is a store.Backend over a copy of the D1 records table taken

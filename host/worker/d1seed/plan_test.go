@@ -15,8 +15,8 @@ import (
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
-	"github.com/pocketkms/pocketkms/host/seed"
-	"github.com/pocketkms/pocketkms/host/sqlstore"
+	"github.com/pocketkms/pocketkms/internal/seed"
+	"github.com/pocketkms/pocketkms/internal/sqlstore"
 )
 
 // The plan d1seed uploads is checked here on SQLite, which runs the same

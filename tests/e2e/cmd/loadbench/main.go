@@ -44,7 +44,7 @@ import (
 	"time"
 
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
-	"github.com/pocketkms/pocketkms/host/tlsca"
+	"github.com/pocketkms/pocketkms/internal/tlsca"
 	"github.com/pocketkms/pocketkms/tests/e2e/kmstest"
 )
 
