@@ -18,6 +18,12 @@ GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -ldflags="-s -w" 
 if [[ "${POCKETKMS_WASM_OPT:-1}" != 0 ]] && command -v wasm-opt >/dev/null; then
 	sum=$(sha256sum "$tmp" | cut -c1-64)
 	cached="build/.pocketkms.opt.$sum.wasm"
+	# One wasm-opt at a time: test binaries build the module concurrently,
+	# and the ones that wait then find the cached result.
+	if command -v flock >/dev/null; then
+		exec 9>build/.pocketkms.opt.lock
+		flock 9
+	fi
 	if ! cp "$cached" "$tmp.opt" 2>/dev/null; then
 		wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
 			--enable-mutable-globals "$tmp" -o "$tmp.opt"
