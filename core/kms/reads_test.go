@@ -1,6 +1,7 @@
 package kms_test
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -141,6 +142,7 @@ func TestConcurrentListKeysNeverFailsOthers(t *testing.T) {
 					errs <- err
 					return
 				}
+				runtime.Gosched() // js/wasm and wasip1 never preempt a goroutine that does not block
 			}
 		}()
 	}
