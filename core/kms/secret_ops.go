@@ -289,17 +289,28 @@ func rotationFields(s *secretRecord) (string, string) {
 // formatSeconds is the wire form of an interval: "604800s".
 func formatSeconds(n int64) string { return strconv.FormatInt(n, 10) + "s" }
 
+// genericSecret is the live Generic secret an operation that only Generic
+// secrets allow acts on, after housekeeping; why ends the error a managed
+// secret gets.
+func (c *call) genericSecret(name, why string) (*secretRecord, error) {
+	if err := c.housekeeping(); err != nil {
+		return nil, err
+	}
+	s, err := c.secret(name, true)
+	if err != nil {
+		return nil, err
+	}
+	if s.managed() {
+		return nil, kmserr.New(400, kmserr.CodeUnsupportedOperation, "The secret %s is %s: "+why, s.SecretName, s.SecretType)
+	}
+	return s, nil
+}
+
 func (e *Engine) putSecretValue(r *pb.PutSecretValueRequest) (pb.Message, error) {
 	return e.run(func(c *call) (pb.Message, error) {
-		if err := c.housekeeping(); err != nil {
-			return nil, err
-		}
-		s, err := c.secret(r.SecretName, true)
+		s, err := c.genericSecret(r.SecretName, "its versions come from RotateSecret, PutSecretValue is for Generic secrets.")
 		if err != nil {
 			return nil, err
-		}
-		if s.managed() {
-			return nil, kmserr.New(400, kmserr.CodeUnsupportedOperation, "The secret %s is %s: its versions come from RotateSecret, PutSecretValue is for Generic secrets.", s.SecretName, s.SecretType)
 		}
 		vid := r.VersionId
 		if vid == "" {
@@ -344,15 +355,9 @@ func (e *Engine) putSecretValue(r *pb.PutSecretValueRequest) (pb.Message, error)
 
 func (e *Engine) updateSecretVersionStage(r *pb.UpdateSecretVersionStageRequest) (pb.Message, error) {
 	return e.run(func(c *call) (pb.Message, error) {
-		if err := c.housekeeping(); err != nil {
-			return nil, err
-		}
-		s, err := c.secret(r.SecretName, true)
+		s, err := c.genericSecret(r.SecretName, "its stages follow RotateSecret, UpdateSecretVersionStage is for Generic secrets.")
 		if err != nil {
 			return nil, err
-		}
-		if s.managed() {
-			return nil, kmserr.New(400, kmserr.CodeUnsupportedOperation, "The secret %s is %s: its stages follow RotateSecret, UpdateSecretVersionStage is for Generic secrets.", s.SecretName, s.SecretType)
 		}
 		if r.VersionStage == "" {
 			return nil, kmserr.New(400, kmserr.CodeMissingParameter, "VersionStage is required")
