@@ -75,12 +75,8 @@ func (e *Engine) createSecret(r *pb.CreateSecretRequest) (pb.Message, error) {
 		if err := c.setSecretRotation(s, r.EnableAutomaticRotation, r.RotationInterval); err != nil {
 			return nil, err
 		}
-		vid := r.VersionId
-		if vid == "" {
-			if vid, err = c.newSecretVersionID(); err != nil {
-				return nil, err
-			}
-		} else if err := checkLabel("VersionId", vid); err != nil {
+		vid, err := c.secretVersionID(r.VersionId)
+		if err != nil {
 			return nil, err
 		}
 		if err := c.housekeeping(); err != nil {
@@ -312,12 +308,8 @@ func (e *Engine) putSecretValue(r *pb.PutSecretValueRequest) (pb.Message, error)
 		if err != nil {
 			return nil, err
 		}
-		vid := r.VersionId
-		if vid == "" {
-			if vid, err = c.newSecretVersionID(); err != nil {
-				return nil, err
-			}
-		} else if err := checkLabel("VersionId", vid); err != nil {
+		vid, err := c.secretVersionID(r.VersionId)
+		if err != nil {
 			return nil, err
 		}
 		dataType, err := checkValue(r.SecretData, r.SecretDataType, s.SecretType)

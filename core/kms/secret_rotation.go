@@ -130,6 +130,15 @@ func (c *call) randomText(set string, n int) (string, error) {
 	return string(out), nil
 }
 
+// secretVersionID is a request's VersionId, checked, or a fresh one when the
+// request gives none.
+func (c *call) secretVersionID(given string) (string, error) {
+	if given != "" {
+		return given, checkLabel("VersionId", given)
+	}
+	return c.newSecretVersionID()
+}
+
 func (c *call) newSecretVersionID() (string, error) {
 	b, err := c.random(16)
 	if err != nil {
