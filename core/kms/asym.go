@@ -133,45 +133,56 @@ func signedDigest(key *asym.Key, alg, messageType string, message, digest []byte
 	return "", nil, kmserr.InvalidParameter("MessageType %q is not valid: use RAW or DIGEST", messageType)
 }
 
+// signed is what Sign and Verify both resolve from a request: the key
+// version, the algorithm and message type in effect, and the digest.
+type signed struct {
+	k      *keyRecord
+	v      *versionRecord
+	key    *asym.Key
+	alg    string
+	mt     string
+	digest []byte
+}
+
+func (c *call) signInput(op, keyID string, m Meta, algorithm, messageType string, message, digest []byte) (signed, error) {
+	k, v, key, err := c.asymKey(keyID, m, UsageSign, op)
+	if err != nil {
+		return signed{}, err
+	}
+	alg, err := asymAlgorithm(k, algorithm, asym.SignAlgorithms(k.KeySpec))
+	if err != nil {
+		return signed{}, err
+	}
+	mt, d, err := signedDigest(key, alg, messageType, message, digest)
+	if err != nil {
+		return signed{}, err
+	}
+	return signed{k: k, v: v, key: key, alg: alg, mt: mt, digest: d}, nil
+}
+
 func (e *Engine) sign(r *pb.SignRequest, in Meta, meta *Meta) (pb.Message, error) {
 	return e.run(func(c *call) (pb.Message, error) {
-		k, v, key, err := c.asymKey(r.KeyId, in, UsageSign, "Sign")
+		si, err := c.signInput("Sign", r.KeyId, in, r.Algorithm, r.MessageType, r.Message, r.Digest)
 		if err != nil {
 			return nil, err
 		}
-		alg, err := asymAlgorithm(k, r.Algorithm, asym.SignAlgorithms(k.KeySpec))
-		if err != nil {
-			return nil, err
-		}
-		mt, digest, err := signedDigest(key, alg, r.MessageType, r.Message, r.Digest)
-		if err != nil {
-			return nil, err
-		}
-		sig, err := key.Sign(c.e.rand, alg, digest)
+		sig, err := si.key.Sign(c.e.rand, si.alg, si.digest)
 		if err != nil {
 			return nil, kmserr.Internal("sign: %v", err)
 		}
-		meta.KeyVersionID = v.KeyVersionId
-		return &pb.SignResponse{KeyId: k.KeyId, Signature: sig, Algorithm: alg, MessageType: mt}, nil
+		meta.KeyVersionID = si.v.KeyVersionId
+		return &pb.SignResponse{KeyId: si.k.KeyId, Signature: sig, Algorithm: si.alg, MessageType: si.mt}, nil
 	})
 }
 
 func (e *Engine) verify(r *pb.VerifyRequest, in Meta, meta *Meta) (pb.Message, error) {
 	return e.run(func(c *call) (pb.Message, error) {
-		k, v, key, err := c.asymKey(r.KeyId, in, UsageSign, "Verify")
+		si, err := c.signInput("Verify", r.KeyId, in, r.Algorithm, r.MessageType, r.Message, r.Digest)
 		if err != nil {
 			return nil, err
 		}
-		alg, err := asymAlgorithm(k, r.Algorithm, asym.SignAlgorithms(k.KeySpec))
-		if err != nil {
-			return nil, err
-		}
-		mt, digest, err := signedDigest(key, alg, r.MessageType, r.Message, r.Digest)
-		if err != nil {
-			return nil, err
-		}
-		meta.KeyVersionID = v.KeyVersionId
-		return &pb.VerifyResponse{KeyId: k.KeyId, Value: key.Public().Verify(alg, digest, r.Signature), Algorithm: alg, MessageType: mt}, nil
+		meta.KeyVersionID = si.v.KeyVersionId
+		return &pb.VerifyResponse{KeyId: si.k.KeyId, Value: si.key.Public().Verify(si.alg, si.digest, r.Signature), Algorithm: si.alg, MessageType: si.mt}, nil
 	})
 }
 
