@@ -107,11 +107,21 @@ func TestSeedScriptSetsItselfUp(t *testing.T) {
 // d1RecordsAt is d1Records for another config and state directory.
 func d1RecordsAt(t *testing.T, dir, config, persistTo string) map[string][]byte {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(repo, "node_modules/.bin/wrangler"), "d1", "execute", "DB", "--local", "-c", config,
-		"--persist-to", persistTo, "--json", "--command", "SELECT key, hex(value) AS v FROM records")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "WRANGLER_SEND_METRICS=false")
-	out, err := cmd.Output()
+	var out []byte
+	var err error
+	// A read can meet the running workerd's write on the same local D1 file:
+	// miniflare then answers "internal error" (SQLite busy), and reading again
+	// is safe. Writes (manage) are not retried.
+	for try := 0; try < 3; try++ {
+		cmd := exec.Command(filepath.Join(repo, "node_modules/.bin/wrangler"), "d1", "execute", "DB", "--local", "-c", config,
+			"--persist-to", persistTo, "--json", "--command", "SELECT key, hex(value) AS v FROM records")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "WRANGLER_SEND_METRICS=false")
+		if out, err = cmd.Output(); err == nil || !bytes.Contains(out, []byte("internal error")) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatalf("d1 execute: %v\n%s", err, out)
 	}
