@@ -95,6 +95,7 @@ test-fuzz:
 	$(call fuzz,FuzzParseStoreFile,./host/cmd/pocketkms,20000x)
 	$(call fuzz,FuzzRecordFromClientKey,./internal/clientkeys,150000x)
 	$(call fuzz,FuzzRecordFromCertificate,./internal/clientkeys,250000x)
+	$(call fuzz,FuzzVerifySHA256,./internal/clientkeys,60000x)
 
 ## Wycheproof, and the root package's in-process test server under the official SDK (the tests/ module).
 test-tests-module:

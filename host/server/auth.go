@@ -1,8 +1,6 @@
 package server
 
 import (
-	"crypto"
-	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -78,7 +76,7 @@ func parseAuthorization(v string) ([]byte, error) {
 
 // authenticate runs the header checks of spec §1 that need no body, in the
 // spec's order, and returns the caller's public key and signature.
-func (h *Handler) authenticate(r *http.Request) (*rsa.PublicKey, []byte, error) {
+func (h *Handler) authenticate(r *http.Request) (*clientkeys.PublicKey, []byte, error) {
 	if v := r.Header.Get(HeaderAPIVersion); v != APIVersion {
 		return nil, nil, kmserr.New(400, kmserr.CodeInvalidApiVersion, "The x-kms-apiversion %q is not supported; want %q.", v, APIVersion)
 	}
@@ -112,15 +110,15 @@ func (h *Handler) authenticate(r *http.Request) (*rsa.PublicKey, []byte, error) 
 }
 
 // verify checks the body hash and then the signature. Both failures are the
-// product's 401 SignatureNotMatch. rsa.VerifyPKCS1v15 compares in constant time.
-func verify(r *http.Request, body []byte, pub *rsa.PublicKey, sig []byte) error {
+// product's 401 SignatureNotMatch.
+func verify(r *http.Request, body []byte, pub *clientkeys.PublicKey, sig []byte) error {
 	claimed, err := hex.DecodeString(r.Header.Get(HeaderContentSHA256))
 	sum := sha256.Sum256(body)
 	if err != nil || subtle.ConstantTimeCompare(claimed, sum[:]) != 1 {
 		return kmserr.New(401, kmserr.CodeSignatureNotMatch, "The content-sha256 header does not match the SHA-256 of the request body.")
 	}
 	digest := sha256.Sum256([]byte(StringToSign(r.Method, r.Header)))
-	if rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig) != nil {
+	if pub.VerifySHA256(digest[:], sig) != nil {
 		return kmserr.New(401, kmserr.CodeSignatureNotMatch, "The request signature does not match: check the ClientKey and the string to sign.")
 	}
 	return nil

@@ -66,7 +66,10 @@ func TestCreateDecodesLikeTheSDK(t *testing.T) {
 	}
 	h := sha256.Sum256([]byte("hello"))
 	sig, _ := rsa.SignPKCS1v15(rand.Reader, priv, crypto.SHA256, h[:])
-	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, h[:], sig); err != nil {
+	if err := pub.VerifySHA256(h[:], sig); err != nil {
+		t.Fatal(err)
+	}
+	if err := rsa.VerifyPKCS1v15(pub.Key, crypto.SHA256, h[:], sig); err != nil {
 		t.Fatal(err)
 	}
 	// Import of the very same file is idempotent and keeps the key.
