@@ -20,6 +20,7 @@ import (
 
 	"github.com/pocketkms/pocketkms/core/kms"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/host/server"
 	"github.com/pocketkms/pocketkms/internal/clientkeys"
 )
@@ -55,6 +56,9 @@ func benchHandler(b *testing.B, size int) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	cache := store.Cached(d.backend, d.db.Version) // as serve reads
+	defer cache.Drop()
+	d.backend = cache
 	core := kms.New(d.backend, kms.NewConfig())
 	created, err := core.CallJSON("CreateKey", []byte(`{}`))
 	if err != nil {
