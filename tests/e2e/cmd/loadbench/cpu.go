@@ -52,3 +52,22 @@ func processCPU(pid int) time.Duration {
 	}
 	return time.Duration(utime+stime) * clockTick
 }
+
+// peakRSS is process pid's peak resident set size so far (Linux's VmHWM),
+// in bytes; 0 where unknown.
+func peakRSS(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
+}

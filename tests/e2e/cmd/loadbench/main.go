@@ -123,6 +123,7 @@ type result struct {
 	errors         int
 	elapsed        time.Duration
 	cpu            time.Duration // the server process's CPU time while measured; 0 unknown
+	peakRSS        int64         // the server process's peak resident memory so far, bytes; 0 unknown
 }
 
 // cpuPerOp is the server's CPU time per answered request: the figure other
@@ -179,10 +180,10 @@ func run(o options) error {
 	fmt.Printf("\nAdvanceEncrypt, %d concurrent keep-alive clients per target, %v per target and row in %d alternating rounds, pre-signed=%v\n",
 		o.conc, o.dur, o.rounds, !o.signEach)
 	fmt.Printf("machine: %d cores shared by clients and servers; 1-min load average before: %s, after: %s\n", numCPU(), loadBefore, loadAverage())
-	fmt.Printf("%-28s %-7s %7s %10s %10s %10s %10s %7s %12s\n", "target", "engine", "size", "ops/s", "p50", "p99", "max", "errors", "server CPU/op")
+	fmt.Printf("%-28s %-7s %7s %10s %10s %10s %10s %7s %12s %9s\n", "target", "engine", "size", "ops/s", "p50", "p99", "max", "errors", "server CPU/op", "peak RSS")
 	row := func(r result) {
-		fmt.Printf("%-28s %-7s %6dB %10.0f %10s %10s %10s %7d %12s\n", r.target, r.engine, r.size, r.opsPerSec(),
-			round(r.pct(50)), round(r.pct(99)), round(r.pct(100)), r.errors, round(r.cpuPerOp()))
+		fmt.Printf("%-28s %-7s %6dB %10.0f %10s %10s %10s %7d %12s %7dMB\n", r.target, r.engine, r.size, r.opsPerSec(),
+			round(r.pct(50)), round(r.pct(99)), round(r.pct(100)), r.errors, round(r.cpuPerOp()), r.peakRSS>>20)
 	}
 	for _, c := range out {
 		row(c.ref)
@@ -403,6 +404,7 @@ func measure(o options, subject, ref target) (result, result) {
 			order[j].cpu += cpu
 		}
 	}
+	s.peakRSS, r.peakRSS = peakRSS(subject.pid), peakRSS(ref.pid)
 	sort.Slice(s.lat, func(i, j int) bool { return s.lat[i] < s.lat[j] })
 	sort.Slice(r.lat, func(i, j int) bool { return r.lat[i] < r.lat[j] })
 	return s, r
