@@ -175,3 +175,48 @@ func TestNetHTTPErrorsForClassicAreJSON(t *testing.T) {
 		t.Fatalf("instance: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
+
+// TestNetHTTPErrorsClassicIsPerConnection: the marking is sticky for a
+// connection whose headers looked classic, and a body that merely contains
+// the markers (a plaintext, say) does not mark it.
+func TestNetHTTPErrorsClassicIsPerConnection(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.WriteHeader(204)
+	})}
+	go srv.Serve(protobufErrorsListener{ln})
+	defer srv.Close()
+	const malformed = "POST / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n"
+	for _, tc := range []struct {
+		name, first, wantType string
+	}{
+		{"body with markers", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 36\r\n\r\n?Action=x&Action=y\nx-acs-z: ACS3 abc", "application/x-protobuf"},
+		{"classic headers", "POST / HTTP/1.1\r\nHost: x\r\nx-acs-action: Encrypt\r\nContent-Length: 0\r\n\r\n", "application/json;charset=utf-8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			br := bufio.NewReader(c)
+			c.Write([]byte(tc.first))
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil || resp.StatusCode != 204 {
+				t.Fatalf("first request: %v %v", resp, err)
+			}
+			c.Write([]byte(malformed))
+			resp, err = http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != 400 || resp.Header.Get("Content-Type") != tc.wantType {
+				t.Fatalf("malformed second request: %d %q, want 400 %q", resp.StatusCode, resp.Header.Get("Content-Type"), tc.wantType)
+			}
+		})
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/host/server"
@@ -32,15 +33,25 @@ func (l protobufErrorsListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return protobufErrorsConn{Conn: c, classic: new(bool)}, nil
+	return protobufErrorsConn{Conn: c, st: new(connState)}, nil
 }
 
 type protobufErrorsConn struct {
 	net.Conn
+	st *connState // nil: answer in protobuf only
+}
+
+// connState is shared by a connection's reads and writes, which net/http
+// may run on different goroutines.
+type connState struct {
 	// classic is set once a request on the connection looked like the
 	// classic OpenAPI (an x-acs-* header, an Action parameter, an ACS
 	// Authorization): its clients get their JSON error body instead.
-	classic *bool
+	classic atomic.Bool
+	// inBody is set once the blank line ending a request's headers has been
+	// read, until the next answer: net/http refuses requests on their
+	// request line and headers, so bodies are not searched for markers.
+	inBody atomic.Bool
 }
 
 // classicMarkers are what only classic requests carry (internal/classic.IsClassic
@@ -50,10 +61,15 @@ var classicMarkers = [][]byte{[]byte("\nx-acs-"), []byte("\nX-Acs-"), []byte("?A
 
 func (c protobufErrorsConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if c.classic != nil && !*c.classic {
+	if st := c.st; st != nil && !st.classic.Load() && !st.inBody.Load() {
+		head := p[:n]
+		if end := bytes.Index(head, []byte("\r\n\r\n")); end >= 0 {
+			head = head[:end+2]
+			st.inBody.Store(true)
+		}
 		for _, m := range classicMarkers {
-			if bytes.Contains(p[:n], m) {
-				*c.classic = true
+			if bytes.Contains(head, m) {
+				st.classic.Store(true)
 			}
 		}
 	}
@@ -66,6 +82,9 @@ func (c protobufErrorsConn) Read(p []byte) (int, error) {
 var textErrorHeaders = []byte("\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n")
 
 func (c protobufErrorsConn) Write(p []byte) (int, error) {
+	if c.st != nil {
+		c.st.inBody.Store(false)
+	}
 	if !bytes.HasPrefix(p, []byte("HTTP/1.1 ")) || len(p) < 12 {
 		return c.Conn.Write(p)
 	}
@@ -83,7 +102,7 @@ func (c protobufErrorsConn) Write(p []byte) (int, error) {
 	}
 	msg := "The HTTP request was refused before it reached pocketkms: " + string(text)
 	answer := protobufErrorResponse(status, code, msg)
-	if c.classic != nil && *c.classic {
+	if c.st != nil && c.st.classic.Load() {
 		answer = jsonErrorResponse(status, code, msg)
 	}
 	if _, err := c.Conn.Write(answer); err != nil {
