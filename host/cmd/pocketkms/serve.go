@@ -71,7 +71,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, errors.New("--tls-host names hosts in the generated certificate: not with --tls-cert or --plain-http"))
 	}
 	logger := log.New(stderr, "pocketkms: ", log.LstdFlags)
-	setGCPercent()
 
 	d, err := openData(*dir)
 	if err != nil {
@@ -110,6 +109,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch *engineKind {
 	case "native":
 		eng = server.Native(kms.New(d.backend, kms.NewConfig()))
+		setGCPercent()
 	case "wasm":
 		wasm, err := mod.read()
 		if err != nil {
@@ -199,12 +199,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// serveGCPercent is the garbage collector's target while serving. A request
-// allocates a few times its size and keeps nothing, over a live heap of a
-// few megabytes, so at Go's default of 100 the collector runs (and hands
-// pages back to the OS) every few hundred requests; RATIONALE.md
-// ("The server's garbage collector") has the figures. GOGC still decides
-// when it is set.
+// serveGCPercent is the garbage collector's target while the native engine
+// serves. A request allocates a few times its size and keeps nothing, over a
+// live heap of a few megabytes, so at Go's default of 100 the collector runs
+// (and hands pages back to the OS) every few hundred requests. The wasm
+// engine keeps the default: its instances' memories are a live heap large
+// enough already, which 400 would multiply. RATIONALE.md ("The server's
+// garbage collector") has more. GOGC still decides when it is set.
 const serveGCPercent = 400
 
 func setGCPercent() {
