@@ -61,6 +61,17 @@ export function parseBytes(text, encoding, what) {
   throw new InputError(`unknown encoding ${encoding}`);
 }
 
+/**
+ * PEM text with its line breaks put back (a one-line input drops them on
+ * paste), or undefined when text is not one PEM block. The engine parses it.
+ */
+export function pemText(text) {
+  const m = /^-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----$/.exec(text.trim());
+  if (!m) return undefined;
+  const body = m[2].replace(/\s+/g, '');
+  return `-----BEGIN ${m[1]}-----\n${body.replace(/.{1,64}/g, '$&\n')}-----END ${m[1]}-----\n`;
+}
+
 /** Hex when the text looks like hex, else base64: for pasted blobs. */
 export function guessEncoding(text) {
   const s = text.replace(/\s+/g, '').replace(/^0x/i, '');

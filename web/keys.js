@@ -2,7 +2,7 @@
 // versions, aliases and every management action.
 
 import { $, confirmDialog, h, nextId, toast } from './dom.js';
-import { ENCODINGS, InputError, parseBytes } from './codec.js';
+import { ENCODINGS, InputError, parseBytes, pemText } from './codec.js';
 import { call, errorBox, Failure, onKeysChanged, refreshKeys, state } from './kms.js';
 import { setLastCall } from './snippets.js';
 
@@ -62,13 +62,14 @@ export function initKeys() {
     focusKey(id);
   });
 
-  // Import: one row per version, material as hex or base64.
+  // Import: one row per version, material as hex or base64, or an
+  // asymmetric key's PKCS#8 PEM text whatever the encoding says.
   const list = $('#ik-versions');
   const addVersion = (material = '', enc = 'hex') => {
     const idM = nextId('ikm');
     const li = h('li', { class: 'encfield ikv' },
       h('label', { for: idM }, 'Key material',
-        h('input', { id: idM, class: 'ik-material mono', value: material, autocomplete: 'off', spellcheck: 'false', placeholder: 'empty: generated' })),
+        h('input', { id: idM, class: 'ik-material mono', value: material, autocomplete: 'off', spellcheck: 'false', placeholder: 'empty: generated; PEM, hex or base64' })),
       h('label', {}, 'as', h('select', { class: 'ik-enc', 'aria-label': 'Key material encoding' },
         ENCODINGS.filter((x) => x !== 'text').map((x) => h('option', { selected: x === enc }, x)))),
       h('label', { class: 'fieldnote' }, 'Version id (optional)',
@@ -87,7 +88,9 @@ export function initKeys() {
       versions = [...list.children].map((li, i) => {
         const text = li.querySelector('.ik-material').value.trim();
         const v = {};
-        if (text) v.KeyMaterial = parseBytes(text, li.querySelector('.ik-enc').value, `Version ${i + 1} key material`);
+        const pem = pemText(text);
+        if (pem) v.KeyMaterial = parseBytes(pem, 'text');
+        else if (text) v.KeyMaterial = parseBytes(text, li.querySelector('.ik-enc').value, `Version ${i + 1} key material`);
         const vid = li.querySelector('.ik-vid').value.trim();
         if (vid) v.KeyVersionId = vid;
         return v;
@@ -106,7 +109,6 @@ export function initKeys() {
     if (f.RotationInterval.value.trim()) req.RotationInterval = f.RotationInterval.value.trim();
     const resp = await act('ImportKey', req);
     if (!resp) return;
-    // Asymmetric material is a PKCS#8 private key: paste the PEM text as text, or DER as base64.
     toast(`Imported ${resp.KeyMetadata.KeyId} (${want ? `${want * 8}-bit material` : `${req.KeySpec} key pair`})`);
     focusKey(resp.KeyMetadata.KeyId);
   });

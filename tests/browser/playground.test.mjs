@@ -330,21 +330,21 @@ test('an imported key gives known-answer AES-GCM ciphertexts (Encrypt: initial v
   assert.equal(await respField('CiphertextBlob', 'hex'), want.toString('hex'), 'AdvanceEncrypt: the documented blob around the primary version');
 });
 
-test('an imported RSA key (DER PKCS#8 as base64) answers with the public key OpenSSL derives', async () => {
-  const keyId = 'key-rsa0browser0import000';
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+// importAsym imports one asymmetric key version through the form and checks
+// that GetPublicKey answers with the public key OpenSSL (node:crypto) derives.
+async function importAsym(keyId, spec, usage, material, encoding, publicKey) {
   await tab('keys');
-  await page.selectOption('#ik-spec', 'RSA_2048');
-  await page.selectOption('#ik-usage', 'ENCRYPT/DECRYPT');
+  await page.selectOption('#ik-spec', spec);
+  await page.selectOption('#ik-usage', usage);
   await page.fill('#ik-keyid', keyId);
   await page.fill('#ik-alias', '');
-  await page.fill('#ik-desc', 'imported RSA');
+  await page.fill('#ik-desc', `imported ${spec}`);
   while (await page.locator('#ik-versions li').count() > 1) {
     await page.locator('#ik-versions li').last().getByRole('button', { name: 'Remove this version' }).click();
   }
   const row = page.locator('#ik-versions li').nth(0);
-  await row.locator('.ik-enc').selectOption('base64');
-  await row.locator('.ik-material').fill(privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'));
+  await row.locator('.ik-enc').selectOption(encoding);
+  await row.locator('.ik-material').fill(material);
   await row.locator('.ik-vid').fill('');
   await page.click('#import-key button[type=submit]');
   await page.waitForFunction((k) => document.querySelector(`article.key[data-key-id="${k}"]`) || document.querySelector('#keys-msg [role=alert], #keys-msg .err'), keyId);
@@ -353,6 +353,20 @@ test('an imported RSA key (DER PKCS#8 as base64) answers with the public key Ope
   await expectOk(box, 'GetPublicKey');
   const words = (t) => t.split(/\s+/).filter(Boolean).join(' '); // the table cell wraps the lines
   assert.equal(words(await respField('PublicKey')), words(publicKey.export({ type: 'spki', format: 'pem' })));
+}
+
+test('an imported RSA key (DER PKCS#8 as base64) answers with the public key OpenSSL derives', async () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  await importAsym('key-rsa0browser0import000', 'RSA_2048', 'ENCRYPT/DECRYPT',
+    privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'), 'base64', publicKey);
+});
+
+test('an imported EC key pasted as PEM text (its line breaks lost in the field) answers with its public key', async () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
+  assert.match(pem, /\n.+\n/, 'the PEM text has line breaks to lose');
+  // The selector still says hex: PEM text is recognised whatever it says.
+  await importAsym('key-ec0browser0pem0import', 'EC_P256', 'SIGN/VERIFY', pem, 'hex', publicKey);
 });
 
 test('errors show the HTTP status, ErrorCode and message a server returns', async () => {
