@@ -85,6 +85,7 @@ test-fuzz:
 	$(call fuzz,FuzzDifferential,./core/kmspb,80000x)
 	$(call fuzz,FuzzParse,./internal/seed,80000x)
 	$(call fuzz,FuzzParseAuthorization,./host/server,100000x)
+	$(call fuzz,FuzzStringToSign,./host/server,60000x)
 	$(call fuzz,FuzzHandler,./host/server,60000x)
 	$(call fuzz,FuzzParseRequest,./internal/classic,150000x)
 	$(call fuzz,FuzzListPrefix,./internal/sqlstore,25000x)

@@ -7,10 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	"github.com/pocketkms/pocketkms/internal/clientkeys"
 )
@@ -38,20 +39,81 @@ const (
 // Clients sign the headers they send; Go canonicalises the names on the
 // server side, so they are lower-cased back here.
 func StringToSign(method string, h http.Header) string {
-	var names []string
-	for name := range h {
-		if l := strings.ToLower(name); strings.HasPrefix(l, "x-kms-") {
-			names = append(names, l)
+	type header struct {
+		name   string // lower case
+		values []string
+	}
+	var buf [8]header
+	kmsHeaders := buf[:0]
+	size := len(method) + 5
+	for name, values := range h {
+		if len(name) >= len(kmsPrefix) && strings.EqualFold(name[:len(kmsPrefix)], kmsPrefix) {
+			lower, known := lowerNames[name]
+			if !known {
+				lower = strings.ToLower(name)
+			}
+			kmsHeaders = append(kmsHeaders, header{lower, values})
+			size += len(name) + 2
+			for _, v := range values {
+				size += len(v) + 1
+			}
 		}
 	}
-	sort.Strings(names)
-	var sb strings.Builder
-	sb.WriteString(method + "\n" + h.Get(HeaderContentSHA256) + "\n" + h.Get("content-type") + "\n" + h.Get("date") + "\n")
-	for _, n := range names {
-		sb.WriteString(n + ":" + strings.TrimSpace(strings.Join(h.Values(n), ",")) + "\n")
+	slices.SortFunc(kmsHeaders, func(a, b header) int { return strings.Compare(a.name, b.name) })
+	first := [...]string{method, headerValue(h, canonContentSHA256), headerValue(h, canonContentType), headerValue(h, canonDate)}
+	for _, v := range first {
+		size += len(v)
 	}
-	sb.WriteString("/")
+	var sb strings.Builder
+	sb.Grow(size)
+	for _, v := range first {
+		sb.WriteString(v)
+		sb.WriteByte('\n')
+	}
+	for _, kh := range kmsHeaders {
+		sb.WriteString(kh.name)
+		sb.WriteByte(':')
+		if len(kh.values) == 1 {
+			sb.WriteString(strings.TrimSpace(kh.values[0]))
+		} else {
+			sb.WriteString(strings.TrimSpace(strings.Join(kh.values, ",")))
+		}
+		sb.WriteByte('\n')
+	}
+	sb.WriteByte('/')
 	return sb.String()
+}
+
+const kmsPrefix = "x-kms-"
+
+// The header names as net/http stores them (canonical), so that reading
+// them does not canonicalise, and allocate, on every request.
+var (
+	canonAPIName         = http.CanonicalHeaderKey(HeaderAPIName)
+	canonAPIVersion      = http.CanonicalHeaderKey(HeaderAPIVersion)
+	canonAccessKeyID     = http.CanonicalHeaderKey(HeaderAccessKeyID)
+	canonSignatureMethod = http.CanonicalHeaderKey(HeaderSignatureMethod)
+	canonContentSHA256   = http.CanonicalHeaderKey(HeaderContentSHA256)
+	canonKeyVersionID    = http.CanonicalHeaderKey(kms.HeaderKeyVersionID)
+	canonContentType     = http.CanonicalHeaderKey("content-type")
+	canonDate            = http.CanonicalHeaderKey("date")
+	canonAuthorization   = http.CanonicalHeaderKey("authorization")
+
+	lowerNames = map[string]string{}
+)
+
+func init() {
+	for _, n := range []string{HeaderAPIName, HeaderAPIVersion, HeaderAccessKeyID, HeaderSignatureMethod, kms.HeaderKeyVersionID} {
+		lowerNames[http.CanonicalHeaderKey(n)] = n
+	}
+}
+
+// headerValue is h.Get(canon) for a name already in canonical form.
+func headerValue(h http.Header, canon string) string {
+	if v := h[canon]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // BodySHA256 is the content-sha256 value for body: upper-case hex.
@@ -77,13 +139,13 @@ func parseAuthorization(v string) ([]byte, error) {
 // authenticate runs the header checks of spec §1 that need no body, in the
 // spec's order, and returns the caller's public key and signature.
 func (h *Handler) authenticate(r *http.Request) (*clientkeys.PublicKey, []byte, error) {
-	if v := r.Header.Get(HeaderAPIVersion); v != APIVersion {
+	if v := headerValue(r.Header, canonAPIVersion); v != APIVersion {
 		return nil, nil, kmserr.New(400, kmserr.CodeInvalidApiVersion, "The x-kms-apiversion %q is not supported; want %q.", v, APIVersion)
 	}
-	if v := r.Header.Get(HeaderSignatureMethod); v != SignatureMethod {
+	if v := headerValue(r.Header, canonSignatureMethod); v != SignatureMethod {
 		return nil, nil, kmserr.New(400, kmserr.CodeInvalidParam, "The x-kms-signaturemethod %q is not supported; want %q.", v, SignatureMethod)
 	}
-	id := r.Header.Get(HeaderAccessKeyID)
+	id := headerValue(r.Header, canonAccessKeyID)
 	if id == "" {
 		return nil, nil, kmserr.New(400, kmserr.CodeMissingParameter, "The x-kms-acccesskeyid header is missing.")
 	}
@@ -94,7 +156,7 @@ func (h *Handler) authenticate(r *http.Request) (*clientkeys.PublicKey, []byte, 
 	if err != nil {
 		return nil, nil, kmserr.Internal("ClientKey lookup failed: %v", err)
 	}
-	date := r.Header.Get("date")
+	date := headerValue(r.Header, canonDate)
 	t, err := http.ParseTime(date)
 	if err != nil {
 		return nil, nil, kmserr.New(400, kmserr.CodeInvalidParam, "The Date header %q is not an RFC 1123 date.", date)
@@ -102,7 +164,7 @@ func (h *Handler) authenticate(r *http.Request) (*clientkeys.PublicKey, []byte, 
 	if skew := h.cfg.clock().Sub(t); skew > MaxSkew || skew < -MaxSkew {
 		return nil, nil, kmserr.New(400, kmserr.CodeRequestTimeTooSkewed, "The Date %s is more than %v away from the server time.", date, MaxSkew)
 	}
-	sig, err := parseAuthorization(r.Header.Get("authorization"))
+	sig, err := parseAuthorization(headerValue(r.Header, canonAuthorization))
 	if err != nil {
 		return nil, nil, kmserr.New(400, kmserr.CodeInvalidParam, "%s", err.Error())
 	}
@@ -112,7 +174,7 @@ func (h *Handler) authenticate(r *http.Request) (*clientkeys.PublicKey, []byte, 
 // verify checks the body hash and then the signature. Both failures are the
 // product's 401 SignatureNotMatch.
 func verify(r *http.Request, body []byte, pub *clientkeys.PublicKey, sig []byte) error {
-	claimed, err := hex.DecodeString(r.Header.Get(HeaderContentSHA256))
+	claimed, err := hex.DecodeString(headerValue(r.Header, canonContentSHA256))
 	sum := sha256.Sum256(body)
 	if err != nil || subtle.ConstantTimeCompare(claimed, sum[:]) != 1 {
 		return kmserr.New(401, kmserr.CodeSignatureNotMatch, "The content-sha256 header does not match the SHA-256 of the request body.")

@@ -134,7 +134,7 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, kmserr.New(400, kmserr.CodeInvalidParam, "The instance API takes no query string."))
 		return
 	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("content-type")); err != nil || mt != ContentType {
+	if mt, _, err := mime.ParseMediaType(headerValue(r.Header, canonContentType)); err != nil || mt != ContentType {
 		h.writeError(w, r, kmserr.New(415, kmserr.CodeInvalidContentType, "The content type %q is not supported; want %q.", r.Header.Get("content-type"), ContentType))
 		return
 	}
@@ -157,7 +157,7 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	api := r.Header.Get(HeaderAPIName)
+	api := headerValue(r.Header, canonAPIName)
 	if !kms.IsDataOperation(api) {
 		// Unknown names get InvalidApiName and the SDK's unbuilt calls
 		// UnsupportedOperation, both from the engine's own table; key
@@ -169,7 +169,7 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, kmserr.New(400, kmserr.CodeInvalidApiName, "The API %s is not part of the instance API; manage keys with the pocketkms CLI.", api))
 		return
 	}
-	out, meta, err := h.eng.CallProtoMeta(r.Context(), api, body, kms.Meta{KeyVersionID: r.Header.Get(kms.HeaderKeyVersionID)})
+	out, meta, err := h.eng.CallProtoMeta(r.Context(), api, body, kms.Meta{KeyVersionID: headerValue(r.Header, canonKeyVersionID)})
 	if err != nil {
 		h.writeError(w, r, err)
 		return
