@@ -18,7 +18,6 @@ import (
 	"io"
 	"math/big"
 
-	"github.com/ProtonMail/go-crypto/bitcurves"
 	"github.com/emmansun/gmsm/sm2"
 )
 
@@ -180,38 +179,4 @@ func (k *Key) ecScalar() []byte {
 		return k.sm2.D.FillBytes(make([]byte, 32))
 	}
 	return k.ec.D.FillBytes(make([]byte, 32))
-}
-
-// k1 is ProtonMail's secp256k1 with a complete Add and the point at
-// infinity as (0, 0), as crypto/elliptic has it: bitcurves' own Add gives a
-// wrong sum for P+P and panics when P+Q is the point at infinity, both of
-// which ECDSA verification can meet (Wycheproof secp256k1 vectors 427 and
-// the point-at-infinity ones), and its ScalarMult returns nil for a zero
-// scalar.
-type k1 struct{ *bitcurves.BitCurve }
-
-var k1Curve = k1{bitcurves.S256()}
-
-func (c k1) ScalarMult(x, y *big.Int, k []byte) (*big.Int, *big.Int) {
-	x, y = c.BitCurve.ScalarMult(x, y, k)
-	if x == nil {
-		return new(big.Int), new(big.Int)
-	}
-	return x, y
-}
-
-func (c k1) ScalarBaseMult(k []byte) (*big.Int, *big.Int) { return c.ScalarMult(c.Gx, c.Gy, k) }
-
-func (c k1) Add(x1, y1, x2, y2 *big.Int) (*big.Int, *big.Int) {
-	switch {
-	case x1.Sign() == 0 && y1.Sign() == 0:
-		return new(big.Int).Set(x2), new(big.Int).Set(y2)
-	case x2.Sign() == 0 && y2.Sign() == 0:
-		return new(big.Int).Set(x1), new(big.Int).Set(y1)
-	case x1.Cmp(x2) == 0 && y1.Cmp(y2) == 0:
-		return c.Double(x1, y1)
-	case x1.Cmp(x2) == 0: // P + (-P)
-		return new(big.Int), new(big.Int)
-	}
-	return c.BitCurve.Add(x1, y1, x2, y2)
 }
