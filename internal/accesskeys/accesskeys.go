@@ -15,10 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"time"
 
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/internal/registry"
 )
 
 // Record is one AccessKey pair.
@@ -143,55 +143,26 @@ func Register(b store.Backend, r Record) error {
 	if err != nil {
 		return err
 	}
-	old, rev, err := b.Get(key)
-	if err != nil {
-		return err
-	}
-	if old != nil {
+	same := func(old []byte) bool {
 		prev, err := decode(old)
-		if err == nil && subtle.ConstantTimeCompare([]byte(prev.AccessKeySecret), []byte(r.AccessKeySecret)) == 1 {
-			return nil
-		}
-		return fmt.Errorf("AccessKey %s is already registered with another secret; revoke it first", r.AccessKeyId)
+		return err == nil && subtle.ConstantTimeCompare([]byte(prev.AccessKeySecret), []byte(r.AccessKeySecret)) == 1
 	}
-	return b.Commit(map[string]int64{key: rev}, []store.Write{{Key: key, Value: value}})
+	return registry.Put(b, key, value, same, fmt.Errorf("AccessKey %s is already registered with another secret; revoke it first", r.AccessKeyId))
 }
 
 // List returns every AccessKey, sorted by id, with the secrets blanked.
 func List(b store.Backend) ([]Record, error) {
-	keys, err := b.List(store.AccessKeyPrefix)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Record, 0, len(keys))
-	for _, k := range keys {
-		v, _, err := b.Get(k)
-		if err != nil {
-			return nil, err
-		}
-		if v == nil {
-			continue
-		}
+	return registry.List(b, store.AccessKeyPrefix, func(k string, v []byte) (Record, error) {
 		r, err := decode(v)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", k, err)
+			return Record{}, fmt.Errorf("%s: %w", k, err)
 		}
 		r.AccessKeySecret = ""
-		out = append(out, *r)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].AccessKeyId < out[j].AccessKeyId })
-	return out, nil
+		return *r, nil
+	})
 }
 
 // Revoke deletes the record of id.
 func Revoke(b store.Backend, id string) error {
-	key := store.AccessKeyPrefix + id
-	v, rev, err := b.Get(key)
-	if err != nil {
-		return err
-	}
-	if v == nil {
-		return fmt.Errorf("%w: %s", ErrNotFound, id)
-	}
-	return b.Commit(map[string]int64{key: rev}, []store.Write{{Key: key}})
+	return registry.Delete(b, store.AccessKeyPrefix+id, fmt.Errorf("%w: %s", ErrNotFound, id))
 }

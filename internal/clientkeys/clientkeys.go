@@ -16,12 +16,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/pocketkms/pocketkms/core/store"
+	"github.com/pocketkms/pocketkms/internal/registry"
 )
 
 // MaxIDLen bounds a ClientKey id; ids are opaque to clients (the SDK's own
@@ -199,56 +199,27 @@ func Register(b store.Backend, key string, value []byte) error {
 	if key != store.ClientKeyPrefix+rec.ClientKeyId {
 		return fmt.Errorf("clientkeys: record key %q does not match id %q", key, rec.ClientKeyId)
 	}
-	old, rev, err := b.Get(key)
-	if err != nil {
-		return err
-	}
-	if old != nil {
+	same := func(old []byte) bool {
 		prev, err := Decode(old)
-		if err == nil && prev.PublicKey == rec.PublicKey {
-			return nil
-		}
-		return fmt.Errorf("ClientKey %s is already registered with a different key; revoke it first", rec.ClientKeyId)
+		return err == nil && prev.PublicKey == rec.PublicKey
 	}
-	return b.Commit(map[string]int64{key: rev}, []store.Write{{Key: key, Value: value}})
+	return registry.Put(b, key, value, same, fmt.Errorf("ClientKey %s is already registered with a different key; revoke it first", rec.ClientKeyId))
 }
 
 // List returns every registered ClientKey, sorted by id.
 func List(b store.Backend) ([]Record, error) {
-	keys, err := b.List(store.ClientKeyPrefix)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Record, 0, len(keys))
-	for _, k := range keys {
-		v, _, err := b.Get(k)
-		if err != nil {
-			return nil, err
-		}
-		if v == nil {
-			continue // revoked meanwhile
-		}
+	return registry.List(b, store.ClientKeyPrefix, func(k string, v []byte) (Record, error) {
 		r, err := Decode(v)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", k, err)
+			return Record{}, fmt.Errorf("%s: %w", k, err)
 		}
-		out = append(out, *r)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ClientKeyId < out[j].ClientKeyId })
-	return out, nil
+		return *r, nil
+	})
 }
 
 // Revoke deletes the record of id: its holder is refused from the next request.
 func Revoke(b store.Backend, id string) error {
-	key := store.ClientKeyPrefix + id
-	v, rev, err := b.Get(key)
-	if err != nil {
-		return err
-	}
-	if v == nil {
-		return fmt.Errorf("%w: %s", ErrNotFound, id)
-	}
-	return b.Commit(map[string]int64{key: rev}, []store.Write{{Key: key}})
+	return registry.Delete(b, store.ClientKeyPrefix+id, fmt.Errorf("%w: %s", ErrNotFound, id))
 }
 
 func pemCert(der []byte) []byte {
