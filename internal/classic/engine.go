@@ -117,6 +117,16 @@ func (c *opCtx) describe(keyID string) (*engineKey, error) {
 	return c.key("DescribeKey", obj{"KeyId": keyID})
 }
 
+// describeParam describes the key the required KeyId parameter names (an
+// id, alias or ARN).
+func (c *opCtx) describeParam() (*engineKey, error) {
+	id, err := c.p.Required("KeyId")
+	if err != nil {
+		return nil, err
+	}
+	return c.describe(id)
+}
+
 func (c *opCtx) keyArn(id string) string {
 	return fmt.Sprintf("acs:kms:%s:%s:key/%s", c.h.cfg.region, c.h.cfg.account, id)
 }

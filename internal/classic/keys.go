@@ -87,11 +87,7 @@ func createKey(c *opCtx) (obj, error) {
 }
 
 func describeKey(c *opCtx) (obj, error) {
-	id, err := c.p.Required("KeyId")
-	if err != nil {
-		return nil, err
-	}
-	k, err := c.describe(id)
+	k, err := c.describeParam()
 	if err != nil {
 		return nil, err
 	}
@@ -319,12 +315,8 @@ func alias(api string) func(*opCtx) (obj, error) {
 		if err != nil {
 			return nil, err
 		}
-		id, err := c.p.Required("KeyId")
-		if err != nil {
-			return nil, err
-		}
 		// The target must be a key id; an alias or ARN is resolved first.
-		k, err := c.describe(id)
+		k, err := c.describeParam()
 		if err != nil {
 			return nil, err
 		}
@@ -354,11 +346,7 @@ func deleteAlias(c *opCtx) (obj, error) {
 func listAliases(c *opCtx) (obj, error) {
 	api, req := "ListAliases", obj{}
 	if _, byKey := c.p["KeyId"]; byKey {
-		id, err := c.p.Required("KeyId")
-		if err != nil {
-			return nil, err
-		}
-		k, err := c.describe(id)
+		k, err := c.describeParam()
 		if err != nil {
 			return nil, err
 		}

@@ -60,11 +60,7 @@ func untagResource(c *opCtx) (obj, error) {
 }
 
 func listResourceTags(c *opCtx) (obj, error) {
-	id, err := c.p.Required("KeyId")
-	if err != nil {
-		return nil, err
-	}
-	k, err := c.describe(id)
+	k, err := c.describeParam()
 	if err != nil {
 		return nil, err
 	}
