@@ -15,9 +15,9 @@ import (
 // aesSpy is modes.StdAES, counting the calls the module makes.
 type aesSpy struct{ n atomic.Int64 }
 
-func (c *aesSpy) GCMSeal(k, iv, aad, p []byte) ([]byte, error) {
+func (c *aesSpy) GCMSeal(dst, k, iv, aad, p []byte) ([]byte, error) {
 	c.n.Add(1)
-	return modes.StdAES.GCMSeal(k, iv, aad, p)
+	return modes.StdAES.GCMSeal(dst, k, iv, aad, p)
 }
 func (c *aesSpy) GCMOpen(k, iv, aad, ct []byte) ([]byte, bool, error) {
 	c.n.Add(1)

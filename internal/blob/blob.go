@@ -97,6 +97,20 @@ func padNibble(alg modes.Spec, p string) (byte, error) {
 // Marshal encodes b. It fails only on fields that could not have come from
 // a successful encryption (unknown algorithm, wrong IV or id length).
 func (b *Blob) Marshal() ([]byte, error) {
+	out, err := b.AppendHeader(make([]byte, 0, b.HeaderLen()+len(b.Ciphertext)))
+	if err != nil {
+		return nil, err
+	}
+	return append(out, b.Ciphertext...), nil
+}
+
+// HeaderLen is the length of everything before the ciphertext.
+func (b *Blob) HeaderLen() int { return headerLen + len(b.IV) }
+
+// AppendHeader appends everything Marshal writes before the ciphertext
+// (b.Ciphertext is not read), so that the caller can seal the ciphertext
+// straight after it: one buffer, no copy of the ciphertext.
+func (b *Blob) AppendHeader(dst []byte) ([]byte, error) {
 	spec, ok := modes.Lookup(b.Algorithm)
 	id, ok2 := algIDs[b.Algorithm]
 	if !ok || !ok2 {
@@ -112,12 +126,9 @@ func (b *Blob) Marshal() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]byte, 0, headerLen+len(b.IV)+len(b.Ciphertext))
-	out = append(out, Magic, CipherVersion<<4|pad, id)
-	out = append(out, b.KeyVersionID...)
-	out = append(out, b.IV...)
-	out = append(out, b.Ciphertext...)
-	return out, nil
+	dst = append(dst, Magic, CipherVersion<<4|pad, id)
+	dst = append(dst, b.KeyVersionID...)
+	return append(dst, b.IV...), nil
 }
 
 // Parse decodes a blob strictly: wrong magic, unknown version, algorithm or

@@ -34,6 +34,12 @@ func TestRoundTrip(t *testing.T) {
 				got, err := blob.Parse(raw)
 				require.NoError(t, err)
 				require.Equal(t, b, got)
+				// The header alone is what precedes the ciphertext, however
+				// much the caller already holds.
+				head, err := b.AppendHeader([]byte("x"))
+				require.NoError(t, err)
+				require.Equal(t, append([]byte("x"), raw[:b.HeaderLen()]...), head)
+				require.Equal(t, len(raw)-len(b.Ciphertext), b.HeaderLen())
 			})
 		}
 	}

@@ -11,8 +11,9 @@ import "github.com/pocketkms/pocketkms/core/kmserr"
 // Key lengths, IV lengths, Aad and padding are checked before it is
 // called; CBC and ECB get whole blocks, already padded.
 type Accelerator interface {
-	// GCMSeal returns ciphertext‖16-byte tag.
-	GCMSeal(key, iv, aad, plaintext []byte) ([]byte, error)
+	// GCMSeal appends ciphertext‖16-byte tag to dst (which may be nil), as
+	// cipher.AEAD.Seal does, so the caller can seal into a larger buffer.
+	GCMSeal(dst, key, iv, aad, plaintext []byte) ([]byte, error)
 	// GCMOpen returns the plaintext, or ok false when it does not authenticate.
 	GCMOpen(key, iv, aad, ciphertext []byte) (plaintext []byte, ok bool, err error)
 	// CBC and ECB en- or decrypt buf in place.
@@ -33,8 +34,8 @@ type hostCipher struct {
 	key []byte
 }
 
-func (h hostCipher) gcmSeal(iv, aad, plaintext []byte) ([]byte, error) {
-	out, err := h.a.GCMSeal(h.key, iv, aad, plaintext)
+func (h hostCipher) gcmSeal(dst, iv, aad, plaintext []byte) ([]byte, error) {
+	out, err := h.a.GCMSeal(dst, h.key, iv, aad, plaintext)
 	if err != nil {
 		return nil, kmserr.Internal("host AES-GCM: %v", err)
 	}

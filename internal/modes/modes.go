@@ -12,6 +12,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"errors"
+	"slices"
 
 	gmcipher "github.com/emmansun/gmsm/cipher"
 	"github.com/emmansun/gmsm/padding"
@@ -151,6 +152,14 @@ const blockSize = 16
 
 // Seal encrypts plaintext. GCM output is ciphertext‖16-byte tag.
 func (s Spec) Seal(p Params, plaintext []byte) ([]byte, error) {
+	return s.SealAppend(nil, p, plaintext)
+}
+
+// SealAppend is Seal appending the ciphertext to dst, so that a caller
+// building a larger message around it (the blob) encrypts straight into
+// that message instead of copying a separate ciphertext in. dst's spare
+// capacity must not overlap plaintext.
+func (s Spec) SealAppend(dst []byte, p Params, plaintext []byte) ([]byte, error) {
 	if err := s.check(p); err != nil {
 		return nil, err
 	}
@@ -159,21 +168,32 @@ func (s Spec) Seal(p Params, plaintext []byte) ([]byte, error) {
 		return nil, err
 	}
 	if s.Mode == GCM {
-		return c.gcmSeal(p.IV, p.Aad, plaintext)
+		return c.gcmSeal(dst, p.IV, p.Aad, plaintext)
 	}
-	var buf []byte
-	if p.Padding == NoPad {
-		if len(plaintext) == 0 || len(plaintext)%blockSize != 0 {
-			return nil, kmserr.InvalidParameter("with %s the Plaintext length must be a positive multiple of %d, got %d bytes", NoPad, blockSize, len(plaintext))
-		}
-		buf = append([]byte(nil), plaintext...)
-	} else {
-		buf = padding.NewPKCS7Padding(blockSize).Pad(append([]byte(nil), plaintext...))
+	if p.Padding == NoPad && (len(plaintext) == 0 || len(plaintext)%blockSize != 0) {
+		return nil, kmserr.InvalidParameter("with %s the Plaintext length must be a positive multiple of %d, got %d bytes", NoPad, blockSize, len(plaintext))
 	}
-	if err := c.crypt(s.Mode, true, p.IV, buf); err != nil {
+	start := len(dst)
+	out := append(slices.Grow(dst, s.SealedLen(len(plaintext), p.Padding)), plaintext...)
+	if p.Padding != NoPad {
+		out = out[:start+len(padding.NewPKCS7Padding(blockSize).Pad(out[start:]))]
+	}
+	if err := c.crypt(s.Mode, true, p.IV, out[start:]); err != nil {
 		return nil, err
 	}
-	return buf, nil
+	return out, nil
+}
+
+// SealedLen is the length of the ciphertext of n plaintext bytes: n plus
+// the tag for GCM, n rounded up to the next whole block when padded.
+func (s Spec) SealedLen(n int, padding string) int {
+	switch {
+	case s.Mode == GCM:
+		return n + TagSize
+	case padding == NoPad:
+		return n
+	}
+	return n - n%blockSize + blockSize
 }
 
 // Open decrypts and, for GCM, authenticates. On any failure it returns a nil
@@ -223,7 +243,7 @@ func (s Spec) Open(p Params, ciphertext []byte) ([]byte, error) {
 // rawCipher is one key's cipher in the three modes, without padding:
 // crypt works in place on whole blocks.
 type rawCipher interface {
-	gcmSeal(iv, aad, plaintext []byte) ([]byte, error)
+	gcmSeal(dst, iv, aad, plaintext []byte) ([]byte, error) // appends to dst
 	gcmOpen(iv, aad, ciphertext []byte) (plaintext []byte, ok bool, err error)
 	crypt(m Mode, encrypt bool, iv, buf []byte) error
 }
@@ -231,12 +251,12 @@ type rawCipher interface {
 // goCipher is crypto/cipher and gmsm over a Go block cipher.
 type goCipher struct{ b cipher.Block }
 
-func (g goCipher) gcmSeal(iv, aad, plaintext []byte) ([]byte, error) {
-	return g.gcm(false, iv, aad, plaintext)
+func (g goCipher) gcmSeal(dst, iv, aad, plaintext []byte) ([]byte, error) {
+	return g.gcm(false, dst, iv, aad, plaintext)
 }
 
 func (g goCipher) gcmOpen(iv, aad, ciphertext []byte) ([]byte, bool, error) {
-	pt, err := g.gcm(true, iv, aad, ciphertext)
+	pt, err := g.gcm(true, nil, iv, aad, ciphertext)
 	if err == errAuth {
 		return nil, false, nil
 	}
@@ -245,13 +265,13 @@ func (g goCipher) gcmOpen(iv, aad, ciphertext []byte) ([]byte, bool, error) {
 
 var errAuth = errors.New("gcm: message authentication failed")
 
-func (g goCipher) gcm(open bool, iv, aad, in []byte) ([]byte, error) {
+func (g goCipher) gcm(open bool, dst, iv, aad, in []byte) ([]byte, error) {
 	a, err := cipher.NewGCM(g.b)
 	if err != nil {
 		return nil, kmserr.Internal("gcm: %v", err)
 	}
 	if !open {
-		return a.Seal(nil, iv, in, aad), nil
+		return a.Seal(dst, iv, in, aad), nil
 	}
 	pt, err := a.Open(nil, iv, in, aad)
 	if err != nil {

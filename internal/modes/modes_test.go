@@ -60,9 +60,17 @@ func TestRoundTripEveryMode(t *testing.T) {
 							want = n + 16 - n%16
 						}
 						require.Equal(t, want, len(ct), "ciphertext length")
+						require.Equal(t, want, spec.SealedLen(n, pad), "SealedLen")
 						got, err := spec.Open(p, ct)
 						require.NoError(t, err)
 						require.Equal(t, pt, got)
+						// SealAppend writes the same bytes after what dst holds,
+						// in dst's own room when it has enough.
+						dst := append(make([]byte, 0, 5+want), "head:"...)
+						app, err := spec.SealAppend(dst, p, pt)
+						require.NoError(t, err)
+						require.Equal(t, append([]byte("head:"), ct...), app)
+						require.Equal(t, &dst[:1][0], &app[0], "SealAppend moved to a new buffer")
 					})
 				}
 			}

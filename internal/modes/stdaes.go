@@ -22,12 +22,12 @@ func gcmOf(key []byte) (cipher.AEAD, error) {
 	return cipher.NewGCM(b)
 }
 
-func (stdAES) GCMSeal(key, iv, aad, plaintext []byte) ([]byte, error) {
+func (stdAES) GCMSeal(dst, key, iv, aad, plaintext []byte) ([]byte, error) {
 	g, err := gcmOf(key)
 	if err != nil {
 		return nil, err
 	}
-	return g.Seal(nil, iv, plaintext, aad), nil
+	return g.Seal(dst, iv, plaintext, aad), nil
 }
 
 func (stdAES) GCMOpen(key, iv, aad, ciphertext []byte) ([]byte, bool, error) {

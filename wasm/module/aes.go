@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"slices"
 	"unsafe"
 
 	"github.com/pocketkms/pocketkms/internal/modes"
@@ -48,10 +49,11 @@ func flag(b bool) int32 {
 	return 0
 }
 
-func (hostAES) GCMSeal(key, iv, aad, plaintext []byte) ([]byte, error) {
-	out := make([]byte, len(plaintext)+modes.TagSize)
+func (hostAES) GCMSeal(dst, key, iv, aad, plaintext []byte) ([]byte, error) {
+	n := len(dst)
+	out := slices.Grow(dst, len(plaintext)+modes.TagSize)[:n+len(plaintext)+modes.TagSize]
 	if aesGCMSeal(ptr(key), uint32(len(key)), ptr(iv), uint32(len(iv)), ptr(aad), uint32(len(aad)),
-		ptr(plaintext), uint32(len(plaintext)), ptr(out)) != 0 {
+		ptr(plaintext), uint32(len(plaintext)), ptr(out[n:])) != 0 {
 		return nil, errHostAES
 	}
 	return out, nil
