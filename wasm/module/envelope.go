@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/rand"
+	"io"
 	"runtime"
 
 	"github.com/pocketkms/pocketkms/core/kms"
@@ -31,9 +32,13 @@ func envelope(format int32, run func() ([]byte, error)) (out []byte) {
 	return abi.Result(abi.ResultOK, resp)
 }
 
+// errorRand draws the RequestId of error results: the instance's pool in
+// the module (exports.go), crypto/rand in native tests.
+var errorRand io.Reader = rand.Reader
+
 // errorResult encodes err as the product's Error message, prefixed with 1.
 func errorResult(format int32, err error) []byte {
-	msg := kms.ErrorMessage(err, ids.NewRequestID(rand.Reader))
+	msg := kms.ErrorMessage(err, ids.NewRequestID(errorRand))
 	var b []byte
 	var merr error
 	if format == abi.FormatProto || format == abi.FormatProtoMeta {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"runtime/debug"
@@ -77,10 +78,16 @@ func pack(b []byte) uint64 {
 	return uint64(keep(b))<<32 | uint64(len(b))
 }
 
+// instanceRand is where the instance's IVs, ids and key material come
+// from: crypto/rand (the host's random_get), fetched ahead (randpool.go).
+var instanceRand = newRandPool(rand.Reader, 4<<10)
+
 // instanceEngine serves every call of this instance: the engine keeps no
 // state but its memo of decoded key records, which is checked against the
 // bytes the host store returns at every read.
-var instanceEngine = kms.New(hostBackend{}, kms.NewConfig())
+var instanceEngine = kms.New(hostBackend{}, kms.NewConfig().WithRand(instanceRand))
+
+func init() { errorRand = instanceRand }
 
 // pkmsCall runs one operation in one store transaction. The result's first
 // byte is 0 (the response follows, in the request's format) or 1 (an Error
