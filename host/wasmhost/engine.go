@@ -51,10 +51,14 @@ type Module struct {
 	done   chan struct{} // closed by Close: wakes calls waiting for a slot
 }
 
-// instance is one started module with its exports looked up once.
+// instance is one started module with its exports looked up once, and the
+// request buffer pkms_buffer last gave (buf, bufLen; 0 before the first).
+// Calls go through pkms_buffer and pkms_run; pkms_alloc and pkms_call are
+// there for the tests that hold the module to the rest of the ABI.
 type instance struct {
-	mod                     api.Module
-	alloc, free, call, info api.Function
+	mod                                      api.Module
+	alloc, free, call, info, buffer, runCall api.Function
+	buf, bufLen                              uint32
 }
 
 // New compiles wasm (the bytes of build/pocketkms.wasm) and returns an engine
@@ -96,7 +100,10 @@ func New(ctx context.Context, wasm []byte, b store.Backend, c Config) (*Module, 
 	if e.compiled, err = e.rt.CompileModule(cctx, wasm); err != nil {
 		return fail(fmt.Errorf("wasmhost: compile module: %w", err))
 	}
-	for _, name := range []string{"pkms_alloc", "pkms_free", "pkms_call", "pkms_info", "_initialize"} {
+	// pkms_info and pkms_free first, to read the ABI version: a module of
+	// another version may lack the exports below, and should be refused as
+	// such rather than as not a pocketkms module.
+	for _, name := range []string{"pkms_info", "pkms_free", "_initialize"} {
 		if _, ok := e.compiled.ExportedFunctions()[name]; !ok {
 			return fail(fmt.Errorf("wasmhost: the module does not export %s: not a pocketkms module", name))
 		}
@@ -129,6 +136,11 @@ func New(ctx context.Context, wasm []byte, b store.Backend, c Config) (*Module, 
 	if _, err := abi.ParseInfo(info); err != nil {
 		return fail(fmt.Errorf("wasmhost: %w", err))
 	}
+	for _, name := range []string{"pkms_buffer", "pkms_run", "pkms_alloc", "pkms_call"} {
+		if _, ok := e.compiled.ExportedFunctions()[name]; !ok {
+			return fail(fmt.Errorf("wasmhost: the module says ABI %d but does not export %s", abi.Version, name))
+		}
+	}
 	e.idle <- inst
 	return e, nil
 }
@@ -140,7 +152,8 @@ func (e *Module) start(ctx context.Context) (*instance, error) {
 	}
 	return &instance{mod: mod,
 		alloc: mod.ExportedFunction("pkms_alloc"), free: mod.ExportedFunction("pkms_free"),
-		call: mod.ExportedFunction("pkms_call"), info: mod.ExportedFunction("pkms_info")}, nil
+		call: mod.ExportedFunction("pkms_call"), info: mod.ExportedFunction("pkms_info"),
+		buffer: mod.ExportedFunction("pkms_buffer"), runCall: mod.ExportedFunction("pkms_run")}, nil
 }
 
 var errClosed = kmserr.New(503, kmserr.CodeServiceUnavailable, "the wasm engine is closed")
@@ -221,41 +234,39 @@ func tooLarge(n uint64) error {
 	return kmserr.New(413, kmserr.CodeEntityTooLarge, "the request is %d bytes, at most %d are allowed", n, abi.MaxAlloc)
 }
 
+// roundTrip runs one call through the instance's reusable buffers: the
+// request goes into the buffer from pkms_buffer (asked for again only when
+// this request is the largest yet), pkms_run answers in its result buffer,
+// and nothing is freed. One call into the module per request.
 func (inst *instance) roundTrip(ctx context.Context, api string, body []byte, format int) ([]byte, error) {
 	n := uint64(len(api)) + uint64(len(body))
 	if n > abi.MaxAlloc {
 		return nil, tooLarge(n)
 	}
-	// api and body share one guest buffer: one alloc and one free per call.
-	p, err := invoke(ctx, inst.alloc, n)
-	if err != nil {
-		return nil, err
-	}
-	in := uint32(p)
-	if in == 0 { // the module's answer for a buffer it will not make
-		return nil, tooLarge(n)
+	if n > uint64(inst.bufLen) || inst.buf == 0 {
+		p, err := invoke(ctx, inst.buffer, n)
+		if err != nil {
+			return nil, err
+		}
+		if p == 0 { // the module's answer for a buffer it will not make
+			return nil, tooLarge(n)
+		}
+		inst.buf, inst.bufLen = uint32(p), uint32(n)
 	}
 	mem := inst.mod.Memory()
-	if !mem.WriteString(in, api) || !mem.Write(in+uint32(len(api)), body) {
-		return nil, errors.New("pkms_alloc returned a buffer outside memory")
+	if !mem.WriteString(inst.buf, api) || !mem.Write(inst.buf+uint32(len(api)), body) {
+		return nil, errors.New("pkms_buffer returned a buffer outside memory")
 	}
-	packed, err := invoke(ctx, inst.call, uint64(in), uint64(len(api)), uint64(in)+uint64(len(api)), uint64(len(body)), uint64(format))
+	packed, err := invoke(ctx, inst.runCall, uint64(len(api)), uint64(len(body)), uint64(format))
 	if err != nil {
-		return nil, err
-	}
-	if _, err := invoke(ctx, inst.free, uint64(in)); err != nil {
 		return nil, err
 	}
 	rp, rl := uint32(packed>>32), uint32(packed)
 	view, ok := mem.Read(rp, rl)
 	if !ok || rl == 0 {
-		return nil, fmt.Errorf("pkms_call returned an invalid result range (%d, %d)", rp, rl)
+		return nil, fmt.Errorf("pkms_run returned an invalid result range (%d, %d)", rp, rl)
 	}
-	out := append([]byte(nil), view...) // the view dies with pkms_free
-	if _, err := invoke(ctx, inst.free, uint64(rp)); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return append([]byte(nil), view...), nil // the view is overwritten by the next call
 }
 
 // result splits the envelope: a response, or the *kmserr.Error it carries.

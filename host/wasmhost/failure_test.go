@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"github.com/pocketkms/pocketkms/internal/abi"
 	"strings"
 	"sync/atomic"
@@ -184,6 +185,23 @@ func TestABIBadArguments(t *testing.T) {
 			t.Errorf("pkms_free(%d): %v", q, err)
 		}
 	}
+	// pkms_buffer refuses as pkms_alloc does, and pkms_run checks its
+	// lengths against the buffer it gave.
+	if p, err := invoke(ctx, inst.buffer, 1<<30); err != nil || p != 0 {
+		t.Errorf("pkms_buffer(1 GiB) = %d, %v; want 0", p, err)
+	}
+	if p, err := invoke(ctx, inst.buffer, 16); err != nil || p == 0 {
+		t.Fatalf("pkms_buffer(16) = %d, %v", p, err)
+	}
+	inst.buf = 0 // the host's record of the buffer is stale now: ask again next call
+	packed, err := invoke(ctx, inst.runCall, 1, 1<<20, abi.FormatJSON)
+	if err != nil {
+		t.Fatalf("pkms_run trapped: %v", err)
+	}
+	view, ok := inst.mod.Memory().Read(uint32(packed>>32), uint32(packed))
+	if !ok || len(view) == 0 || view[0] != abi.ResultError || !strings.Contains(string(view), "do not fit") {
+		t.Errorf("pkms_run beyond its buffer answered %q", view)
+	}
 	e.release(ctx, inst, true)
 	if _, err := e.CallJSON(ctx, "GenerateRandom", []byte(`{"Length":4}`)); err != nil {
 		t.Fatalf("instance unusable after bad arguments: %v", err)
@@ -196,7 +214,7 @@ func TestInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"name":"pocketkms"`, `"abi":1`, `"AdvanceEncrypt"`, `"SM4_GCM"`} {
+	for _, want := range []string{`"name":"pocketkms"`, fmt.Sprintf(`"abi":%d`, abi.Version), `"AdvanceEncrypt"`, `"SM4_GCM"`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("pkms_info %s lacks %s", b, want)
 		}

@@ -20,7 +20,7 @@ import (
 // Version is the ABI version pkms_info reports. It changes when an export,
 // an import or an encoding changes; a host refuses a module of another
 // version.
-const Version = 1
+const Version = 2
 
 // Request formats of pkms_call and the named exports. FormatProtoMeta is
 // FormatProto with the metadata the instance API carries in headers
@@ -198,8 +198,14 @@ func DecodeValue(b []byte) (rev int64, value []byte, err error) {
 // the key version id (x-kms-migrationkeyversionid; empty for none), then
 // the protobuf body.
 func EncodeMeta(keyVersionID string, body []byte) []byte {
-	out := binary.AppendUvarint(make([]byte, 0, binary.MaxVarintLen64+len(keyVersionID)+len(body)), uint64(len(keyVersionID)))
-	return append(append(out, keyVersionID...), body...)
+	out := AppendMeta(make([]byte, 0, binary.MaxVarintLen64+len(keyVersionID)+len(body)), keyVersionID)
+	return append(out, body...)
+}
+
+// AppendMeta appends the metadata that starts a FormatProtoMeta message,
+// for a writer that appends the body itself.
+func AppendMeta(dst []byte, keyVersionID string) []byte {
+	return append(binary.AppendUvarint(dst, uint64(len(keyVersionID))), keyVersionID...)
 }
 
 // DecodeMeta splits a FormatProtoMeta message; body aliases framed.

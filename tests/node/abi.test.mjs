@@ -1,6 +1,6 @@
 // The JS package's ABI side against the Go side's byte vectors
 // (internal/abi/testdata/vectors.json), the ABI version check, a refused
-// allocation, and the bare-WebAssembly example of docs/wasm-abi.md.
+// request buffer, and the bare-WebAssembly example of docs/wasm-abi.md.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -48,7 +48,7 @@ test('a module of another ABI version is refused at load, naming both', async ()
     new RegExp(`the module speaks ABI ${other.abi} and this package ABI ${ABI_VERSION}`));
 });
 
-test('a body pkms_alloc refuses is a 413, and the next call works', async () => {
+test('a body pkms_buffer refuses is a 413, and the next call works', async () => {
   const kms = await load();
   const tooBig = new Uint8Array(64 * 2 ** 20 + 1);
   const err = await rejectsKms(() => kms.callProto('GenerateRandom', tooBig), 413, 'RequestEntityTooLarge', { requestId: false });

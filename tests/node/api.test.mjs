@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, describe, test } from 'node:test';
 
-import { KmsError, OPERATIONS, PocketKMS } from 'pocketkms';
+import { ABI_VERSION, KmsError, OPERATIONS, PocketKMS } from 'pocketkms';
 
 import { hex, load, rejectsKms, text, utf8, UUID, webcryptoOpen } from './helpers.mjs';
 
@@ -15,10 +15,10 @@ let kms;
 before(async () => { kms = await load(); });
 
 describe('info', () => {
-  test('names the module, ABI 1, and every operation, each with a method', () => {
+  test('names the module, its ABI, and every operation, each with a method', () => {
     const info = kms.info();
     assert.equal(info.name, 'pocketkms');
-    assert.equal(info.abi, 1);
+    assert.equal(info.abi, ABI_VERSION);
     assert.deepEqual([...info.operations].sort(), [...OPERATIONS].sort());
     for (const api of info.operations) assert.equal(typeof kms[camel(api)], 'function', api);
     assert.ok(info.algorithms.includes('AES_GCM'));

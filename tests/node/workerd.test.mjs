@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { Miniflare } from 'miniflare';
+import { ABI_VERSION } from 'pocketkms';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let mf;
@@ -29,7 +30,7 @@ test('a Worker loads the module and round-trips', async () => {
   const a = JSON.parse(body);
   assert.equal(a.isModule, true);
   assert.equal(a.text, 'from workerd');
-  assert.equal(a.info.abi, 1);
+  assert.equal(a.info.abi, ABI_VERSION);
   assert.ok(Math.abs(Date.parse(a.creationDate) - Date.now()) < 60_000, a.creationDate);
   const b = await (await mf.dispatchFetch('http://localhost/roundtrip')).json();
   assert.notEqual(a.keyId, b.keyId);

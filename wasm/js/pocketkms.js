@@ -22,8 +22,8 @@ export { MemoryStore } from './memory.js';
 export { IndexedDBStore } from './indexeddb.js';
 
 /** The module ABI this package speaks (docs/wasm-abi.md): a module of another is refused at load. */
-export const ABI_VERSION = 1;
-/** What pkms_alloc makes at most; it answers 0 beyond (internal/abi.MaxAlloc). */
+export const ABI_VERSION = 2;
+/** What pkms_buffer makes at most; it answers 0 beyond (internal/abi.MaxAlloc). */
 const MAX_ALLOC = 64 * 2 ** 20;
 const FORMAT_PROTO = 0;
 const FORMAT_JSON = 1;
@@ -129,6 +129,10 @@ export class PocketKMS {
   #state = { committed: false, hostError: null };
   #output = [];
   #onOutput;
+  /** The instance's request buffer as pkms_buffer last gave it: asked again only for a larger request. */
+  #buffer = { ptr: 0, size: 0 };
+  /** The UTF-8 of each API name called so far. */
+  #apiBytes = new Map();
 
   /** The host's AES for the module (aes.js), or null: none in browsers and workerd. */
   static hostAES() { return null; }
@@ -181,6 +185,12 @@ export class PocketKMS {
           ? `pocketkms: pkms_info names the module ${JSON.stringify(info?.name)}, not pocketkms`
           : `pocketkms: the module speaks ABI ${info.abi} and this package ABI ${ABI_VERSION}: use a module and a package from the same pocketkms release`);
       }
+      const missing = ['pkms_buffer', 'pkms_run'].filter((name) => typeof instance.exports[name] !== 'function');
+      if (missing.length > 0) {
+        this.#instance = null;
+        throw new Error(`pocketkms: the module says ABI ${ABI_VERSION} but does not export ${missing.join(', ')}`);
+      }
+      this.#buffer = { ptr: 0, size: 0 };
       this.#info ??= info;
     })();
     this.#ready.catch(() => { this.#ready = null; });
@@ -198,20 +208,27 @@ export class PocketKMS {
     return out;
   }
 
-  /** Writes bytes into a fresh guest buffer and returns its address, which the caller frees; 0 if the module would not allocate it. */
-  #put(bytes) {
-    const ex = this.#instance.exports;
-    const ptr = ex.pkms_alloc(Math.max(bytes.length, 1)) >>> 0;
-    if (ptr === 0) return 0; // nothing to write into: address 0 is the module's own memory
-    new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes); // after alloc: it may grow memory
-    return ptr;
+  /** The UTF-8 of an API name, encoded once per name. */
+  #apiUtf8(api) {
+    let b = this.#apiBytes.get(api);
+    if (b === undefined) {
+      b = utf8(api);
+      if (this.#apiBytes.size < 256) this.#apiBytes.set(api, b);
+    }
+    return b;
   }
 
-  /** Runs one call in the module; returns { ok, body, hostError } in the given format. */
+  /**
+   * Runs one call in the module; returns { ok, body, hostError } in the given
+   * format. The request goes into the instance's request buffer (pkms_buffer,
+   * asked again only when this request is the largest yet) and pkms_run
+   * answers in its result buffer, which is copied out: one call into the
+   * module per request, nothing to free (docs/wasm-abi.md).
+   */
   async #invoke(api, body, format) {
     if (typeof api !== 'string' || api === '') throw badParameter('the API name must be a non-empty string');
     if (!this.#instance) await this.#instantiate();
-    // From here to the end of pkms_call nothing awaits, so calls on one
+    // From here to the end of pkms_run nothing awaits, so calls on one
     // instance never interleave inside the module.
     const state = this.#state;
     state.committed = false;
@@ -219,19 +236,27 @@ export class PocketKMS {
     this.#output.length = 0; // keep only what this call prints
     let result;
     let crash = null;
-    let refused = 0; // the size pkms_alloc would not make, if any
+    let refused = 0; // the size pkms_buffer would not make, if any
     try {
       const ex = this.#instance.exports;
-      const apiBytes = utf8(api);
-      const apiPtr = this.#put(apiBytes);
-      const bodyPtr = apiPtr && this.#put(body);
-      if (!bodyPtr) {
-        if (apiPtr) ex.pkms_free(apiPtr);
-        refused = apiBytes.length + body.length;
-      } else {
-        result = this.#takeResult(ex.pkms_call(apiPtr, apiBytes.length, bodyPtr, body.length, format));
-        ex.pkms_free(apiPtr);
-        ex.pkms_free(bodyPtr);
+      const apiBytes = this.#apiUtf8(api);
+      const size = apiBytes.length + body.length;
+      const buf = this.#buffer;
+      if (size > buf.size || buf.ptr === 0) {
+        const ptr = size > MAX_ALLOC ? 0 : ex.pkms_buffer(size) >>> 0;
+        if (ptr === 0) refused = size; // nothing to write into: address 0 is the module's own memory
+        else { buf.ptr = ptr; buf.size = size; }
+      }
+      if (!refused) {
+        const mem = new Uint8Array(ex.memory.buffer); // after pkms_buffer: it may grow memory
+        mem.set(apiBytes, buf.ptr);
+        mem.set(body, buf.ptr + apiBytes.length);
+        const p = BigInt.asUintN(64, ex.pkms_run(apiBytes.length, body.length, format));
+        const ptr = Number(p >> 32n);
+        const len = Number(p & 0xffffffffn);
+        const out = new Uint8Array(ex.memory.buffer); // after pkms_run: it may grow memory
+        // The status byte, and a copy of the message: the next call overwrites the result buffer.
+        result = len === 0 ? { status: -1 } : { status: out[ptr], body: out.slice(ptr + 1, ptr + len) };
       }
     } catch (err) {
       // A trap or proc_exit leaves the instance unusable: drop it; the
@@ -248,10 +273,10 @@ export class PocketKMS {
       // As the Go host answers: the call is refused, the instance is fine.
       throw new KmsError(413, 'RequestEntityTooLarge', `the request is ${refused} bytes, at most ${MAX_ALLOC} are allowed`);
     }
-    if (result.length === 0 || (result[0] !== STATUS_OK && result[0] !== STATUS_ERROR)) {
+    if (result.status !== STATUS_OK && result.status !== STATUS_ERROR) {
       throw new KmsError(500, 'InternalFailure', 'the pocketkms module returned a malformed result');
     }
-    return { ok: result[0] === STATUS_OK, body: result.subarray(1), hostError };
+    return { ok: result.status === STATUS_OK, body: result.body, hostError };
   }
 
   async #flush() {
@@ -294,7 +319,7 @@ export class PocketKMS {
     if (!(bytes instanceof Uint8Array)) throw badParameter('callProto takes the request as a Uint8Array');
     const { ok, body, hostError } = await this.#invoke(api, bytes, FORMAT_PROTO);
     if (!ok) throw KmsError.fromBody(decodeProtoError(body), hostError ?? undefined);
-    return body.slice();
+    return body; // already a copy, out of the module's memory
   }
 
   /** The module's name, version, ABI, operations and algorithms. */

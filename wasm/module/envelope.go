@@ -15,29 +15,42 @@ import (
 // This file builds pkms_call's result envelope. It has no build tag so that
 // the panic handling is unit-tested natively.
 
-// envelope runs one operation and returns its result buffer: 0 and the
-// response, or 1 and the Error message in the request's format (JSON when
-// the format is unknown). A panic in run becomes a 500 InternalFailure, so
-// that the instance stays usable.
-func envelope(format int32, run func() ([]byte, error)) (out []byte) {
+// answer is what one operation gives back: its response message and, for
+// FormatProtoMeta, the key version id the response's metadata names.
+type answer struct {
+	body         []byte
+	keyVersionID string
+}
+
+// appendEnvelope runs one operation and appends its result envelope to dst:
+// 0 and the response (framed with its metadata for FormatProtoMeta), or 1
+// and the Error message in the request's format (JSON when the format is
+// unknown). A panic in run becomes a 500 InternalFailure, so that the
+// instance stays usable.
+func appendEnvelope(dst []byte, format int32, run func() (answer, error)) (out []byte) {
+	start := len(dst)
 	defer func() {
 		if r := recover(); r != nil {
-			out = errorResult(format, panicError(r))
+			out = appendError(dst[:start], format, panicError(r))
 		}
 	}()
-	resp, err := run()
+	a, err := run()
 	if err != nil {
-		return errorResult(format, err)
+		return appendError(dst, format, err)
 	}
-	return abi.Result(abi.ResultOK, resp)
+	dst = append(dst, abi.ResultOK)
+	if format == abi.FormatProtoMeta {
+		dst = abi.AppendMeta(dst, a.keyVersionID)
+	}
+	return append(dst, a.body...)
 }
 
 // errorRand draws the RequestId of error results: the instance's pool in
 // the module (exports.go), crypto/rand in native tests.
 var errorRand io.Reader = rand.Reader
 
-// errorResult encodes err as the product's Error message, prefixed with 1.
-func errorResult(format int32, err error) []byte {
+// appendError appends err's envelope: 1, then the product's Error message.
+func appendError(dst []byte, format int32, err error) []byte {
 	msg := kms.ErrorMessage(err, ids.NewRequestID(errorRand))
 	var b []byte
 	var merr error
@@ -49,7 +62,7 @@ func errorResult(format int32, err error) []byte {
 	if merr != nil {
 		b = []byte(`{"StatusCode":500,"ErrorCode":"InternalFailure","ErrorMessage":"cannot encode the error"}`)
 	}
-	return abi.Result(abi.ResultError, b)
+	return append(append(dst, abi.ResultError), b...)
 }
 
 // panicError reports a recovered panic without echoing arbitrary values,
@@ -62,14 +75,14 @@ func panicError(r any) error {
 }
 
 // callMeta runs a FormatProtoMeta request.
-func callMeta(e *kms.Engine, api string, framed []byte) ([]byte, error) {
+func callMeta(e *kms.Engine, api string, framed []byte) (answer, error) {
 	version, body, err := abi.DecodeMeta(framed)
 	if err != nil {
-		return nil, kmserr.Internal("pkms_call: %v", err)
+		return answer{}, kmserr.Internal("pkms_call: %v", err)
 	}
 	out, meta, err := e.CallProtoMeta(api, body, kms.Meta{KeyVersionID: version})
 	if err != nil {
-		return nil, err
+		return answer{}, err
 	}
-	return abi.EncodeMeta(meta.KeyVersionID, out), nil
+	return answer{out, meta.KeyVersionID}, nil
 }

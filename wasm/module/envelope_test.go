@@ -31,6 +31,11 @@ func decodeError(t *testing.T, format int32, out []byte) *pb.Error {
 	return &m
 }
 
+// envelope is appendEnvelope for a run without metadata, into a fresh buffer.
+func envelope(format int32, run func() ([]byte, error)) []byte {
+	return appendEnvelope(nil, format, func() (answer, error) { b, err := run(); return answer{body: b}, err })
+}
+
 func TestEnvelope(t *testing.T) {
 	if out := envelope(abi.FormatJSON, func() ([]byte, error) { return []byte(`{"A":1}`), nil }); string(out) != "\x00{\"A\":1}" {
 		t.Errorf("ok envelope %q", out)
@@ -67,5 +72,30 @@ func TestEnvelopeRecoversPanics(t *testing.T) {
 				t.Errorf("message %q: want %q, never %q", m.ErrorMessage, c.want, c.mustNot)
 			}
 		})
+	}
+}
+
+// TestEnvelopeAppends: pkms_run's result buffer is reused, so the envelope
+// goes after what dst holds, a panic's error included, and metadata frames
+// only a successful FormatProtoMeta answer.
+func TestEnvelopeAppends(t *testing.T) {
+	dst := append(make([]byte, 0, 64), "kept"...)
+	out := appendEnvelope(dst, abi.FormatProtoMeta, func() (answer, error) { return answer{[]byte{8, 1}, "v1"}, nil })
+	if want := "kept\x00\x02v1\x08\x01"; string(out) != want {
+		t.Errorf("meta envelope %q, want %q", out, want)
+	}
+	if &out[0] != &dst[0] {
+		t.Error("the envelope did not reuse dst's room")
+	}
+	out = appendEnvelope(dst, abi.FormatProtoMeta, func() (answer, error) { panic(errors.New("x")) })
+	if string(out[:4]) != "kept" {
+		t.Fatalf("a panic's envelope lost dst's bytes: %q", out)
+	}
+	if m := decodeError(t, abi.FormatProto, out[4:]); m.StatusCode != 500 {
+		t.Errorf("panic in FormatProtoMeta: %v", m)
+	}
+	out = appendEnvelope(nil, abi.FormatProtoMeta, func() (answer, error) { return answer{keyVersionID: "v1"}, kmserr.KeyNotFound("k") })
+	if m := decodeError(t, abi.FormatProto, out); m.StatusCode != 404 {
+		t.Errorf("an error result is framed with metadata: %v", m)
 	}
 }

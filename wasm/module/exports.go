@@ -95,38 +95,45 @@ func init() { errorRand = instanceRand }
 //
 //go:wasmexport pkms_call
 func pkmsCall(apiPtr, apiLen, reqPtr, reqLen uint32, format int32) uint64 {
-	return pack(envelope(format, func() ([]byte, error) {
+	return pack(appendEnvelope(nil, format, func() (answer, error) {
 		apiBytes, ok := region(apiPtr, apiLen)
 		if !ok {
-			return nil, kmserr.Internal("pkms_call: the api range is not inside a buffer from pkms_alloc")
+			return answer{}, kmserr.Internal("pkms_call: the api range is not inside a buffer from pkms_alloc")
 		}
-		return run(string(apiBytes), reqPtr, reqLen, format)
+		return runAt(string(apiBytes), reqPtr, reqLen, format)
 	}))
 }
 
 // callNamed is a named export (exports_named.go): pkms_call for one api.
 func callNamed(api string, reqPtr, reqLen uint32, format int32) uint64 {
-	return pack(envelope(format, func() ([]byte, error) { return run(api, reqPtr, reqLen, format) }))
+	return pack(appendEnvelope(nil, format, func() (answer, error) { return runAt(api, reqPtr, reqLen, format) }))
 }
 
-func run(api string, reqPtr, reqLen uint32, format int32) ([]byte, error) {
+func runAt(api string, reqPtr, reqLen uint32, format int32) (answer, error) {
 	body, ok := region(reqPtr, reqLen)
 	if !ok {
-		return nil, kmserr.Internal("%s: the request range is not inside a buffer from pkms_alloc", api)
+		return answer{}, kmserr.Internal("%s: the request range is not inside a buffer from pkms_alloc", api)
 	}
-	// The engine may keep slices of the request in its response; copy it so
-	// that the host freeing or reusing its buffer cannot change them.
-	body = append([]byte(nil), body...)
+	return run(api, body, format)
+}
+
+// run runs one request. body is only read during the call: the codecs copy
+// every field they decode, so no response keeps a slice of it.
+func run(api string, body []byte, format int32) (answer, error) {
 	e := instanceEngine
+	var out []byte
+	var err error
 	switch format {
 	case abi.FormatProto:
-		return e.CallProto(api, body)
+		out, err = e.CallProto(api, body)
 	case abi.FormatJSON:
-		return e.CallJSON(api, body)
+		out, err = e.CallJSON(api, body)
 	case abi.FormatProtoMeta:
 		return callMeta(e, api, body)
+	default:
+		err = kmserr.Internal("%s: format %d is not 0 (protobuf), 1 (JSON) or 2 (protobuf with metadata)", api, format)
 	}
-	return nil, kmserr.Internal("%s: format %d is not 0 (protobuf), 1 (JSON) or 2 (protobuf with metadata)", api, format)
+	return answer{body: out}, err
 }
 
 // pkmsInfo describes the module: name, build version, ABI version, what it
