@@ -43,12 +43,12 @@ func (c *call) encryptionKey(name string) (*keyRecord, error) {
 // algorithm picks the algorithm for k: the requested one if it fits the key
 // spec, else the key's default (AES_GCM or SM4_GCM).
 func algorithm(k *keyRecord, requested string) (modes.Spec, error) {
-	family := "AES"
+	family, fallback := "AES", modes.AES_GCM
 	if k.KeySpec == SpecSM4 {
-		family = "SM4"
+		family, fallback = "SM4", modes.SM4_GCM
 	}
 	if requested == "" {
-		requested = family + "_GCM"
+		requested = fallback
 	}
 	s, ok := modes.Lookup(requested)
 	if !ok {

@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 	"time"
@@ -41,5 +42,31 @@ func TestRecordMemoCopies(t *testing.T) {
 	}
 	if _, err := m.decode("key-a", []byte("{")); err == nil {
 		t.Fatal("corrupt record decoded")
+	}
+}
+
+// sameRecord agrees with bytes.Equal wherever a difference lies: in the
+// eight-byte words, in the tail after them, or in the length.
+func TestSameRecord(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 8, 9, 16, 23, 500} {
+		a := make([]byte, n)
+		for i := range a {
+			a[i] = byte(i*31 + 7)
+		}
+		if !sameRecord(a, bytes.Clone(a)) {
+			t.Errorf("length %d: equal records differ", n)
+		}
+		for i := range n {
+			for _, bit := range []byte{0x01, 0x80} {
+				b := bytes.Clone(a)
+				b[i] ^= bit
+				if sameRecord(a, b) {
+					t.Fatalf("length %d: a difference at byte %d (bit %#x) went unseen", n, i, bit)
+				}
+			}
+		}
+		if sameRecord(a, append(bytes.Clone(a), 0)) {
+			t.Errorf("length %d: a longer record with the same prefix is the same", n)
+		}
 	}
 }

@@ -67,7 +67,8 @@ func (k *keyRecord) projectRotation(now time.Time) {
 		return
 	}
 	k.Versions = append(k.Versions, versionRecord{KeyVersionId: k.rotatedVersionID(), CreationDate: due})
-	k.LastRotationDate = &due
+	last := due // its own variable: &due would put due on the heap for every key read, due or not
+	k.LastRotationDate = &last
 	k.pending = true
 }
 
