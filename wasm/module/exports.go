@@ -85,7 +85,7 @@ var instanceRand = newRandPool(rand.Reader, 4<<10)
 // instanceEngine serves every call of this instance: the engine keeps no
 // state but its memo of decoded key records, which is checked against the
 // bytes the host store returns at every read.
-var instanceEngine = kms.New(hostBackend{}, kms.NewConfig().WithRand(instanceRand))
+var instanceEngine = kms.New(hostBackend{}, kms.NewConfig().WithRand(instanceRand).WithClock(wallClock))
 
 func init() { errorRand = instanceRand }
 
