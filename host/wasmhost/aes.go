@@ -31,7 +31,8 @@ func instantiateAES(ctx context.Context, rt wazero.Runtime, enabled bool, impl m
 	}
 	gcm := func(open bool) api.GoModuleFunc {
 		return func(_ context.Context, m api.Module, s []uint64) {
-			s[0] = api.EncodeI32(aesGCM(impl, m.Memory(), open, u32s(s[:9])))
+			a := u32s(s[:9])
+			s[0] = api.EncodeI32(aesGCM(impl, m.Memory(), open, a[:]))
 		}
 	}
 	_, err := rt.NewHostModuleBuilder("pocketkms_aes").
@@ -43,19 +44,22 @@ func instantiateAES(ctx context.Context, rt wazero.Runtime, enabled bool, impl m
 		NewFunctionBuilder().WithGoModuleFunction(gcm(true), []api.ValueType{i32, i32, i32, i32, i32, i32, i32, i32, i32}, []api.ValueType{i32}).
 		WithParameterNames("key_ptr", "key_len", "iv_ptr", "iv_len", "aad_ptr", "aad_len", "in_ptr", "in_len", "out_ptr").Export("gcm_open").
 		NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(_ context.Context, m api.Module, s []uint64) {
-		s[0] = api.EncodeI32(aesBlocks(impl, m.Memory(), true, u32s(s[:6])))
+		a := u32s(s[:6])
+		s[0] = api.EncodeI32(aesBlocks(impl, m.Memory(), true, a[:6]))
 	}), []api.ValueType{i32, i32, i32, i32, i32, i32}, []api.ValueType{i32}).
 		WithParameterNames("encrypt", "key_ptr", "key_len", "iv_ptr", "buf_ptr", "buf_len").Export("cbc").
 		NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(_ context.Context, m api.Module, s []uint64) {
-		s[0] = api.EncodeI32(aesBlocks(impl, m.Memory(), false, u32s(s[:5])))
+		a := u32s(s[:5])
+		s[0] = api.EncodeI32(aesBlocks(impl, m.Memory(), false, a[:5]))
 	}), []api.ValueType{i32, i32, i32, i32, i32}, []api.ValueType{i32}).
 		WithParameterNames("encrypt", "key_ptr", "key_len", "buf_ptr", "buf_len").Export("ecb").
 		Instantiate(ctx)
 	return err
 }
 
-func u32s(s []uint64) []uint32 {
-	out := make([]uint32, len(s))
+// u32s decodes up to 9 arguments into an array, not a fresh slice: one
+// allocation fewer per AES call.
+func u32s(s []uint64) (out [9]uint32) {
 	for i, v := range s {
 		out[i] = api.DecodeU32(v)
 	}

@@ -59,6 +59,7 @@ type instance struct {
 	mod                                      api.Module
 	alloc, free, call, info, buffer, runCall api.Function
 	buf, bufLen                              uint32
+	stack                                    [3]uint64 // pkms_run's arguments and result, not a slice per call
 }
 
 // New compiles wasm (the bytes of build/pocketkms.wasm) and returns an engine
@@ -257,10 +258,12 @@ func (inst *instance) roundTrip(ctx context.Context, api string, body []byte, fo
 	if !mem.WriteString(inst.buf, api) || !mem.Write(inst.buf+uint32(len(api)), body) {
 		return nil, errors.New("pkms_buffer returned a buffer outside memory")
 	}
-	packed, err := invoke(ctx, inst.runCall, uint64(len(api)), uint64(len(body)), uint64(format))
-	if err != nil {
+	st := inst.stack[:]
+	st[0], st[1], st[2] = uint64(len(api)), uint64(len(body)), uint64(format)
+	if err := inst.runCall.CallWithStack(ctx, st); err != nil {
 		return nil, err
 	}
+	packed := st[0]
 	rp, rl := uint32(packed>>32), uint32(packed)
 	view, ok := mem.Read(rp, rl)
 	if !ok || rl == 0 {

@@ -90,10 +90,12 @@ func kvGet(ctx context.Context, mem api.Memory, b store.Backend, kp, kl, bp, bc 
 	}
 	n = 8 + int64(len(v))
 	if n <= int64(bc) {
-		if !mem.Write(bp, abi.EncodeValue(rev, v)) {
+		out, ok := mem.Read(bp, uint32(n)) // a view of the guest's buffer: the answer goes straight in
+		if !ok {
 			s.fail(errMemory)
 			return abi.KVHostError
 		}
+		abi.PutValue(out, rev, v)
 	}
 	return n
 }

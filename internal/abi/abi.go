@@ -175,8 +175,16 @@ func DecodeList(b []byte, prefix string) ([]string, error) {
 // EncodeValue is kv_get's answer for a present key: the revision (i64 LE)
 // then the value.
 func EncodeValue(rev int64, value []byte) []byte {
-	out := binary.LittleEndian.AppendUint64(make([]byte, 0, 8+len(value)), uint64(rev))
-	return append(out, value...)
+	out := make([]byte, 8+len(value))
+	PutValue(out, rev, value)
+	return out
+}
+
+// PutValue writes EncodeValue's bytes into dst, which has room for exactly
+// 8+len(value): a host writes the answer straight into the guest's buffer.
+func PutValue(dst []byte, rev int64, value []byte) {
+	binary.LittleEndian.PutUint64(dst, uint64(rev))
+	copy(dst[8:], value)
 }
 
 // DecodeValue splits kv_get's answer, refusing a revision that is not
