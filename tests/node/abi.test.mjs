@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { ABI_VERSION, PocketKMS } from 'pocketkms';
-import { decodeBatch, encodeList, encodeValue } from '../../wasm/js/host.js';
+import { decodeBatch, encodeList, encodeValue, kvImports } from '../../wasm/js/host.js';
 import { load, rejectsKms } from './helpers.mjs';
 
 const vectors = JSON.parse(await readFile(new URL('../../internal/abi/testdata/vectors.json', import.meta.url), 'utf8'));
@@ -38,6 +38,18 @@ describe('ABI vectors', () => {
   }
   for (const v of vectors.values) {
     test(`kv_get answer: ${v.name}`, () => assert.equal(hex(encodeValue(v.rev, v.value)), v.hex));
+  }
+});
+
+test('kv_get answers again from its cache only for the same revision and the same text', () => {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  let rec = { rev: 1, value: 'a' };
+  const kv = kvImports({ get: () => rec, list: () => [], commit: () => true }, () => memory, {});
+  new Uint8Array(memory.buffer).set(new TextEncoder().encode('k'), 0);
+  const get = () => hex(new Uint8Array(memory.buffer, 100, Number(kv.kv_get(0, 1, 100, 64))));
+  for (const next of [{ rev: 1, value: 'a' }, { rev: 1, value: 'b' }, { rev: 2, value: 'b' }, { rev: 2, value: 'b' }]) {
+    rec = next;
+    assert.equal(get(), hex(encodeValue(next.rev, next.value)), JSON.stringify(next));
   }
 });
 

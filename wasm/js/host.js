@@ -16,6 +16,13 @@ const OP_DELETE = 2;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const MAX_ANSWERS = 1024;
+
+/** Empties kv_get's answer cache, wiping what it held. */
+function forget(answers) {
+  for (const a of answers.values()) a.bytes.fill(0);
+  answers.clear();
+}
 
 /**
  * Returns the "pocketkms" import object over store. getMemory returns the
@@ -26,13 +33,28 @@ const decoder = new TextDecoder();
 export function kvImports(store, getMemory, state) {
   const bytes = () => new Uint8Array(getMemory().buffer);
   const readString = (ptr, len) => decoder.decode(bytes().subarray(ptr, ptr + len));
+  // kv_get's last answer per key: every data operation reads its key record,
+  // and encoding the same text to UTF-8 again was a few percent of a call.
+  // An entry is reused only for the same revision and the same text, and
+  // wiped when replaced (a key record holds key material).
+  const answers = new Map();
+  const answerFor = (key, rec) => {
+    const last = answers.get(key);
+    if (last !== undefined && last.rev === rec.rev && last.value === rec.value) return last.bytes;
+    const answer = encodeValue(rec.rev, rec.value);
+    if (last !== undefined) last.bytes.fill(0);
+    else if (answers.size >= MAX_ANSWERS) forget(answers);
+    answers.set(key, { rev: rec.rev, value: rec.value, bytes: answer });
+    return answer;
+  };
 
   return {
     kv_get(keyPtr, keyLen, bufPtr, bufCap) {
       try {
-        const rec = store.get(readString(keyPtr, keyLen));
+        const key = readString(keyPtr, keyLen);
+        const rec = store.get(key);
         if (rec === undefined || rec === null) return ABSENT;
-        const answer = encodeValue(rec.rev, rec.value);
+        const answer = answerFor(key, rec);
         if (answer.length <= bufCap) bytes().set(answer, bufPtr);
         return BigInt(answer.length);
       } catch (err) {
