@@ -136,7 +136,7 @@ func (c *call) advanceSeal(keyID string, m Meta, alg, padding string, iv, aad, p
 	// request's parameters, so that a bad one is still an InvalidParameter.
 	b := &blob.Blob{Algorithm: s.spec.Name, Padding: s.padding, KeyVersionID: v.KeyVersionId, IV: s.iv}
 	head := b.HeaderLen()
-	out, err := s.sealAppend(make([]byte, head, head+s.spec.SealedLen(len(plaintext), s.padding)), v, aad, plaintext)
+	out, err := s.sealAppend(blobBuffer(head + s.spec.SealedLen(len(plaintext), s.padding))[:head], v, aad, plaintext)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}

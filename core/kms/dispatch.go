@@ -274,6 +274,7 @@ func (e *Engine) CallProtoMeta(api string, body []byte, in Meta) ([]byte, Meta, 
 	if err != nil {
 		return nil, Meta{}, kmserr.Internal("encode response: %v", err)
 	}
+	keepBlob(resp)
 	return out, meta, nil
 }
 
