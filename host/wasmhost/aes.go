@@ -29,10 +29,20 @@ func instantiateAES(ctx context.Context, rt wazero.Runtime, enabled bool, impl m
 	if enabled {
 		avail = 1
 	}
+	// impl, or the calling instance's own cache (callState.aes).
+	accel := func(ctx context.Context) modes.Accelerator {
+		if impl != nil {
+			return impl
+		}
+		if s := stateOf(ctx); s != nil && s.aes != nil {
+			return s.aes
+		}
+		return modes.StdAES
+	}
 	gcm := func(open bool) api.GoModuleFunc {
-		return func(_ context.Context, m api.Module, s []uint64) {
+		return func(ctx context.Context, m api.Module, s []uint64) {
 			a := u32s(s[:9])
-			s[0] = api.EncodeI32(aesGCM(impl, m.Memory(), open, a[:]))
+			s[0] = api.EncodeI32(aesGCM(accel(ctx), m.Memory(), open, a[:]))
 		}
 	}
 	_, err := rt.NewHostModuleBuilder("pocketkms_aes").
@@ -43,14 +53,14 @@ func instantiateAES(ctx context.Context, rt wazero.Runtime, enabled bool, impl m
 		WithParameterNames("key_ptr", "key_len", "iv_ptr", "iv_len", "aad_ptr", "aad_len", "in_ptr", "in_len", "out_ptr").Export("gcm_seal").
 		NewFunctionBuilder().WithGoModuleFunction(gcm(true), []api.ValueType{i32, i32, i32, i32, i32, i32, i32, i32, i32}, []api.ValueType{i32}).
 		WithParameterNames("key_ptr", "key_len", "iv_ptr", "iv_len", "aad_ptr", "aad_len", "in_ptr", "in_len", "out_ptr").Export("gcm_open").
-		NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(_ context.Context, m api.Module, s []uint64) {
+		NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, m api.Module, s []uint64) {
 		a := u32s(s[:6])
-		s[0] = api.EncodeI32(aesBlocks(impl, m.Memory(), true, a[:6]))
+		s[0] = api.EncodeI32(aesBlocks(accel(ctx), m.Memory(), true, a[:6]))
 	}), []api.ValueType{i32, i32, i32, i32, i32, i32}, []api.ValueType{i32}).
 		WithParameterNames("encrypt", "key_ptr", "key_len", "iv_ptr", "buf_ptr", "buf_len").Export("cbc").
-		NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(_ context.Context, m api.Module, s []uint64) {
+		NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, m api.Module, s []uint64) {
 		a := u32s(s[:5])
-		s[0] = api.EncodeI32(aesBlocks(impl, m.Memory(), false, a[:5]))
+		s[0] = api.EncodeI32(aesBlocks(accel(ctx), m.Memory(), false, a[:5]))
 	}), []api.ValueType{i32, i32, i32, i32, i32}, []api.ValueType{i32}).
 		WithParameterNames("encrypt", "key_ptr", "key_len", "buf_ptr", "buf_len").Export("ecb").
 		Instantiate(ctx)

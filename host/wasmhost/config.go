@@ -17,7 +17,7 @@ type Config struct {
 	stderr   io.Writer         // nil: os.Stderr
 	env      []string          // KEY=VALUE pairs for the module, for tests
 	noAES    bool              // WithHostAES(false)
-	aes      modes.Accelerator // nil: modes.StdAES; tests count calls with their own
+	aes      modes.Accelerator // nil: each instance's aesCache; tests count calls with their own
 }
 
 // WithHostAES sets whether the module runs AES on Go's crypto through its
@@ -27,12 +27,9 @@ func (c Config) WithHostAES(on bool) Config { c.noAES = !on; return c }
 
 func (c Config) hostAES() bool { return !c.noAES }
 
-func (c Config) aesImpl() modes.Accelerator {
-	if c.aes == nil {
-		return modes.StdAES
-	}
-	return c.aes
-}
+// aesImpl is the AES the imports run on: nil for the default, each
+// instance's own aesCache (crypto/aes, keeping its last key's cipher).
+func (c Config) aesImpl() modes.Accelerator { return c.aes }
 
 // NewConfig returns the defaults: a pool of runtime.GOMAXPROCS(0) instances,
 // an on-disk compilation cache under os.UserCacheDir()/pocketkms/wazero, and

@@ -60,6 +60,7 @@ type instance struct {
 	alloc, free, call, info, buffer, runCall api.Function
 	buf, bufLen                              uint32
 	stack                                    [3]uint64 // pkms_run's arguments and result, not a slice per call
+	aes                                      aesCache  // the AES imports' ciphers while this instance runs a call
 }
 
 // New compiles wasm (the bytes of build/pocketkms.wasm) and returns an engine
@@ -216,7 +217,7 @@ func (e *Module) run(ctx context.Context, api string, body []byte, format int) (
 	if err != nil {
 		return nil, nil, err
 	}
-	state := &callState{}
+	state := &callState{aes: &inst.aes}
 	healthy := false
 	defer func() { e.release(ctx, inst, healthy) }()
 	out, err := inst.roundTrip(context.WithValue(ctx, stateKey{}, state), api, body, format)

@@ -21,7 +21,10 @@ import (
 // callState is what one pkms_call's host functions learn: the first backend
 // failure, so the engine can report it in the error message the way the
 // native engine would (the guest only sees a code).
-type callState struct{ err error }
+type callState struct {
+	err error
+	aes *aesCache // the instance's, for the AES imports
+}
 
 type stateKey struct{}
 
