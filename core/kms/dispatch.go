@@ -259,6 +259,14 @@ func (e *Engine) CallProto(api string, body []byte) ([]byte, error) {
 
 // CallProtoMeta is CallProto with metadata in and out (see CallMeta).
 func (e *Engine) CallProtoMeta(api string, body []byte, in Meta) ([]byte, Meta, error) {
+	return e.AppendProtoMeta(nil, api, body, in)
+}
+
+// AppendProtoMeta is CallProtoMeta appending the response's encoding to dst
+// (a fresh buffer when dst is nil), for a host that frames or buffers it:
+// the WebAssembly module writes it straight into its reused result buffer.
+// On error dst is left as it was and nil is returned.
+func (e *Engine) AppendProtoMeta(dst []byte, api string, body []byte, in Meta) ([]byte, Meta, error) {
 	req, err := NewRequest(api)
 	if err != nil {
 		return nil, Meta{}, err
@@ -270,7 +278,12 @@ func (e *Engine) CallProtoMeta(api string, body []byte, in Meta) ([]byte, Meta, 
 	if err != nil {
 		return nil, Meta{}, err
 	}
-	out, err := pb.Marshal(resp)
+	var out []byte
+	if dst == nil {
+		out, err = pb.Marshal(resp)
+	} else {
+		out, err = pb.MarshalAppend(dst, resp)
+	}
 	if err != nil {
 		return nil, Meta{}, kmserr.Internal("encode response: %v", err)
 	}

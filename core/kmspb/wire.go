@@ -2,6 +2,7 @@ package kmspb
 
 import (
 	"errors"
+	"slices"
 	"unicode/utf8"
 	"unsafe"
 
@@ -29,6 +30,18 @@ func Marshal(m Message) ([]byte, error) {
 		return []byte{}, nil
 	}
 	return t.appendWire(make([]byte, 0, t.size(p)), p)
+}
+
+// MarshalAppend appends m's protobuf encoding to b, growing it once, so that
+// a caller that frames or buffers the encoding writes it where it will stay
+// (the WebAssembly module's reused result buffer) instead of copying it from
+// a fresh one.
+func MarshalAppend(b []byte, m Message) ([]byte, error) {
+	t, p := m.table()
+	if p == nil {
+		return b, nil
+	}
+	return t.appendWire(slices.Grow(b, t.size(p)), p)
 }
 
 // Unmarshal decodes the protobuf wire form into m, replacing its contents.

@@ -15,34 +15,24 @@ import (
 // This file builds pkms_call's result envelope. It has no build tag so that
 // the panic handling is unit-tested natively.
 
-// answer is what one operation gives back: its response message and, for
-// FormatProtoMeta, the key version id the response's metadata names.
-type answer struct {
-	body         []byte
-	keyVersionID string
-}
-
 // appendEnvelope runs one operation and appends its result envelope to dst:
 // 0 and the response (framed with its metadata for FormatProtoMeta), or 1
 // and the Error message in the request's format (JSON when the format is
-// unknown). A panic in run becomes a 500 InternalFailure, so that the
-// instance stays usable.
-func appendEnvelope(dst []byte, format int32, run func() (answer, error)) (out []byte) {
+// unknown). run appends the response to the buffer it is given, which
+// already holds the status byte. A panic in run becomes a 500
+// InternalFailure, so that the instance stays usable.
+func appendEnvelope(dst []byte, format int32, run func(dst []byte) ([]byte, error)) (out []byte) {
 	start := len(dst)
 	defer func() {
 		if r := recover(); r != nil {
 			out = appendError(dst[:start], format, panicError(r))
 		}
 	}()
-	a, err := run()
+	out, err := run(append(dst, abi.ResultOK))
 	if err != nil {
-		return appendError(dst, format, err)
+		return appendError(dst[:start], format, err)
 	}
-	dst = append(dst, abi.ResultOK)
-	if format == abi.FormatProtoMeta {
-		dst = abi.AppendMeta(dst, a.keyVersionID)
-	}
-	return append(dst, a.body...)
+	return out
 }
 
 // errorRand draws the RequestId of error results: the instance's pool in
@@ -74,15 +64,23 @@ func panicError(r any) error {
 	return kmserr.Internal("the module recovered from a panic (%T)", r)
 }
 
-// callMeta runs a FormatProtoMeta request.
-func callMeta(e *kms.Engine, api string, framed []byte) (answer, error) {
+// appendMeta runs a FormatProtoMeta request and appends the framed
+// response to dst. The frame starts with the key version id the call
+// returns, so the response is encoded first and moved up behind the frame:
+// a copy within the buffer, not a second buffer.
+func appendMeta(dst []byte, e *kms.Engine, api string, framed []byte) ([]byte, error) {
 	version, body, err := abi.DecodeMeta(framed)
 	if err != nil {
-		return answer{}, kmserr.Internal("pkms_call: %v", err)
+		return nil, kmserr.Internal("pkms_call: %v", err)
 	}
-	out, meta, err := e.CallProtoMeta(api, body, kms.Meta{KeyVersionID: version})
+	start := len(dst)
+	out, meta, err := e.AppendProtoMeta(dst, api, body, kms.Meta{KeyVersionID: version})
 	if err != nil {
-		return answer{}, err
+		return nil, err
 	}
-	return answer{out, meta.KeyVersionID}, nil
+	frame := abi.AppendMeta(nil, meta.KeyVersionID)
+	out = append(out, frame...) // room for the frame
+	copy(out[start+len(frame):], out[start:len(out)-len(frame)])
+	copy(out[start:], frame)
+	return out, nil
 }

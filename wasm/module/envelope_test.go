@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
 
+	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
+	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/internal/abi"
 )
 
@@ -31,9 +35,13 @@ func decodeError(t *testing.T, format int32, out []byte) *pb.Error {
 	return &m
 }
 
-// envelope is appendEnvelope for a run without metadata, into a fresh buffer.
+// envelope is appendEnvelope into a fresh buffer, for a run that answers
+// with a whole message.
 func envelope(format int32, run func() ([]byte, error)) []byte {
-	return appendEnvelope(nil, format, func() (answer, error) { b, err := run(); return answer{body: b}, err })
+	return appendEnvelope(nil, format, func(dst []byte) ([]byte, error) {
+		b, err := run()
+		return append(dst, b...), err
+	})
 }
 
 func TestEnvelope(t *testing.T) {
@@ -76,26 +84,49 @@ func TestEnvelopeRecoversPanics(t *testing.T) {
 }
 
 // TestEnvelopeAppends: pkms_run's result buffer is reused, so the envelope
-// goes after what dst holds, a panic's error included, and metadata frames
-// only a successful FormatProtoMeta answer.
+// goes after what dst holds, a panic's or an error's included.
 func TestEnvelopeAppends(t *testing.T) {
 	dst := append(make([]byte, 0, 64), "kept"...)
-	out := appendEnvelope(dst, abi.FormatProtoMeta, func() (answer, error) { return answer{[]byte{8, 1}, "v1"}, nil })
-	if want := "kept\x00\x02v1\x08\x01"; string(out) != want {
-		t.Errorf("meta envelope %q, want %q", out, want)
+	out := appendEnvelope(dst, abi.FormatProto, func(b []byte) ([]byte, error) { return append(b, 8, 1), nil })
+	if want := "kept\x00\x08\x01"; string(out) != want {
+		t.Errorf("envelope %q, want %q", out, want)
 	}
 	if &out[0] != &dst[0] {
 		t.Error("the envelope did not reuse dst's room")
 	}
-	out = appendEnvelope(dst, abi.FormatProtoMeta, func() (answer, error) { panic(errors.New("x")) })
-	if string(out[:4]) != "kept" {
-		t.Fatalf("a panic's envelope lost dst's bytes: %q", out)
+	for _, run := range []func([]byte) ([]byte, error){
+		func(b []byte) ([]byte, error) { panic(errors.New("x")) },
+		func(b []byte) ([]byte, error) { return append(b, "half"...), kmserr.KeyNotFound("k") },
+	} {
+		out = appendEnvelope(dst, abi.FormatProtoMeta, run)
+		if string(out[:4]) != "kept" {
+			t.Fatalf("an error's envelope lost dst's bytes: %q", out)
+		}
+		if m := decodeError(t, abi.FormatProto, out[4:]); m.StatusCode != 500 && m.StatusCode != 404 {
+			t.Errorf("error in FormatProtoMeta: %v", m)
+		}
 	}
-	if m := decodeError(t, abi.FormatProto, out[4:]); m.StatusCode != 500 {
-		t.Errorf("panic in FormatProtoMeta: %v", m)
+}
+
+// appendMeta frames the response behind the key version id the call
+// returned, after what dst already holds.
+func TestAppendMetaFrames(t *testing.T) {
+	e := kms.New(store.NewMemory(), kms.NewConfig())
+	material := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	if _, err := e.CallJSON("ImportKey", []byte(`{"KeyId":"key-meta00000000000000000","KeySpec":"Aliyun_AES_256","Versions":[{"KeyMaterial":"`+material+`"}]}`)); err != nil {
+		t.Fatal(err)
 	}
-	out = appendEnvelope(nil, abi.FormatProtoMeta, func() (answer, error) { return answer{keyVersionID: "v1"}, kmserr.KeyNotFound("k") })
-	if m := decodeError(t, abi.FormatProto, out); m.StatusCode != 404 {
-		t.Errorf("an error result is framed with metadata: %v", m)
+	req, _ := pb.Marshal(&pb.AdvanceEncryptRequest{KeyId: "key-meta00000000000000000", Plaintext: bytes.Repeat([]byte{'p'}, 3000)})
+	out, err := appendMeta([]byte("kept\x00"), e, "AdvanceEncrypt", abi.EncodeMeta("", req))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out[:5]) != "kept\x00" {
+		t.Fatalf("dst's bytes lost: %q", out[:5])
+	}
+	version, body, err := abi.DecodeMeta(out[5:])
+	var r pb.AdvanceEncryptResponse
+	if err != nil || pb.Unmarshal(body, &r) != nil || version == "" || r.KeyVersionId != version || len(r.CiphertextBlob) < 3000 {
+		t.Fatalf("frame %q around a response with version %q, blob %d bytes: %v", version, r.KeyVersionId, len(r.CiphertextBlob), err)
 	}
 }

@@ -95,45 +95,44 @@ func init() { errorRand = instanceRand }
 //
 //go:wasmexport pkms_call
 func pkmsCall(apiPtr, apiLen, reqPtr, reqLen uint32, format int32) uint64 {
-	return pack(appendEnvelope(nil, format, func() (answer, error) {
+	return pack(appendEnvelope(nil, format, func(dst []byte) ([]byte, error) {
 		apiBytes, ok := region(apiPtr, apiLen)
 		if !ok {
-			return answer{}, kmserr.Internal("pkms_call: the api range is not inside a buffer from pkms_alloc")
+			return nil, kmserr.Internal("pkms_call: the api range is not inside a buffer from pkms_alloc")
 		}
-		return runAt(string(apiBytes), reqPtr, reqLen, format)
+		return runAt(dst, string(apiBytes), reqPtr, reqLen, format)
 	}))
 }
 
 // callNamed is a named export (exports_named.go): pkms_call for one api.
 func callNamed(api string, reqPtr, reqLen uint32, format int32) uint64 {
-	return pack(appendEnvelope(nil, format, func() (answer, error) { return runAt(api, reqPtr, reqLen, format) }))
+	return pack(appendEnvelope(nil, format, func(dst []byte) ([]byte, error) { return runAt(dst, api, reqPtr, reqLen, format) }))
 }
 
-func runAt(api string, reqPtr, reqLen uint32, format int32) (answer, error) {
+func runAt(dst []byte, api string, reqPtr, reqLen uint32, format int32) ([]byte, error) {
 	body, ok := region(reqPtr, reqLen)
 	if !ok {
-		return answer{}, kmserr.Internal("%s: the request range is not inside a buffer from pkms_alloc", api)
+		return nil, kmserr.Internal("%s: the request range is not inside a buffer from pkms_alloc", api)
 	}
-	return run(api, body, format)
+	return run(dst, api, body, format)
 }
 
-// run runs one request. body is only read during the call: the codecs copy
-// every field they decode, so no response keeps a slice of it.
-func run(api string, body []byte, format int32) (answer, error) {
+// run runs one request and appends its response to dst. body is only read
+// during the call: the codecs copy every field they decode, so no response
+// keeps a slice of it.
+func run(dst []byte, api string, body []byte, format int32) ([]byte, error) {
 	e := instanceEngine
-	var out []byte
-	var err error
 	switch format {
 	case abi.FormatProto:
-		out, err = e.CallProto(api, body)
+		out, _, err := e.AppendProtoMeta(dst, api, body, kms.Meta{})
+		return out, err
 	case abi.FormatJSON:
-		out, err = e.CallJSON(api, body)
+		out, err := e.CallJSON(api, body)
+		return append(dst, out...), err
 	case abi.FormatProtoMeta:
-		return callMeta(e, api, body)
-	default:
-		err = kmserr.Internal("%s: format %d is not 0 (protobuf), 1 (JSON) or 2 (protobuf with metadata)", api, format)
+		return appendMeta(dst, e, api, body)
 	}
-	return answer{body: out}, err
+	return nil, kmserr.Internal("%s: format %d is not 0 (protobuf), 1 (JSON) or 2 (protobuf with metadata)", api, format)
 }
 
 // pkmsInfo describes the module: name, build version, ABI version, what it

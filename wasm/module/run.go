@@ -61,11 +61,11 @@ func pkmsRun(apiLen, reqLen uint32, format int32) uint64 {
 	if cap(resBuf) > keepBuf {
 		resBuf = nil
 	}
-	resBuf = appendEnvelope(resBuf[:0], format, func() (answer, error) {
+	resBuf = appendEnvelope(resBuf[:0], format, func(dst []byte) ([]byte, error) {
 		if uint64(apiLen)+uint64(reqLen) > uint64(len(reqBuf)) {
-			return answer{}, kmserr.Internal("pkms_run: %d + %d bytes do not fit the %d-byte buffer from pkms_buffer", apiLen, reqLen, len(reqBuf))
+			return nil, kmserr.Internal("pkms_run: %d + %d bytes do not fit the %d-byte buffer from pkms_buffer", apiLen, reqLen, len(reqBuf))
 		}
-		return run(string(reqBuf[:apiLen]), reqBuf[apiLen:apiLen+reqLen], format)
+		return run(dst, string(reqBuf[:apiLen]), reqBuf[apiLen:apiLen+reqLen], format)
 	})
 	return uint64(uintptr(unsafe.Pointer(&resBuf[0])))<<32 | uint64(len(resBuf))
 }
