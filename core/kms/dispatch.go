@@ -259,19 +259,31 @@ func (e *Engine) CallProto(api string, body []byte) ([]byte, error) {
 
 // CallProtoMeta is CallProto with metadata in and out (see CallMeta).
 func (e *Engine) CallProtoMeta(api string, body []byte, in Meta) ([]byte, Meta, error) {
-	return e.AppendProtoMeta(nil, api, body, in)
+	return e.appendProto(nil, api, body, in, pb.Unmarshal)
 }
 
-// AppendProtoMeta is CallProtoMeta appending the response's encoding to dst
-// (a fresh buffer when dst is nil), for a host that frames or buffers it:
-// the WebAssembly module writes it straight into its reused result buffer.
-// On error dst is left as it was and nil is returned.
+// AppendProtoMeta is CallProtoMeta appending the response's encoding to dst,
+// for a host that frames or buffers it: the WebAssembly module writes it
+// straight into its reused result buffer. body is read only while the call
+// runs, and the request's bytes fields are decoded as slices of it instead
+// of copies (kmspb.UnmarshalAlias): the caller must not change body until
+// the call returns, and nothing of it is kept after. On error dst is left
+// as it was and nil is returned.
 func (e *Engine) AppendProtoMeta(dst []byte, api string, body []byte, in Meta) ([]byte, Meta, error) {
+	if dst == nil {
+		dst = []byte{}
+	}
+	return e.appendProto(dst, api, body, in, pb.UnmarshalAlias)
+}
+
+// appendProto runs a protobuf request decoded by unmarshal and appends the
+// response's encoding to dst, or returns it in a fresh buffer if dst is nil.
+func (e *Engine) appendProto(dst []byte, api string, body []byte, in Meta, unmarshal func([]byte, pb.Message) error) ([]byte, Meta, error) {
 	req, err := NewRequest(api)
 	if err != nil {
 		return nil, Meta{}, err
 	}
-	if err := pb.Unmarshal(body, req); err != nil {
+	if err := unmarshal(body, req); err != nil {
 		return nil, Meta{}, kmserr.InvalidParameter("the %s request body is not a valid protobuf message: %s", api, libraryError(err))
 	}
 	resp, meta, err := e.CallMeta(api, req, in)
