@@ -242,6 +242,11 @@ func (e *Engine) CallMeta(api string, req pb.Message, in Meta) (pb.Message, Meta
 	if req == nil {
 		return nil, Meta{}, kmserr.Internal("%s called without a request", api)
 	}
+	return e.callOp(o, req, in)
+}
+
+// callOp is CallMeta once the operation is found.
+func (e *Engine) callOp(o operation, req pb.Message, in Meta) (pb.Message, Meta, error) {
 	var out Meta
 	resp, err := o.run(e, req, in, &out)
 	if err != nil {
@@ -279,14 +284,15 @@ func (e *Engine) AppendProtoMeta(dst []byte, api string, body []byte, in Meta) (
 // appendProto runs a protobuf request decoded by unmarshal and appends the
 // response's encoding to dst, or returns it in a fresh buffer if dst is nil.
 func (e *Engine) appendProto(dst []byte, api string, body []byte, in Meta, unmarshal func([]byte, pb.Message) error) ([]byte, Meta, error) {
-	req, err := NewRequest(api)
+	o, err := lookup(api) // once: hashing the name is not free inside WebAssembly
 	if err != nil {
 		return nil, Meta{}, err
 	}
+	req := o.newRequest()
 	if err := unmarshal(body, req); err != nil {
 		return nil, Meta{}, kmserr.InvalidParameter("the %s request body is not a valid protobuf message: %s", api, libraryError(err))
 	}
-	resp, meta, err := e.CallMeta(api, req, in)
+	resp, meta, err := e.callOp(o, req, in)
 	if err != nil {
 		return nil, Meta{}, err
 	}

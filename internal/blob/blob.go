@@ -35,25 +35,40 @@ const (
 	PadNone2 = 2 // NO_PADDING on CBC/ECB
 )
 
-var algIDs = map[string]byte{
-	modes.AES_GCM: 0x02, // upstream
-	modes.AES_CBC: 0x03,
-	modes.AES_ECB: 0x04,
-	modes.SM4_GCM: 0x12,
-	modes.SM4_CBC: 0x13,
-	modes.SM4_ECB: 0x14,
+// algIDs are the algorithm bytes, in the order of modes.Algorithms. Blobs
+// are made and parsed on every Advance call: a scan of six names is cheaper
+// than hashing one, inside WebAssembly above all.
+var algIDs = [...]struct {
+	name string
+	id   byte
+}{
+	{modes.AES_GCM, 0x02}, // upstream
+	{modes.AES_CBC, 0x03},
+	{modes.AES_ECB, 0x04},
+	{modes.SM4_GCM, 0x12},
+	{modes.SM4_CBC, 0x13},
+	{modes.SM4_ECB, 0x14},
 }
 
-var algNames = func() map[byte]string {
-	m := map[byte]string{}
-	for n, id := range algIDs {
-		m[id] = n
-	}
-	return m
-}()
-
 // AlgorithmID returns the blob's byte for an algorithm name.
-func AlgorithmID(name string) (byte, bool) { id, ok := algIDs[name]; return id, ok }
+func AlgorithmID(name string) (byte, bool) {
+	for _, a := range algIDs {
+		if a.name == name {
+			return a.id, true
+		}
+	}
+	return 0, false
+}
+
+// algorithmName is AlgorithmID's inverse.
+func algorithmName(id byte) (string, bool) {
+	for _, a := range algIDs {
+		if a.id == id {
+			return a.name, true
+		}
+	}
+	return "", false
+}
 
 // Blob is a parsed Advance ciphertext.
 type Blob struct {
@@ -112,7 +127,7 @@ func (b *Blob) HeaderLen() int { return headerLen + len(b.IV) }
 // straight after it: one buffer, no copy of the ciphertext.
 func (b *Blob) AppendHeader(dst []byte) ([]byte, error) {
 	spec, ok := modes.Lookup(b.Algorithm)
-	id, ok2 := algIDs[b.Algorithm]
+	id, ok2 := AlgorithmID(b.Algorithm)
 	if !ok || !ok2 {
 		return nil, fmt.Errorf("blob: unknown algorithm %q", b.Algorithm)
 	}
@@ -147,7 +162,7 @@ func Parse(data []byte) (*Blob, error) {
 	if v := data[1] >> 4; v != CipherVersion {
 		return nil, bad(1, "unknown cipher version %d", v)
 	}
-	name, ok := algNames[data[2]]
+	name, ok := algorithmName(data[2])
 	if !ok {
 		return nil, bad(2, "unknown algorithm id 0x%02x", data[2])
 	}

@@ -55,19 +55,25 @@ type Spec struct {
 	Mode   Mode
 }
 
-var specs = map[string]Spec{
-	AES_GCM: {AES_GCM, "AES", GCM},
-	AES_CBC: {AES_CBC, "AES", CBC},
-	AES_ECB: {AES_ECB, "AES", ECB},
-	SM4_GCM: {SM4_GCM, "SM4", GCM},
-	SM4_CBC: {SM4_CBC, "SM4", CBC},
-	SM4_ECB: {SM4_ECB, "SM4", ECB},
-}
-
-// Lookup returns the Spec of a named algorithm.
+// Lookup returns the Spec of a named algorithm. A switch rather than a map:
+// every encryption looks its algorithm up, and inside WebAssembly hashing
+// the name cost more than comparing it.
 func Lookup(name string) (Spec, bool) {
-	s, ok := specs[name]
-	return s, ok
+	switch name {
+	case AES_GCM:
+		return Spec{AES_GCM, "AES", GCM}, true
+	case AES_CBC:
+		return Spec{AES_CBC, "AES", CBC}, true
+	case AES_ECB:
+		return Spec{AES_ECB, "AES", ECB}, true
+	case SM4_GCM:
+		return Spec{SM4_GCM, "SM4", GCM}, true
+	case SM4_CBC:
+		return Spec{SM4_CBC, "SM4", CBC}, true
+	case SM4_ECB:
+		return Spec{SM4_ECB, "SM4", ECB}, true
+	}
+	return Spec{}, false
 }
 
 // Algorithms lists every supported algorithm name.
