@@ -11,7 +11,7 @@ import (
 // replaces another, of another length, or that differs from the cached one
 // in its last byte only, never runs on the cached cipher.
 func TestAESCacheAnswersAsStdAES(t *testing.T) {
-	var c aesCache
+	c := modes.GoAES[*aesCache]{C: new(aesCache)}
 	k32, k32b, k16, k24 := seq(32, 1), seq(32, 1), seq(16, 1), seq(24, 9)
 	k32b[31] ^= 1
 	iv12, iv16, aad, pt := seq(12, 3), seq(16, 4), []byte("aad"), seq(64, 7)

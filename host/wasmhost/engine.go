@@ -29,6 +29,7 @@ import (
 	pb "github.com/pocketkms/pocketkms/core/kmspb"
 	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/internal/abi"
+	"github.com/pocketkms/pocketkms/internal/modes"
 )
 
 // Module is the module under wazero. It is safe for concurrent use.
@@ -217,7 +218,7 @@ func (e *Module) run(ctx context.Context, api string, body []byte, format int) (
 	if err != nil {
 		return nil, nil, err
 	}
-	state := &callState{aes: &inst.aes}
+	state := &callState{aes: modes.GoAES[*aesCache]{C: &inst.aes}}
 	healthy := false
 	defer func() { e.release(ctx, inst, healthy) }()
 	out, err := inst.roundTrip(context.WithValue(ctx, stateKey{}, state), api, body, format)

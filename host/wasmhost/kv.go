@@ -10,6 +10,7 @@ import (
 
 	"github.com/pocketkms/pocketkms/core/store"
 	"github.com/pocketkms/pocketkms/internal/abi"
+	"github.com/pocketkms/pocketkms/internal/modes"
 )
 
 // This file is the host side of the module's store imports (docs/wasm-abi.md):
@@ -23,7 +24,7 @@ import (
 // native engine would (the guest only sees a code).
 type callState struct {
 	err error
-	aes *aesCache // the instance's, for the AES imports
+	aes modes.Accelerator // the instance's (modes.GoAES[*aesCache]), for the AES imports
 }
 
 type stateKey struct{}
