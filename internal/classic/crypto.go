@@ -73,10 +73,9 @@ func (c *opCtx) usableKey(id string) (*engineKey, error) {
 	return k, nil
 }
 
-type sealedBlob struct{ KeyId, KeyVersionId, CiphertextBlob string }
-
-// seal encrypts pt under the key's primary version and frames it.
-func (c *opCtx) seal(keyID string, pt, aad []byte) (*sealedBlob, error) {
+// seal encrypts pt under the key's primary version and frames it: the
+// answer of Encrypt, GenerateDataKey and ReEncrypt.
+func (c *opCtx) seal(keyID string, pt, aad []byte) (obj, error) {
 	var r struct {
 		KeyId, KeyVersionId string
 		CiphertextBlob, Iv  []byte
@@ -94,7 +93,7 @@ func (c *opCtx) seal(keyID string, pt, aad []byte) (*sealedBlob, error) {
 	}
 	out := make([]byte, 0, versionIDLen+classicIVLen+len(b.Ciphertext))
 	out = append(append(append(out, r.KeyVersionId...), b.IV...), b.Ciphertext...)
-	return &sealedBlob{KeyId: r.KeyId, KeyVersionId: r.KeyVersionId, CiphertextBlob: base64.StdEncoding.EncodeToString(out)}, nil
+	return obj{"CiphertextBlob": base64.StdEncoding.EncodeToString(out), "KeyId": r.KeyId, "KeyVersionId": r.KeyVersionId}, nil
 }
 
 func badBlob() error {
@@ -175,11 +174,7 @@ func encrypt(c *opCtx) (obj, error) {
 		}
 		return obj{}, err
 	}
-	s, err := c.seal(id, []byte(pt), aad)
-	if err != nil {
-		return nil, err
-	}
-	return obj{"CiphertextBlob": s.CiphertextBlob, "KeyId": s.KeyId, "KeyVersionId": s.KeyVersionId}, nil
+	return c.seal(id, []byte(pt), aad)
 }
 
 func decrypt(c *opCtx) (obj, error) {
@@ -239,11 +234,10 @@ func generateDataKey(withPlaintext bool) func(*opCtx) (obj, error) {
 			return nil, kmserr.Internal("random source failed")
 		}
 		text := base64.StdEncoding.EncodeToString(dk)
-		s, err := c.seal(id, []byte(text), aad)
+		out, err := c.seal(id, []byte(text), aad)
 		if err != nil {
 			return nil, err
 		}
-		out := obj{"CiphertextBlob": s.CiphertextBlob, "KeyId": s.KeyId, "KeyVersionId": s.KeyVersionId}
 		if withPlaintext {
 			out["Plaintext"] = text
 		}
@@ -292,11 +286,7 @@ func reEncrypt(c *opCtx) (obj, error) {
 		_, err := c.usableKey(dest)
 		return obj{}, err
 	}
-	s, err := c.seal(dest, o.Plaintext, dstAad)
-	if err != nil {
-		return nil, err
-	}
-	return obj{"CiphertextBlob": s.CiphertextBlob, "KeyId": s.KeyId, "KeyVersionId": s.KeyVersionId}, nil
+	return c.seal(dest, o.Plaintext, dstAad)
 }
 
 // reEncryptAsymmetric is ReEncrypt of an asymmetric ciphertext (the raw
@@ -329,9 +319,5 @@ func (c *opCtx) reEncryptAsymmetric(text, dest string, dstAad []byte, dry bool) 
 	if _, err := c.callMeta("Decrypt", obj{"KeyId": src, "CiphertextBlob": text, "Algorithm": alg}, &dec, kms.Meta{KeyVersionID: version}); err != nil {
 		return nil, classicVersionError(err)
 	}
-	s, err := c.seal(dest, dec.Plaintext, dstAad)
-	if err != nil {
-		return nil, err
-	}
-	return obj{"CiphertextBlob": s.CiphertextBlob, "KeyId": s.KeyId, "KeyVersionId": s.KeyVersionId}, nil
+	return c.seal(dest, dec.Plaintext, dstAad)
 }
