@@ -108,24 +108,38 @@ func ParsePKCS8(der []byte) (*Key, error) {
 		!info.SkipOptionalASN1(asn1.Tag(1).ContextSpecific()) || !info.Empty() {
 		return nil, errNotPKCS8
 	}
+	ecSpec, err := keyAlgorithm("private", oid, alg)
+	if err != nil {
+		return nil, err
+	}
+	if ecSpec == "" {
+		return parseRSA(priv)
+	}
+	return parseEC(ecSpec, priv)
+}
+
+// keyAlgorithm reads a key's AlgorithmIdentifier, its OID and what follows
+// it: "" for RSA (parameters NULL or absent), or the spec of the EC curve the
+// parameters name. which ("private" or "public") is for the error.
+func keyAlgorithm(which string, oid, params cryptobyte.String) (ecSpec string, err error) {
 	switch {
 	case bytes.Equal(oid, oidRSA):
-		if !alg.Empty() && (!alg.ReadASN1(new(cryptobyte.String), asn1.NULL) || !alg.Empty()) {
-			return nil, errors.New("the RSA algorithm parameters are not NULL")
+		if !params.Empty() && (!params.ReadASN1(new(cryptobyte.String), asn1.NULL) || !params.Empty()) {
+			return "", errors.New("the RSA algorithm parameters are not NULL")
 		}
-		return parseRSA(priv)
+		return "", nil
 	case bytes.Equal(oid, oidECPublic):
 		var curve cryptobyte.String
-		if !alg.ReadASN1(&curve, asn1.OBJECT_IDENTIFIER) || !alg.Empty() {
-			return nil, errors.New("the EC key does not name its curve")
+		if !params.ReadASN1(&curve, asn1.OBJECT_IDENTIFIER) || !params.Empty() {
+			return "", errors.New("the EC key does not name its curve")
 		}
 		spec, ok := curveOIDNames[string(curve)]
 		if !ok {
-			return nil, errors.New("the EC key's curve is not P-256, secp256k1 or SM2")
+			return "", errors.New("the EC key's curve is not P-256, secp256k1 or SM2")
 		}
-		return parseEC(spec, priv)
+		return spec, nil
 	}
-	return nil, errors.New("the private key algorithm is neither RSA nor EC")
+	return "", errors.New("the " + which + " key algorithm is neither RSA nor EC")
 }
 
 // ParseSPKI reads a DER SubjectPublicKeyInfo of any of the Specs.
@@ -137,38 +151,28 @@ func ParseSPKI(der []byte) (*PublicKey, error) {
 		!alg.ReadASN1(&oid, asn1.OBJECT_IDENTIFIER) || !info.ReadASN1BitStringAsBytes(&bits) || !info.Empty() {
 		return nil, errors.New("the public key is not a SubjectPublicKeyInfo")
 	}
-	switch {
-	case bytes.Equal(oid, oidRSA):
-		if !alg.Empty() && (!alg.ReadASN1(new(cryptobyte.String), asn1.NULL) || !alg.Empty()) {
-			return nil, errors.New("the RSA algorithm parameters are not NULL")
-		}
-		var seq cryptobyte.String
-		n, e := new(big.Int), 0
-		body := cryptobyte.String(bits)
-		if !body.ReadASN1(&seq, asn1.SEQUENCE) || !body.Empty() || !seq.ReadASN1Integer(n) || !seq.ReadASN1Integer(&e) || !seq.Empty() {
-			return nil, errors.New("the RSA public key is not an RSAPublicKey")
-		}
-		if n.Sign() <= 0 || e < 3 || e&1 == 0 {
-			return nil, errors.New("the RSA public key is out of range")
-		}
-		for _, s := range []string{RSA2048, RSA3072, RSA4096} {
-			if n.BitLen() == rsaBits(s) {
-				return &PublicKey{spec: s, rsa: &rsa.PublicKey{N: n, E: e}}, nil
-			}
-		}
-		return nil, fmt.Errorf("RSA keys of %d bits are not supported: use 2048, 3072 or 4096", n.BitLen())
-	case bytes.Equal(oid, oidECPublic):
-		var curve cryptobyte.String
-		if !alg.ReadASN1(&curve, asn1.OBJECT_IDENTIFIER) || !alg.Empty() {
-			return nil, errors.New("the EC key does not name its curve")
-		}
-		spec, ok := curveOIDNames[string(curve)]
-		if !ok {
-			return nil, errors.New("the EC key's curve is not P-256, secp256k1 or SM2")
-		}
-		return ecPublicKey(spec, bits)
+	ecSpec, err := keyAlgorithm("public", oid, alg)
+	if err != nil {
+		return nil, err
 	}
-	return nil, errors.New("the public key algorithm is neither RSA nor EC")
+	if ecSpec != "" {
+		return ecPublicKey(ecSpec, bits)
+	}
+	var seq cryptobyte.String
+	n, e := new(big.Int), 0
+	body := cryptobyte.String(bits)
+	if !body.ReadASN1(&seq, asn1.SEQUENCE) || !body.Empty() || !seq.ReadASN1Integer(n) || !seq.ReadASN1Integer(&e) || !seq.Empty() {
+		return nil, errors.New("the RSA public key is not an RSAPublicKey")
+	}
+	if n.Sign() <= 0 || e < 3 || e&1 == 0 {
+		return nil, errors.New("the RSA public key is out of range")
+	}
+	for _, s := range []string{RSA2048, RSA3072, RSA4096} {
+		if n.BitLen() == rsaBits(s) {
+			return &PublicKey{spec: s, rsa: &rsa.PublicKey{N: n, E: e}}, nil
+		}
+	}
+	return nil, fmt.Errorf("RSA keys of %d bits are not supported: use 2048, 3072 or 4096", n.BitLen())
 }
 
 func parseRSA(der cryptobyte.String) (*Key, error) {
