@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/pocketkms/pocketkms/core/kms"
 	"github.com/pocketkms/pocketkms/core/kmserr"
@@ -91,8 +92,20 @@ func manage(t *testing.T, rk, api string, req pb.Message) {
 	}
 	sql := fmt.Sprintf("UPDATE rev_counter SET last_rev = last_rev + 1 WHERE id = 1; "+
 		"UPDATE records SET value = X'%x', rev = (SELECT last_rev FROM rev_counter WHERE id = 1) WHERE key = '%s' AND value = X'%x'", v, rk, old)
-	if out, err := runRepo("npx", "wrangler", "d1", "execute", "DB", "--local", "-c", "host/worker/wrangler.toml",
-		"--persist-to", persist, "--command", sql); err != nil {
+	// The running workerd may hold the local D1 file (the Secrets Manager
+	// client keeps polling it): SQLite then refuses with SQLITE_BUSY. Trying
+	// again is safe: the record's UPDATE only applies over the old value, and
+	// an extra rev_counter step is only a revision skipped.
+	var out string
+	for try := 0; try < 3; try++ {
+		out, err = runRepo("npx", "wrangler", "d1", "execute", "DB", "--local", "-c", "host/worker/wrangler.toml",
+			"--persist-to", persist, "--command", sql)
+		if err == nil || !d1Busy([]byte(out)) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err != nil {
 		t.Fatalf("d1 execute: %v\n%s", err, out)
 	}
 	if got := d1Records(t)[rk]; !bytes.Equal(got, v) {

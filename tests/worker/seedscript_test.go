@@ -104,20 +104,25 @@ func TestSeedScriptSetsItselfUp(t *testing.T) {
 	}
 }
 
+// d1Busy reports whether wrangler's output says the local D1 file was held
+// by another process: miniflare answers "internal error" or SQLITE_BUSY.
+func d1Busy(out []byte) bool {
+	return bytes.Contains(out, []byte("internal error")) || bytes.Contains(out, []byte("SQLITE_BUSY"))
+}
+
 // d1RecordsAt is d1Records for another config and state directory.
 func d1RecordsAt(t *testing.T, dir, config, persistTo string) map[string][]byte {
 	t.Helper()
 	var out []byte
 	var err error
-	// A read can meet the running workerd's write on the same local D1 file:
-	// miniflare then answers "internal error" (SQLite busy), and reading again
-	// is safe. Writes (manage) are not retried.
+	// A read can meet the running workerd's write on the same local D1 file,
+	// and reading again is safe.
 	for try := 0; try < 3; try++ {
 		cmd := exec.Command(filepath.Join(repo, "node_modules/.bin/wrangler"), "d1", "execute", "DB", "--local", "-c", config,
 			"--persist-to", persistTo, "--json", "--command", "SELECT key, hex(value) AS v FROM records")
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "WRANGLER_SEND_METRICS=false")
-		if out, err = cmd.Output(); err == nil || !bytes.Contains(out, []byte("internal error")) {
+		if out, err = cmd.Output(); err == nil || !d1Busy(out) {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
